@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Runs mproc's benchmarks side by side with their baselines.
+
+Every workload has one mproc command and one or more baseline commands
+(Python's multiprocessing, or the raw OS). Each command prints one number.
+The runner alternates them -- mproc, baseline 1, baseline 2, mproc, ... --
+for several repetitions in the same run, so both sides see the same machine,
+then prints a table of medians, ranges and ratios and appends the figures
+as JSON lines (one object per workload and baseline).
+
+    python3 bench/run.py --build-dir build              # every workload
+    python3 bench/run.py --build-dir build -k queue     # names containing "queue"
+    python3 bench/run.py --build-dir build --list
+"""
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import workloads  # noqa: E402
+
+
+def run_once(argv, env, timeout):
+    """One measurement: the command's single printed number."""
+    out = subprocess.run(argv, env=env, timeout=timeout, check=False,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {out.returncode}: "
+                           f"{out.stderr.strip()[-400:]}")
+    lines = [ln for ln in out.stdout.split("\n") if ln.strip()]
+    if not lines:
+        raise RuntimeError(f"{' '.join(argv)} printed nothing")
+    return float(lines[-1].split()[0])
+
+
+def summarize(values):
+    return {"median": statistics.median(values), "min": min(values),
+            "max": max(values)}
+
+
+def speedup(unit_better, mproc, baseline):
+    """How many times better mproc is: above 1 means mproc wins."""
+    if mproc <= 0 or baseline <= 0:
+        return float("nan")
+    return baseline / mproc if unit_better == "lower" else mproc / baseline
+
+
+def fmt(x):
+    if x == 0:
+        return "0"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def measure(workload, ctx, repeats, timeout):
+    sides = [("mproc", workload.mproc(ctx))]
+    sides += [(name, argv(ctx)) for name, argv in workload.baselines]
+    values = {name: [] for name, _ in sides}
+    env = dict(os.environ, **ctx.env)
+    for _ in range(repeats):
+        for name, argv in sides:
+            values[name].append(run_once(argv, env, timeout))
+    return values
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build-dir", required=True,
+                        help="the Meson build folder holding bench/ programs")
+    parser.add_argument("-k", "--filter", action="append", default=[],
+                        help="run only workloads whose name contains this")
+    parser.add_argument("-n", "--repeats", type=int, default=5,
+                        help="runs of each side (default 5)")
+    parser.add_argument("--output", help="JSON lines file "
+                        "(default <build-dir>/bench/results.jsonl)")
+    parser.add_argument("--timeout", type=float, default=300,
+                        help="seconds allowed per single run")
+    parser.add_argument("--list", action="store_true")
+    args = parser.parse_args()
+
+    ctx = workloads.Context(pathlib.Path(args.build_dir).resolve())
+    chosen = [w for w in workloads.ALL
+              if not args.filter or any(f in w.name for f in args.filter)]
+    if args.list:
+        for w in chosen:
+            print(f"{w.name:36} {w.unit:10} {w.description}")
+        return 0
+    if not chosen:
+        print("no workload matches", args.filter, file=sys.stderr)
+        return 2
+
+    output = pathlib.Path(args.output) if args.output else \
+        ctx.build_dir / "bench" / "results.jsonl"
+    output.parent.mkdir(parents=True, exist_ok=True)
+
+    header = (f"{'workload':34} {'unit':9} {'mproc median (min-max)':28} "
+              f"{'baseline':22} {'baseline median (min-max)':28} {'speedup':>8}")
+    print(header)
+    print("-" * len(header))
+    failures = 0
+    with output.open("a") as sink:
+        for w in chosen:
+            try:
+                values = measure(w, ctx, args.repeats, args.timeout)
+            except (RuntimeError, subprocess.TimeoutExpired) as err:
+                print(f"{w.name:34} FAILED: {err}")
+                failures += 1
+                continue
+            mine = summarize(values["mproc"])
+            mine_text = f"{fmt(mine['median'])} ({fmt(mine['min'])}-{fmt(mine['max'])})"
+            for name, _ in w.baselines:
+                base = summarize(values[name])
+                ratio = speedup(w.better, mine["median"], base["median"])
+                base_text = f"{fmt(base['median'])} ({fmt(base['min'])}-{fmt(base['max'])})"
+                print(f"{w.name:34} {w.unit:9} {mine_text:28} {name:22} "
+                      f"{base_text:28} {ratio:7.2f}x")
+                sink.write(json.dumps({
+                    "workload": w.name, "unit": w.unit, "better": w.better,
+                    "mproc": mine["median"], "mproc_min": mine["min"],
+                    "mproc_max": mine["max"], "baseline_name": name,
+                    "baseline": base["median"], "baseline_min": base["min"],
+                    "baseline_max": base["max"], "speedup": ratio,
+                    "runs": args.repeats, "time": time.time(),
+                }) + "\n")
+            sys.stdout.flush()
+    print(f"\nfigures appended to {output}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

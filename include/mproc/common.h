@@ -1,0 +1,169 @@
+/*
+ * mproc: multiprocessing for native code.
+ *
+ * common.h holds what every part of the API shares: the export macro,
+ * version numbers, error codes and the error-reporting functions, the
+ * timeout convention, library-owned memory, and process-wide information.
+ *
+ * Conventions (they hold for every header under mproc/):
+ *  - Every fallible call returns an int: 0 on success or a negative
+ *    MPROC_E* code. Results travel through out-parameters.
+ *  - On failure, mproc_last_error() gives the calling thread a sentence
+ *    saying what went wrong ("task 'resize' is not registered").
+ *  - mproc_<noun>_new(&out, ...) creates; mproc_<noun>_free(h) destroys and
+ *    accepts NULL.
+ *  - Timeouts are int64_t milliseconds: MPROC_FOREVER (-1) waits without
+ *    limit, 0 never blocks.
+ *  - Handles are safe to use from any thread unless their header says
+ *    otherwise.
+ */
+#ifndef MPROC_COMMON_H
+#define MPROC_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(MPROC_BUILDING) && defined(__GNUC__)
+#define MPROC_API __attribute__((visibility("default")))
+#else
+#define MPROC_API
+#endif
+
+/* ---- Version ------------------------------------------------------------ */
+
+#define MPROC_VERSION_MAJOR 0
+#define MPROC_VERSION_MINOR 1
+#define MPROC_VERSION_PATCH 0
+#define MPROC_VERSION_NUMBER                                                   \
+  (MPROC_VERSION_MAJOR * 10000 + MPROC_VERSION_MINOR * 100 + MPROC_VERSION_PATCH)
+#define MPROC_VERSION_STRING "0.1.0"
+
+/* The version of the library actually loaded, as MPROC_VERSION_NUMBER
+ * would compute it. Compare with the macro to detect a header/library
+ * mismatch. */
+MPROC_API unsigned mproc_version(void);
+/* Static string such as "0.1.0". Never NULL. */
+MPROC_API const char *mproc_version_string(void);
+
+/* ---- Errors ------------------------------------------------------------- */
+
+/*
+ * Error codes. Operating-system errors carry the negated Linux errno value
+ * (as libuv does on Linux); errors of mproc's own live at -3000 and below.
+ * The numbers are part of the ABI and never change.
+ * XX(name, value, message)
+ */
+#define MPROC_ERRNO_MAP(XX)                                                    \
+  XX(EPERM, -1, "operation not permitted")                                     \
+  XX(ENOENT, -2, "no such file or directory")                                  \
+  XX(ESRCH, -3, "no such process")                                             \
+  XX(EINTR, -4, "interrupted system call")                                     \
+  XX(EIO, -5, "i/o error")                                                     \
+  XX(E2BIG, -7, "argument list too long")                                      \
+  XX(ENOEXEC, -8, "exec format error")                                         \
+  XX(EBADF, -9, "bad file descriptor")                                         \
+  XX(ECHILD, -10, "no child processes")                                        \
+  XX(EAGAIN, -11, "resource temporarily unavailable")                          \
+  XX(ENOMEM, -12, "not enough memory")                                         \
+  XX(EACCES, -13, "permission denied")                                         \
+  XX(EFAULT, -14, "bad address")                                               \
+  XX(EBUSY, -16, "resource busy or locked")                                    \
+  XX(EEXIST, -17, "already exists")                                            \
+  XX(ENOTDIR, -20, "not a directory")                                          \
+  XX(EISDIR, -21, "is a directory")                                            \
+  XX(EINVAL, -22, "invalid argument")                                          \
+  XX(ENFILE, -23, "file table overflow")                                       \
+  XX(EMFILE, -24, "too many open files")                                       \
+  XX(ENOSPC, -28, "no space left on device")                                   \
+  XX(EPIPE, -32, "broken pipe")                                                \
+  XX(ERANGE, -34, "result out of range")                                       \
+  XX(ENAMETOOLONG, -36, "name too long")                                       \
+  XX(ENOSYS, -38, "function not implemented")                                  \
+  XX(EOVERFLOW, -75, "value too large for defined data type")                  \
+  XX(ENOTSUP, -95, "operation not supported")                                  \
+  XX(ECONNRESET, -104, "connection reset by peer")                             \
+  XX(ETIMEDOUT, -110, "timed out")                                             \
+  XX(EEMPTY, -3001, "empty: nothing to take")                                  \
+  XX(EFULL, -3002, "full: no room to put")                                     \
+  XX(ECLOSED, -3003, "object is closed")                                       \
+  XX(EOF, -3004, "end of file: the peer closed")                               \
+  XX(ESTATE, -3005, "operation not valid in the object's current state")       \
+  XX(ENOTFOUND, -3006, "not found")                                            \
+  XX(ETOOBIG, -3007, "too big")                                                \
+  XX(EOWNERDEAD, -3008, "previous owner died; lock acquired")                  \
+  XX(EWORKER, -3009, "worker process died")                                    \
+  XX(EBROKEN, -3010, "barrier is broken")                                      \
+  XX(ECORRUPT, -3011, "shared state is corrupt")                               \
+  XX(ETYPE, -3012, "wrong type")                                               \
+  XX(EBOOTSTRAP, -3013, "spawned child did not enter through mproc_main")      \
+  XX(ETASK, -3014, "task failed")                                              \
+  XX(EINTERNAL, -3099, "internal error")
+
+typedef enum mproc_errno_e {
+#define MPROC__ERRNO_ENUM(name, value, message) MPROC_##name = value,
+  MPROC_ERRNO_MAP(MPROC__ERRNO_ENUM)
+#undef MPROC__ERRNO_ENUM
+  MPROC_OK = 0
+} mproc_errno_t;
+
+/* A static, human-readable description of `code`. Never NULL; codes the
+ * library does not know get a generic text. */
+MPROC_API const char *mproc_strerror(int code);
+/* The code's symbolic name without prefix, e.g. "ETIMEDOUT". Never NULL. */
+MPROC_API const char *mproc_err_name(int code);
+/* The detailed message of the most recent failed mproc call on the calling
+ * thread, or "" if none failed yet. Thread-local: valid until this thread's
+ * next failing mproc call. Never NULL. Successful calls leave it alone. */
+MPROC_API const char *mproc_last_error(void);
+/* The code of that same most recent failure on this thread, or 0. */
+MPROC_API int mproc_last_error_code(void);
+
+/* ---- Timeouts and memory ------------------------------------------------ */
+
+/* Timeout value: wait without limit. 0 means "do not block at all". */
+#define MPROC_FOREVER ((int64_t)-1)
+
+/* Frees a buffer that the library handed out and documented as "freed with
+ * mproc_free". Accepts NULL. */
+MPROC_API void mproc_free(void *ptr);
+
+/* ---- Opaque handle types ------------------------------------------------ */
+
+typedef struct mproc_args_s mproc_args_t;
+typedef struct mproc_process_s mproc_process_t;
+typedef struct mproc_process_opts_s mproc_process_opts_t;
+typedef struct mproc_conn_s mproc_conn_t;
+typedef struct mproc_command_s mproc_command_t;
+typedef struct mproc_command_opts_s mproc_command_opts_t;
+typedef struct mproc_lock_s mproc_lock_t;
+typedef struct mproc_rlock_s mproc_rlock_t;
+typedef struct mproc_sem_s mproc_sem_t;
+typedef struct mproc_event_s mproc_event_t;
+typedef struct mproc_cond_s mproc_cond_t;
+typedef struct mproc_barrier_s mproc_barrier_t;
+typedef struct mproc_shm_s mproc_shm_t;
+typedef struct mproc_queue_s mproc_queue_t;
+typedef struct mproc_queue_opts_s mproc_queue_opts_t;
+typedef struct mproc_msg_s mproc_msg_t;
+typedef struct mproc_pool_s mproc_pool_t;
+typedef struct mproc_pool_opts_s mproc_pool_opts_t;
+typedef struct mproc_future_s mproc_future_t;
+typedef struct mproc_imap_s mproc_imap_t;
+
+/* ---- Process-wide information ------------------------------------------- */
+
+/* Number of CPUs this process may run on (its affinity mask), at least 1. */
+MPROC_API int mproc_cpu_count(void);
+/* The calling process's id and its parent's id. */
+MPROC_API int64_t mproc_getpid(void);
+MPROC_API int64_t mproc_getppid(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MPROC_COMMON_H */

@@ -1,0 +1,222 @@
+#include "core/runtime.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <exception>
+#include <new>
+
+#include "core/error.hpp"
+
+namespace mproc::core {
+namespace {
+
+// The live runtime of this process, or null before first use.
+std::atomic<Runtime*> g_runtime{nullptr};
+// Guards creation. A forked child constructs it afresh in place: the parent
+// may have held it at the moment of fork, and nothing in the child would
+// ever release it.
+alignas(std::mutex) unsigned char g_create_mu_storage[sizeof(std::mutex)];
+std::mutex* g_create_mu = new (g_create_mu_storage) std::mutex;
+// Runtimes inherited from a parent across fork. Their threads do not exist
+// here, so they can never be shut down; they stay reachable so that leak
+// checkers in a child that exits normally do not report them.
+std::vector<Runtime*>* g_abandoned = nullptr;
+// The atexit and atfork registrations survive fork, so they happen once per
+// program, not once per runtime.
+bool g_process_hooks_installed = false;
+
+}  // namespace
+
+Runtime& Runtime::get() {
+  if (Runtime* rt = g_runtime.load(std::memory_order_acquire)) return *rt;
+  std::lock_guard<std::mutex> lock(*g_create_mu);
+  if (Runtime* rt = g_runtime.load(std::memory_order_acquire)) return *rt;
+  if (!g_process_hooks_installed) {
+    if (std::atexit(&Runtime::on_process_exit) != 0)
+      fail(MPROC_ENOMEM, "runtime: cannot register the exit handler");
+    pthread_atfork(nullptr, nullptr, &Runtime::on_fork_child);
+    g_process_hooks_installed = true;
+  }
+  // Runtimes are never deleted: the exit handler may run while other
+  // threads still hold references, and a forked child inherits one it can
+  // not tear down (see g_abandoned).
+  Runtime* rt = new Runtime();
+  g_runtime.store(rt, std::memory_order_release);
+  return *rt;
+}
+
+bool Runtime::exists() noexcept {
+  return g_runtime.load(std::memory_order_acquire) != nullptr;
+}
+
+Runtime::Runtime() {
+  int rc = uv_loop_init(&loop_);
+  if (rc != 0) fail(code_from_errno(-rc), "runtime: uv_loop_init failed");
+  rc = uv_async_init(&loop_, &wake_, &Runtime::on_wake);
+  if (rc != 0) {
+    uv_loop_close(&loop_);
+    fail(code_from_errno(-rc), "runtime: uv_async_init failed");
+  }
+  wake_.data = this;
+
+  // The reactor must not take the host program's asynchronous signals:
+  // the host decides which of its threads handle them.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+    throw;
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  thread_id_ = thread_.get_id();
+}
+
+void Runtime::run() { uv_run(&loop_, UV_RUN_DEFAULT); }
+
+bool Runtime::on_reactor_thread() const noexcept {
+  return std::this_thread::get_id() == thread_id_;
+}
+
+void Runtime::post(Job job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) fail(MPROC_ECLOSED, "runtime: shut down (process exiting)");
+    jobs_.push_back(std::move(job));
+  }
+  uv_async_send(&wake_);
+}
+
+void Runtime::call(const Job& job) {
+  if (on_reactor_thread()) {
+    job(&loop_);
+    return;
+  }
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::exception_ptr error;
+  post([&](uv_loop_t* loop) {
+    try {
+      job(loop);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(done_mu);
+    done = true;
+    done_cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(done_mu);
+  done_cv.wait(lock, [&] { return done; });
+  if (error) std::rethrow_exception(error);
+}
+
+void Runtime::on_wake(uv_async_t* handle) {
+  auto* self = static_cast<Runtime*>(handle->data);
+  self->drain_jobs();
+  bool stopping;
+  {
+    std::lock_guard<std::mutex> lock(self->mu_);
+    stopping = self->stopping_;
+  }
+  if (stopping) self->close_everything();
+}
+
+void Runtime::drain_jobs() {
+  std::deque<Job> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(jobs_);
+  }
+  for (Job& job : batch) {
+    try {
+      job(&loop_);
+    } catch (...) {
+      // A posted job reports through its own state; nothing waits here.
+    }
+  }
+}
+
+void Runtime::close_everything() {
+  drain_jobs();
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* handle, void*) {
+        if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+      },
+      nullptr);
+}
+
+void Runtime::at_exit(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  exit_hooks_.push_back(std::move(hook));
+}
+
+void Runtime::run_exit_hooks() {
+  for (;;) {
+    std::function<void()> hook;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (exit_hooks_.empty()) return;
+      hook = std::move(exit_hooks_.back());
+      exit_hooks_.pop_back();
+    }
+    try {
+      hook();
+    } catch (...) {
+      // Exit continues whatever a hook reports.
+    }
+  }
+}
+
+void Runtime::shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  uv_async_send(&wake_);
+  // On the reactor thread itself (exit() called from a job) the loop can not
+  // be joined from inside; the process is ending, so leave it be.
+  if (on_reactor_thread()) return;
+  thread_.join();
+  uv_loop_close(&loop_);
+  std::lock_guard<std::mutex> lock(mu_);
+  stopped_ = true;
+}
+
+void Runtime::on_process_exit() {
+  Runtime* rt = g_runtime.load(std::memory_order_acquire);
+  if (rt == nullptr) return;
+  if (!rt->on_reactor_thread()) rt->run_exit_hooks();
+  rt->shutdown();
+}
+
+void Runtime::forget_after_fork() noexcept {
+  // Only the descriptors nothing else writes to are closed. The loop's
+  // signal pipe stays: libuv's process-wide SIGCHLD handler may still write
+  // into it, and a closed and reused number would receive those bytes.
+  close(uv_backend_fd(&loop_));
+  close(loop_.async_io_watcher.fd);
+  if (loop_.async_wfd >= 0 && loop_.async_wfd != loop_.async_io_watcher.fd)
+    close(loop_.async_wfd);
+}
+
+void Runtime::on_fork_child() {
+  g_create_mu = new (g_create_mu_storage) std::mutex;
+  Runtime* rt = g_runtime.exchange(nullptr, std::memory_order_acq_rel);
+  if (rt == nullptr) return;
+  rt->forget_after_fork();
+  if (g_abandoned == nullptr) g_abandoned = new std::vector<Runtime*>;
+  g_abandoned->push_back(rt);
+}
+
+}  // namespace mproc::core

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Fails when the shared library's dynamic symbol table is not exactly the
+public API: every defined symbol must start with mproc_, and every function
+the public headers declare with MPROC_API must be exported."""
+import pathlib
+import re
+import subprocess
+import sys
+
+
+def exported(library):
+    out = subprocess.run(["nm", "-D", "--defined-only", library],
+                         check=True, capture_output=True, text=True).stdout
+    names = set()
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        kind, name = parts[1], parts[2]
+        if kind == "A":  # version-node markers such as MPROC_0.1
+            continue
+        names.add(name.split("@")[0])
+    return names
+
+
+def declared(header_dir):
+    pattern = re.compile(r"MPROC_API\b[^;{]*?\b(mproc_\w+)\s*\(", re.S)
+    names = set()
+    for header in sorted(pathlib.Path(header_dir).glob("*.h")):
+        names.update(pattern.findall(header.read_text()))
+    return names
+
+
+def main():
+    library, header_dir = sys.argv[1], sys.argv[2]
+    have = exported(library)
+    want = declared(header_dir)
+    problems = []
+    for name in sorted(have):
+        if not name.startswith("mproc_"):
+            problems.append(f"exported without the mproc_ prefix: {name}")
+    for name in sorted(want - have):
+        problems.append(f"declared in a public header but not exported: {name}")
+    for name in sorted(have - want):
+        if name.startswith("mproc_"):
+            problems.append(f"exported but declared in no public header: {name}")
+    if not want:
+        problems.append(f"no MPROC_API declarations found under {header_dir}")
+    for p in problems:
+        print(p)
+    print(f"{len(have)} exported, {len(want)} declared, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

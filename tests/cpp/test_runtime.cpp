@@ -1,0 +1,159 @@
+// The reactor runtime: posting from many threads, exceptions, shutdown at
+// exit with live handles, and a fresh runtime in a forked child.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/runtime.hpp"
+#include "forked.hpp"
+
+using mproc::core::Runtime;
+using mproc::testing::run_in_child;
+
+TEST(Runtime, CallsFromManyThreadsAllRunOnTheReactor) {
+  Runtime& rt = Runtime::get();
+  constexpr int kThreads = 8;
+  constexpr int kCallsEach = 2000;
+  long counter = 0;  // touched only on the reactor thread
+  std::atomic<int> off_reactor{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kCallsEach; ++i) {
+        rt.call([&](uv_loop_t*) {
+          if (!rt.on_reactor_thread()) off_reactor++;
+          counter++;
+        });
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  long seen = -1;
+  rt.call([&](uv_loop_t*) { seen = counter; });
+  EXPECT_EQ(seen, long{kThreads} * kCallsEach);
+  EXPECT_EQ(off_reactor.load(), 0);
+  EXPECT_FALSE(rt.on_reactor_thread());
+}
+
+TEST(Runtime, CallRethrowsWhatTheJobThrows) {
+  try {
+    Runtime::get().call(
+        [](uv_loop_t*) { mproc::fail(MPROC_EBUSY, "busy on purpose"); });
+    FAIL() << "call() did not rethrow";
+  } catch (const mproc::Error& e) {
+    EXPECT_EQ(e.code(), MPROC_EBUSY);
+    EXPECT_STREQ(e.what(), "busy on purpose");
+  }
+}
+
+TEST(Runtime, PostReturnsBeforeTheJobRuns) {
+  Runtime& rt = Runtime::get();
+  std::atomic<bool> gate{false};
+  std::atomic<bool> ran{false};
+  rt.post([&](uv_loop_t*) {
+    while (!gate.load()) std::this_thread::yield();
+    ran = true;
+  });
+  EXPECT_FALSE(ran.load());  // the job is held at the gate
+  gate = true;
+  rt.call([](uv_loop_t*) {});  // jobs run in order: the posted one is done
+  EXPECT_TRUE(ran.load());
+}
+
+TEST(Runtime, CallOnTheReactorRunsInline) {
+  Runtime& rt = Runtime::get();
+  int depth = 0;
+  rt.call([&](uv_loop_t*) {
+    rt.call([&](uv_loop_t*) { depth = 2; });
+  });
+  EXPECT_EQ(depth, 2);
+}
+
+TEST(Runtime, ForkedChildGetsAFreshWorkingRuntime) {
+  Runtime* parent = &Runtime::get();
+  auto outcome = run_in_child([parent] {
+    Runtime& child = Runtime::get();
+    if (&child == parent) return 10;  // inherited the dead parent runtime
+    std::thread::id ran_on;
+    child.call([&](uv_loop_t*) { ran_on = std::this_thread::get_id(); });
+    if (ran_on == std::this_thread::get_id()) return 11;
+    return 0;
+  });
+  ASSERT_FALSE(outcome.timed_out) << "the child hung using its runtime";
+  EXPECT_TRUE(outcome.exited);
+  EXPECT_EQ(outcome.status, 0);
+  // The parent's runtime is untouched by the fork.
+  int value = 0;
+  parent->call([&](uv_loop_t*) { value = 7; });
+  EXPECT_EQ(value, 7);
+}
+
+TEST(Runtime, ExitWithLiveHandlesAndQueuedWorkDoesNotHang) {
+  auto outcome = run_in_child([] {
+    Runtime& rt = Runtime::get();
+    // A repeating timer keeps the loop busy forever unless shutdown closes
+    // it; a stream of posted jobs is still queued when exit begins.
+    static uv_timer_t timer;
+    rt.call([](uv_loop_t* loop) {
+      uv_timer_init(loop, &timer);
+      uv_timer_start(&timer, [](uv_timer_t*) {}, 1, 1);
+    });
+    for (int i = 0; i < 1000; ++i) rt.post([](uv_loop_t*) {});
+    return 42;
+  });
+  ASSERT_FALSE(outcome.timed_out) << "exit hung on live handles";
+  EXPECT_TRUE(outcome.exited);
+  EXPECT_EQ(outcome.status, 42);
+}
+
+TEST(Runtime, ExitHooksRunBeforeTheLoopStops) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  auto outcome = run_in_child([&] {
+    close(fds[0]);
+    Runtime& rt = Runtime::get();
+    rt.at_exit([&rt, fd = fds[1]] {
+      // A hook may still use the runtime.
+      char byte = 'x';
+      rt.call([&](uv_loop_t*) { byte = 'h'; });
+      (void)!write(fd, &byte, 1);
+    });
+    return 0;
+  });
+  close(fds[1]);
+  char byte = 0;
+  EXPECT_EQ(read(fds[0], &byte, 1), 1);
+  EXPECT_EQ(byte, 'h');
+  close(fds[0]);
+  EXPECT_EQ(outcome.status, 0);
+}
+
+TEST(Runtime, ExitCalledFromAReactorJobDoesNotDeadlock) {
+  auto outcome = run_in_child([]() -> int {
+    Runtime::get().post([](uv_loop_t*) { std::exit(3); });
+    for (;;) pause();
+  });
+  ASSERT_FALSE(outcome.timed_out);
+  EXPECT_TRUE(outcome.exited);
+  EXPECT_EQ(outcome.status, 3);
+}
+
+TEST(Runtime, CallAfterShutdownFailsWithClosed) {
+  auto outcome = run_in_child([] {
+    Runtime& rt = Runtime::get();
+    rt.shutdown();
+    rt.shutdown();  // twice is harmless
+    try {
+      rt.call([](uv_loop_t*) {});
+    } catch (const mproc::Error& e) {
+      return e.code() == MPROC_ECLOSED ? 0 : 20;
+    }
+    return 21;
+  });
+  ASSERT_FALSE(outcome.timed_out);
+  EXPECT_EQ(outcome.status, 0);
+}

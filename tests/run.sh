@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine: installs what is
+# missing, builds, runs every suite, then builds again under
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs the native suites
+# there. Exits non-zero on any failure. CI runs exactly this (.ci/run).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$mproc_root"
+
+mproc_install_packages
+
+echo "==> build and test (build/)"
+mproc_build build
+meson test -C build --print-errorlogs --num-processes 2
+
+echo "==> build and test under ASan + UBSan (build-asan/)"
+# Bindings load the library into interpreters that are not built with the
+# sanitizers, so this pass covers the C and C++ suites.
+mproc_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dbench=disabled -Dpython=disabled -Drust=disabled -Dgo=disabled
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite abi-install
+
+echo "==> all tests passed"

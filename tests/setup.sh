@@ -1,0 +1,49 @@
+# Sourced by tests/run.sh and examples/demo.sh: installs what a fresh Debian
+# machine lacks (only Debian packages; nothing else is reachable) and builds
+# mproc in ./build. Idempotent: a second run installs nothing and rebuilds
+# only what changed.
+
+mproc_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian packages the build, the tests and the bindings need.
+mproc_packages=(
+  build-essential pkg-config meson ninja-build
+  libuv1-dev libcmocka-dev googletest libgtest-dev
+  python3 golang-go cargo binutils
+)
+
+mproc_install_packages() {
+  local missing=()
+  for pkg in "${mproc_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$pkg")
+  done
+  # cargo may come from rustup instead of Debian; either will do.
+  if command -v cargo >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/cargo" ]; then
+    missing=("${missing[@]/cargo}")
+  fi
+  local wanted=()
+  for pkg in "${missing[@]}"; do [ -n "$pkg" ] && wanted+=("$pkg"); done
+  [ ${#wanted[@]} -eq 0 ] && return 0
+
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  echo "==> installing Debian packages: ${wanted[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! "${sudo[@]}" apt-get install -y --no-install-recommends "${wanted[@]}"; then
+    "${sudo[@]}" apt-get update
+    "${sudo[@]}" apt-get install -y --no-install-recommends "${wanted[@]}"
+  fi
+}
+
+# mproc_build <dir> [meson options...]: configure once, then compile.
+mproc_build() {
+  local dir=$1
+  shift
+  if [ ! -f "$mproc_root/$dir/build.ninja" ]; then
+    meson setup "$mproc_root/$dir" "$mproc_root" "$@"
+  fi
+  meson compile -C "$mproc_root/$dir"
+}
+
+[ -d "$HOME/.cargo/bin" ] && export PATH="$PATH:$HOME/.cargo/bin"
