@@ -6,5 +6,9 @@
 #define MPROC_MPROC_H
 
 #include <mproc/common.h>
+#include <mproc/args.h>
+#include <mproc/process.h>
+#include <mproc/connection.h>
+#include <mproc/command.h>
 
 #endif /* MPROC_MPROC_H */

@@ -8,7 +8,7 @@
 // without allocating.
 #pragma once
 
-#include "core/error.hpp"
+#include "platform/error.hpp"
 
 #include <string>
 

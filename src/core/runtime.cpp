@@ -8,7 +8,7 @@
 #include <exception>
 #include <new>
 
-#include "core/error.hpp"
+#include "platform/error.hpp"
 
 namespace mproc::core {
 namespace {
@@ -193,7 +193,9 @@ void Runtime::shutdown() {
   stopped_ = true;
 }
 
-void Runtime::on_process_exit() {
+void Runtime::on_process_exit() { run_exit_sequence(); }
+
+void Runtime::run_exit_sequence() {
   Runtime* rt = g_runtime.load(std::memory_order_acquire);
   if (rt == nullptr) return;
   if (!rt->on_reactor_thread()) rt->run_exit_hooks();

@@ -41,9 +41,14 @@ class Runtime {
   // in reverse order of registration on the exiting thread.
   void at_exit(std::function<void()> hook);
 
-  // Stops the reactor and joins it (what the exit handler does). Safe to
-  // call twice; after it, call() throws MPROC_ECLOSED.
+  // Stops the reactor and joins it. Safe to call twice; after it, call()
+  // throws MPROC_ECLOSED.
   void shutdown();
+
+  // What process exit does: runs the exit hooks, then shuts the runtime
+  // down; nothing if this process never made a runtime. Children that
+  // leave with _exit call it themselves.
+  static void run_exit_sequence();
 
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;

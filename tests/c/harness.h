@@ -1,5 +1,5 @@
-/* Shared by the cmocka suites: cmocka's includes, and asserts that print
- * mproc's own error text when a call fails. */
+/* Shared by the cmocka suites: cmocka's includes, asserts that print
+ * mproc's own error text when a call fails, and small process utilities. */
 #ifndef MPROC_TEST_HARNESS_H
 #define MPROC_TEST_HARNESS_H
 
@@ -11,6 +11,14 @@
 #include <stdio.h>
 /* cmocka.h needs the four above first. */
 #include <cmocka.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <mproc/mproc.h>
 
@@ -31,11 +39,51 @@
 
 #define assert_mproc_ok(expr) assert_mproc_code((expr), 0)
 
-/* First thing in every suite's main. */
-#define MPROC_TEST_MAIN_PROLOGUE(argc, argv) \
-  do {                                       \
-    (void)(argc);                            \
-    (void)(argv);                            \
+/* First thing in every suite's main: children spawned by mproc run their
+ * task here and never come back. */
+#define MPROC_TEST_MAIN_PROLOGUE(argc, argv)                                   \
+  do {                                                                         \
+    if (mproc_main((argc), (argv)) != 0) return 1;                             \
   } while (0)
+
+static inline int64_t test_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sets the default start method from argv[1] ("spawn", "fork",
+ * "forkserver"); returns the method's name for group names. */
+static inline const char *test_start_method_from_args(int argc, char **argv) {
+  mproc_start_method_t m = MPROC_START_SPAWN;
+  if (argc > 1 && strcmp(argv[1], "fork") == 0) m = MPROC_START_FORK;
+  if (argc > 1 && strcmp(argv[1], "forkserver") == 0) m = MPROC_START_FORKSERVER;
+  if (mproc_set_start_method(m) != 0) abort();
+  return mproc_start_method_name(m);
+}
+
+/* Waits up to timeout_ms for process `pid` (not necessarily our child) to
+ * disappear. Returns 1 if it did. */
+static inline int test_wait_gone(int64_t pid, int timeout_ms) {
+  int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  if (fd < 0) return errno == ESRCH;
+  struct pollfd p = {fd, POLLIN, 0};
+  int rc = poll(&p, 1, timeout_ms);
+  close(fd);
+  return rc > 0;
+}
+
+/* Runs a process for `task` with `args` (taken) and returns its exit code
+ * after joining it (at most 60 s); fails the test on any error. */
+static inline int test_run_task(const char *task, mproc_args_t *args) {
+  mproc_process_t *p = NULL;
+  int code = -1000;
+  assert_mproc_ok(mproc_process_new(&p, task, args, NULL));
+  assert_mproc_ok(mproc_process_start(p));
+  assert_mproc_ok(mproc_process_join(p, 60000));
+  assert_mproc_ok(mproc_process_exitcode(p, &code));
+  mproc_process_free(p);
+  return code;
+}
 
 #endif

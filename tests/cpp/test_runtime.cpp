@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/error.hpp"
+#include "platform/error.hpp"
 #include "core/runtime.hpp"
 #include "forked.hpp"
 

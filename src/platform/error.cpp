@@ -1,4 +1,4 @@
-#include "core/error.hpp"
+#include "platform/error.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,0 +1,154 @@
+// C entry points for argument lists.
+#include <mproc/args.h>
+
+#include "api/guard.hpp"
+#include "api/handles.hpp"
+
+using mproc::core::Args;
+
+namespace {
+
+Args& list(mproc_args_t* a, const char* function) {
+  mproc::api::require(a != nullptr, function, "argument list is NULL");
+  mproc::api::require(a->magic == mproc_args_s::kMagic, function,
+                      "not a valid argument list (already freed?)");
+  return *a->args;
+}
+const Args& list(const mproc_args_t* a, const char* function) {
+  return list(const_cast<mproc_args_t*>(a), function);
+}
+
+}  // namespace
+
+extern "C" {
+
+int mproc_args_new(mproc_args_t** out) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  auto* a = new mproc_args_s;
+  a->args = std::make_shared<Args>();
+  *out = a;
+  return 0;
+  MPROC_API_END
+}
+
+void mproc_args_free(mproc_args_t* a) {
+  if (a == nullptr || a->magic != mproc_args_s::kMagic) return;
+  a->magic = 0;
+  delete a;
+}
+
+int mproc_args_add_bytes(mproc_args_t* a, const void* data, size_t len) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(data != nullptr || len == 0, "data is NULL");
+  list(a, __func__).add_bytes(data, len);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_add_str(mproc_args_t* a, const char* str) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(str != nullptr, "str is NULL");
+  list(a, __func__).add_str(str);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_add_i64(mproc_args_t* a, int64_t value) {
+  MPROC_API_BEGIN
+  list(a, __func__).add_i64(value);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_add_f64(mproc_args_t* a, double value) {
+  MPROC_API_BEGIN
+  list(a, __func__).add_f64(value);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_add_fd(mproc_args_t* a, int fd) {
+  MPROC_API_BEGIN
+  Args& args = list(a, __func__);
+  if (fd < 0) mproc::fail(MPROC_EBADF, "mproc_args_add_fd: negative descriptor");
+  args.add_fd(fd);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_add_conn(mproc_args_t* a, mproc_conn_t* conn) {
+  MPROC_API_BEGIN
+  Args& args = list(a, __func__);
+  args.add_object(MPROC_CHECK(conn).obj);
+  return 0;
+  MPROC_API_END
+}
+
+size_t mproc_args_count(const mproc_args_t* a) {
+  if (a == nullptr || a->magic != mproc_args_s::kMagic) return 0;
+  return a->args->size();
+}
+
+int mproc_args_type(const mproc_args_t* a, size_t index, mproc_arg_type_t* type) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(type != nullptr, "type is NULL");
+  *type = list(a, __func__).at(index).type;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_get_bytes(const mproc_args_t* a, size_t index, const void** data,
+                         size_t* len) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(data != nullptr && len != nullptr, "data or len is NULL");
+  const auto& arg = list(a, __func__).get(index, MPROC_ARG_BYTES);
+  *data = arg.bytes.data();
+  *len = arg.bytes.size();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_get_str(const mproc_args_t* a, size_t index, const char** str) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(str != nullptr, "str is NULL");
+  *str = list(a, __func__).get(index, MPROC_ARG_STR).bytes.c_str();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_get_i64(const mproc_args_t* a, size_t index, int64_t* value) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(value != nullptr, "value is NULL");
+  *value = list(a, __func__).get(index, MPROC_ARG_I64).i64;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_get_f64(const mproc_args_t* a, size_t index, double* value) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(value != nullptr, "value is NULL");
+  *value = list(a, __func__).get(index, MPROC_ARG_F64).f64;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_get_fd(const mproc_args_t* a, size_t index, int* fd) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(fd != nullptr, "fd is NULL");
+  *fd = list(a, __func__).get(index, MPROC_ARG_FD).fd->get();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_args_get_conn(const mproc_args_t* a, size_t index, mproc_conn_t** out) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  const auto& arg = list(a, __func__).get(index, MPROC_ARG_CONN);
+  *out = mproc::api::wrap<mproc_conn_s>(
+      std::static_pointer_cast<mproc::core::Connection>(arg.object));
+  return 0;
+  MPROC_API_END
+}
+
+}  // extern "C"

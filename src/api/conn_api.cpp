@@ -1,0 +1,95 @@
+// C entry points for connections and received messages.
+#include <mproc/connection.h>
+
+#include "api/guard.hpp"
+#include "api/handles.hpp"
+#include "core/message.hpp"
+
+using mproc::api::release;
+using mproc::api::status;
+using mproc::api::wrap;
+using mproc::core::Connection;
+using mproc::platform::Deadline;
+
+extern "C" {
+
+int mproc_pipe(mproc_conn_t** a, mproc_conn_t** b, int duplex) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(a != nullptr && b != nullptr, "a or b is NULL");
+  auto [first, second] = Connection::make_pair(duplex != 0);
+  std::unique_ptr<mproc_conn_s> ha(wrap<mproc_conn_s>(std::move(first)));
+  *b = wrap<mproc_conn_s>(std::move(second));
+  *a = ha.release();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_conn_send(mproc_conn_t* c, const void* data, size_t len, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  Connection& conn = MPROC_UNWRAP(c);
+  MPROC_REQUIRE(data != nullptr || len == 0, "data is NULL");
+  return status(conn.send(data, len, Deadline::after_ms(timeout_ms)));
+  MPROC_API_END
+}
+
+int mproc_conn_recv(mproc_conn_t* c, mproc_msg_t** out, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  Connection& conn = MPROC_UNWRAP(c);
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  return status(conn.recv(out, Deadline::after_ms(timeout_ms)));
+  MPROC_API_END
+}
+
+int mproc_conn_recv_into(mproc_conn_t* c, void* buf, size_t cap, size_t* len,
+                         int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  Connection& conn = MPROC_UNWRAP(c);
+  MPROC_REQUIRE(buf != nullptr || cap == 0, "buf is NULL");
+  MPROC_REQUIRE(len != nullptr, "len is NULL");
+  int rc = conn.recv_into(buf, cap, len, Deadline::after_ms(timeout_ms));
+  if (rc == MPROC_ETOOBIG)
+    return mproc::api::fail_message(rc, "mproc_conn_recv_into: the message has " +
+                                            std::to_string(*len) + " bytes, the buffer " +
+                                            std::to_string(cap) + "; it stays queued");
+  return status(rc);
+  MPROC_API_END
+}
+
+int mproc_conn_poll(mproc_conn_t* c, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  return status(MPROC_UNWRAP(c).poll(Deadline::after_ms(timeout_ms)));
+  MPROC_API_END
+}
+
+int mproc_conn_close(mproc_conn_t* c) {
+  MPROC_API_BEGIN
+  MPROC_UNWRAP(c).close();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_conn_fileno(mproc_conn_t* c, int* fd) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(fd != nullptr, "fd is NULL");
+  *fd = MPROC_UNWRAP(c).fileno();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_conn_writable(const mproc_conn_t* c) {
+  return c != nullptr && c->magic == mproc_conn_s::kMagic && c->obj->writable();
+}
+
+int mproc_conn_readable(const mproc_conn_t* c) {
+  return c != nullptr && c->magic == mproc_conn_s::kMagic && c->obj->readable();
+}
+
+void mproc_conn_free(mproc_conn_t* c) { release(c); }
+
+const void* mproc_msg_data(const mproc_msg_t* m) { return m ? m->data() : nullptr; }
+
+size_t mproc_msg_size(const mproc_msg_t* m) { return m ? m->size : 0; }
+
+void mproc_msg_free(mproc_msg_t* m) { mproc::core::message_free(m); }
+
+}  // extern "C"

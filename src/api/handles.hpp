@@ -1,0 +1,84 @@
+// The C handles: each opaque mproc_<noun>_t is a small struct holding a
+// magic number and a reference to its core object. unwrap() is the one
+// place a handle is checked and opened (LLVM's wrap/unwrap idea): NULL, a
+// freed handle or a handle of another type becomes MPROC_EINVAL with a
+// message, not a crash.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/command.hpp"
+#include "core/connection.hpp"
+#include "core/process.hpp"
+#include "core/tasks.hpp"
+#include "platform/error.hpp"
+
+#define MPROC_DEFINE_HANDLE(tag, core_type, magic_value, label)  \
+  struct tag {                                                   \
+    static constexpr uint32_t kMagic = magic_value;              \
+    static constexpr const char* kLabel = label;                 \
+    uint32_t magic = kMagic;                                     \
+    std::shared_ptr<core_type> obj;                              \
+  }
+
+#define MPROC_DEFINE_OPTIONS(tag, value_type, magic_value, label) \
+  struct tag {                                                    \
+    static constexpr uint32_t kMagic = magic_value;               \
+    static constexpr const char* kLabel = label;                  \
+    uint32_t magic = kMagic;                                      \
+    value_type value;                                             \
+  }
+
+MPROC_DEFINE_HANDLE(mproc_process_s, mproc::core::Process, 0x70726f63, "process");
+MPROC_DEFINE_HANDLE(mproc_conn_s, mproc::core::Connection, 0x636f6e6e, "connection");
+MPROC_DEFINE_HANDLE(mproc_command_s, mproc::core::Command, 0x636d6e64, "command");
+MPROC_DEFINE_OPTIONS(mproc_process_opts_s, mproc::core::ProcessOptions, 0x706f7074,
+                     "process options");
+MPROC_DEFINE_OPTIONS(mproc_command_opts_s, mproc::core::CommandOptions, 0x636f7074,
+                     "command options");
+
+namespace mproc::api {
+
+// Checks a handle argument and returns the struct behind it.
+template <class H>
+H& check_handle(H* h, const char* function) {
+  if (h == nullptr)
+    mproc::fail(MPROC_EINVAL, std::string(function) + ": " + H::kLabel + " is NULL");
+  if (h->magic != H::kMagic)
+    mproc::fail(MPROC_EINVAL, std::string(function) + ": not a valid " + H::kLabel +
+                                  " handle (already freed, or another type)");
+  return *h;
+}
+template <class H>
+const H& check_handle(const H* h, const char* function) {
+  return check_handle(const_cast<H*>(h), function);
+}
+
+// The core object behind a handle.
+template <class H>
+auto& unwrap(H* h, const char* function) {
+  return *check_handle(h, function).obj;
+}
+
+// Allocates a handle around `obj` for the caller.
+template <class H, class T>
+H* wrap(std::shared_ptr<T> obj) {
+  H* h = new H;
+  h->obj = std::move(obj);
+  return h;
+}
+
+// Frees a handle made by wrap (or new H); NULL is fine, a bad one ignored.
+template <class H>
+void release(H* h) noexcept {
+  if (h == nullptr || h->magic != H::kMagic) return;
+  h->magic = 0;
+  delete h;
+}
+
+}  // namespace mproc::api
+
+#define MPROC_UNWRAP(h) ::mproc::api::unwrap((h), __func__)
+#define MPROC_CHECK(h) ::mproc::api::check_handle((h), __func__)
+#define MPROC_CHECK_IN(h, function) ::mproc::api::check_handle((h), (function))

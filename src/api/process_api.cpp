@@ -1,0 +1,258 @@
+// C entry points for tasks, start methods and processes.
+#include <mproc/process.h>
+
+#include <signal.h>
+
+#include "api/guard.hpp"
+#include "api/handles.hpp"
+#include "core/bootstrap.hpp"
+#include "core/children.hpp"
+#include "core/identity.hpp"
+
+using mproc::api::release;
+using mproc::api::wrap;
+using mproc::core::Process;
+using mproc::platform::Deadline;
+
+namespace {
+
+bool valid_method(int m) {
+  return m == MPROC_START_SPAWN || m == MPROC_START_FORK || m == MPROC_START_FORKSERVER;
+}
+
+std::shared_ptr<mproc::core::Args> take_args(mproc_args_t* args) {
+  if (args == nullptr) return nullptr;
+  if (args->magic != mproc_args_s::kMagic)
+    mproc::fail(MPROC_EINVAL, "mproc_process_new: not a valid argument list");
+  std::shared_ptr<mproc::core::Args> list = std::move(args->args);
+  mproc_args_free(args);
+  return list;
+}
+
+mproc::core::ProcessOptions options_of(const mproc_process_opts_t* opts,
+                                       const char* function) {
+  if (opts == nullptr) return {};
+  return MPROC_CHECK_IN(opts, function).value;
+}
+
+}  // namespace
+
+extern "C" {
+
+int mproc_task_register(const char* name, mproc_task_fn fn) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(name != nullptr && name[0] != '\0', "name is NULL or empty");
+  MPROC_REQUIRE(fn != nullptr, "fn is NULL");
+  mproc::core::register_task(name, fn);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_task_lookup(const char* name, mproc_task_fn* fn) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(name != nullptr && fn != nullptr, "name or fn is NULL");
+  mproc_task_fn found = mproc::core::find_task(name);
+  if (found == nullptr)
+    mproc::fail(MPROC_ENOTFOUND, std::string("task '") + name + "' is not registered");
+  *fn = found;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_main(int argc, char** argv) {
+  MPROC_API_BEGIN
+  return mproc::core::bootstrap_main(argc, argv);
+  MPROC_API_END
+}
+
+int mproc_set_start_method(mproc_start_method_t method) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(valid_method(method), "not a start method (spawn, fork or forkserver)");
+  mproc::core::set_default_start_method(method);
+  return 0;
+  MPROC_API_END
+}
+
+mproc_start_method_t mproc_get_start_method(void) {
+  return mproc::core::default_start_method();
+}
+
+const char* mproc_start_method_name(mproc_start_method_t method) {
+  return mproc::core::start_method_name(method);
+}
+
+int mproc_process_opts_new(mproc_process_opts_t** out) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  *out = new mproc_process_opts_s;
+  return 0;
+  MPROC_API_END
+}
+
+void mproc_process_opts_free(mproc_process_opts_t* opts) { release(opts); }
+
+int mproc_process_opts_set_name(mproc_process_opts_t* opts, const char* name) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(name != nullptr, "name is NULL");
+  MPROC_CHECK(opts).value.name = name;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_opts_set_daemon(mproc_process_opts_t* opts, int daemon) {
+  MPROC_API_BEGIN
+  MPROC_CHECK(opts).value.daemon = daemon != 0;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_opts_set_start_method(mproc_process_opts_t* opts,
+                                        mproc_start_method_t method) {
+  MPROC_API_BEGIN
+  auto& o = MPROC_CHECK(opts);
+  MPROC_REQUIRE(method == MPROC_START_DEFAULT || valid_method(method),
+                "not a start method");
+  o.value.method = method;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_opts_set_new_group(mproc_process_opts_t* opts, int on) {
+  MPROC_API_BEGIN
+  MPROC_CHECK(opts).value.new_group = on != 0;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_new(mproc_process_t** out, const char* task, mproc_args_t* args,
+                      const mproc_process_opts_t* opts) {
+  std::shared_ptr<mproc::core::Args> list;
+  MPROC_API_BEGIN
+  list = take_args(args);
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task name is NULL or empty");
+  mproc_task_fn fn = mproc::core::find_task(task);
+  if (fn == nullptr)
+    mproc::fail(MPROC_ENOTFOUND, std::string("task '") + task +
+                                     "' is not registered (define it with MPROC_TASK or "
+                                     "register it with mproc_task_register)");
+  auto options = options_of(opts, __func__);
+  *out = wrap<mproc_process_s>(
+      std::make_shared<Process>(task, fn, std::move(list), std::move(options)));
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_new_fn(mproc_process_t** out, mproc_task_fn fn, mproc_args_t* args,
+                         const mproc_process_opts_t* opts) {
+  std::shared_ptr<mproc::core::Args> list;
+  MPROC_API_BEGIN
+  list = take_args(args);
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  MPROC_REQUIRE(fn != nullptr, "fn is NULL");
+  auto options = options_of(opts, __func__);
+  *out = wrap<mproc_process_s>(
+      std::make_shared<Process>(std::string(), fn, std::move(list), std::move(options)));
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_start(mproc_process_t* p) {
+  MPROC_API_BEGIN
+  MPROC_UNWRAP(p).start();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_join(mproc_process_t* p, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  return mproc::api::status(MPROC_UNWRAP(p).join(Deadline::after_ms(timeout_ms)));
+  MPROC_API_END
+}
+
+int mproc_process_is_alive(mproc_process_t* p, int* alive) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(alive != nullptr, "alive is NULL");
+  *alive = MPROC_UNWRAP(p).alive() ? 1 : 0;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_terminate(mproc_process_t* p) {
+  MPROC_API_BEGIN
+  MPROC_UNWRAP(p).signal(SIGTERM);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_kill(mproc_process_t* p) {
+  MPROC_API_BEGIN
+  MPROC_UNWRAP(p).signal(SIGKILL);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_pid(const mproc_process_t* p, int64_t* pid) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(pid != nullptr, "pid is NULL");
+  *pid = MPROC_UNWRAP(p).pid();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_exitcode(mproc_process_t* p, int* code) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(code != nullptr, "code is NULL");
+  Process& proc = MPROC_UNWRAP(p);
+  if (!proc.exitcode(code))
+    mproc::fail(MPROC_ESTATE, "process '" + proc.name() + "' is still running");
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_name(const mproc_process_t* p, const char** name) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(name != nullptr, "name is NULL");
+  *name = MPROC_UNWRAP(p).name().c_str();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_daemon(const mproc_process_t* p, int* daemon) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(daemon != nullptr, "daemon is NULL");
+  *daemon = MPROC_UNWRAP(p).daemon() ? 1 : 0;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_process_sentinel(const mproc_process_t* p, int* fd) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(fd != nullptr, "fd is NULL");
+  *fd = MPROC_UNWRAP(p).sentinel();
+  return 0;
+  MPROC_API_END
+}
+
+void mproc_process_free(mproc_process_t* p) { release(p); }
+
+const char* mproc_current_process_name(void) {
+  return mproc::core::current_identity().name.c_str();
+}
+
+int mproc_current_process_is_daemon(void) {
+  return mproc::core::current_identity().daemon ? 1 : 0;
+}
+
+int mproc_active_children(int64_t* pids, size_t cap, size_t* count) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(count != nullptr, "count is NULL");
+  MPROC_REQUIRE(pids != nullptr || cap == 0, "pids is NULL but cap is not 0");
+  std::vector<pid_t> alive = mproc::core::Children::get().active_processes();
+  for (size_t i = 0; i < alive.size() && i < cap; ++i) pids[i] = alive[i];
+  *count = alive.size();
+  return 0;
+  MPROC_API_END
+}
+
+}  // extern "C"

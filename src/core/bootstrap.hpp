@@ -1,0 +1,38 @@
+// The child side of the spawn and forkserver start methods: what
+// mproc_main() does in a process that mproc started by re-executing the
+// program, and the small acknowledgement protocol on the bootstrap socket.
+#pragma once
+
+#include <string>
+
+#include "platform/fd.hpp"
+
+namespace mproc::core {
+
+// Environment variables naming the inherited descriptor a re-executed
+// process reads its orders from.
+inline constexpr const char* kBootstrapEnv = "MPROC_BOOTSTRAP_FD";
+inline constexpr const char* kForkserverEnv = "MPROC_FORKSERVER_FD";
+// The descriptor number the child finds it at.
+inline constexpr int kBootstrapChildFd = 3;
+
+// mproc_main's work: returns 0 in a process mproc did not start; in one it
+// did, runs the task or the forkserver and never returns (except to report
+// a bootstrap failure, with the message already on stderr).
+int bootstrap_main(int argc, char** argv);
+
+// argv[0] as the program was started, for re-executing it.
+const std::string& program_argv0();
+
+// Acknowledgement of a launch: code 0 (the task is about to run) or an
+// error with its message.
+void send_ack(int sock, int code, const std::string& message);
+// Reads an ack; returns its code and message. Throws ETIMEDOUT, or
+// EBOOTSTRAP if the child closed the socket without one.
+int recv_ack(int sock, std::string& message, int64_t timeout_ms);
+
+// How long a parent waits for a re-executed child to acknowledge its task:
+// generous, since a loaded machine (or a sanitizer build) starts slowly.
+inline constexpr int64_t kAckTimeoutMs = 60000;
+
+}  // namespace mproc::core

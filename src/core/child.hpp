@@ -1,0 +1,104 @@
+// A started child process as mproc tracks it, whatever started it: exit
+// watching, reaping, joining with a timeout, signalling, and the sentinel.
+//
+// Every child has a pidfd. Who collects its exit status depends on how it
+// was made:
+//  - kPidfd: fork and command children; waitid(P_PIDFD) reaps exactly it.
+//  - kLibuv: uv_spawn children; libuv may reap it from its SIGCHLD handler
+//    (and then reports through exit_cb), or mproc may first, through the
+//    pidfd. Whichever comes first wins under the child's lock.
+//  - kForkserver: children of the forkserver; the server reaps them and
+//    writes the status into a socket this process reads.
+// The reactor watches every child so that one nobody joins is still reaped
+// when it ends (no zombies), and so the registry can forget it.
+#pragma once
+
+#include <sys/types.h>
+#include <uv.h>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "platform/deadline.hpp"
+#include "platform/fd.hpp"
+
+namespace mproc::core {
+
+class Child : public std::enable_shared_from_this<Child> {
+ public:
+  enum class Reaper { kPidfd, kLibuv, kForkserver };
+
+  // A child made by fork or posix_spawn (kPidfd), or by the forkserver
+  // (kForkserver, with the socket its status arrives on).
+  Child(pid_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_leader,
+        platform::UniqueFd status_fd = platform::UniqueFd());
+  // Runs uv_spawn on the reactor thread (`loop`) and returns the kLibuv
+  // child. Throws what uv_spawn reports.
+  static std::shared_ptr<Child> spawn_with_libuv(uv_loop_t* loop,
+                                                 uv_process_options_t& options,
+                                                 bool group_leader);
+  ~Child();
+
+  pid_t pid() const noexcept { return pid_; }
+  bool group_leader() const noexcept { return group_leader_; }
+  // Readable once the child has ended (and, for forkserver children, once
+  // its status arrived).
+  int sentinel() const noexcept;
+
+  // 0 once the child has ended and been reaped, MPROC_ETIMEDOUT otherwise.
+  int join(const platform::Deadline& deadline);
+  bool alive();
+  // Python's exitcode; false while running. Throws MPROC_ECHILD when the
+  // status was lost (a forkserver that died before reporting it).
+  bool exitcode(int* out);
+  // Sends `sig` (to the whole group for a group leader, even after the
+  // leader itself ended, so that its descendants are reached). A child that
+  // ended is not an error.
+  void signal(int sig);
+
+  // Starts the reactor's watch (see above); `on_end` runs on the reactor
+  // once the child is reaped. Call once, after construction.
+  void watch(std::function<void(Child&)> on_end);
+
+
+ private:
+  explicit Child(bool group_leader);  // kLibuv, filled in by spawn_with_libuv
+  static void on_libuv_exit(uv_process_t* handle, int64_t status, int sig);
+  static void on_watch_event(uv_poll_t* handle, int status, int events);
+  static void on_handle_closed(uv_handle_t* handle);
+
+  // Collects the status if it is ready; caller holds mu_.
+  void try_reap_locked();
+  void record_exit_locked(int exitcode, bool lost);
+  void start_watch_on_loop(uv_loop_t* loop);
+  // Closes the reactor's handles once the child is reaped, then runs
+  // on_end_ and lets go of the self-reference.
+  void finish_on_loop();
+
+  pid_t pid_ = 0;
+  platform::UniqueFd pidfd_;
+  const Reaper reaper_;
+  const bool group_leader_;
+  platform::UniqueFd status_fd_;
+
+  std::mutex mu_;
+  std::condition_variable ended_cv_;
+  bool reaped_ = false;
+  bool status_lost_ = false;
+  bool libuv_reaped_elsewhere_ = false;  // libuv will report through exit_cb
+  int exitcode_ = 0;
+
+  // Reactor-side state; touched only on the reactor thread.
+  uv_process_t uv_process_{};
+  bool uv_process_open_ = false;
+  uv_poll_t watcher_{};
+  bool watcher_open_ = false;
+  std::function<void(Child&)> on_end_;
+  bool finishing_ = false;
+  std::shared_ptr<Child> keepalive_;  // while a libuv handle refers to us
+  int open_handles_ = 0;
+};
+
+}  // namespace mproc::core

@@ -1,0 +1,99 @@
+#include "core/children.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+
+#include "core/runtime.hpp"
+
+namespace mproc::core {
+namespace {
+
+Children* g_children = nullptr;
+// Registries inherited across fork describe the parent's children, not
+// ours; they are set aside (kept reachable) rather than destroyed, since
+// their locks may have been held at the fork.
+std::vector<Children*>* g_inherited = nullptr;
+std::once_flag g_atfork_once;
+
+// How long a daemon has between SIGTERM and SIGKILL at exit.
+constexpr int64_t kDaemonGraceMs = 1000;
+
+}  // namespace
+
+Children& Children::get() {
+  std::call_once(g_atfork_once,
+                 [] { pthread_atfork(nullptr, nullptr, &Children::on_fork_child); });
+  static std::mutex create_mu;
+  std::lock_guard<std::mutex> lock(create_mu);
+  if (g_children == nullptr) g_children = new Children;
+  return *g_children;
+}
+
+void Children::on_fork_child() {
+  if (g_children == nullptr) return;
+  if (g_inherited == nullptr) g_inherited = new std::vector<Children*>;
+  g_inherited->push_back(g_children);
+  g_children = new Children;
+}
+
+void Children::add(const std::shared_ptr<Child>& child, bool daemon, bool is_process) {
+  bool install = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.push_back({child, daemon, is_process});
+    install = !exit_hook_installed_;
+    exit_hook_installed_ = true;
+  }
+  if (install) Runtime::get().at_exit([this] { exit_cleanup(); });
+  child->watch([this](Child& ended) { remove(&ended); });
+}
+
+void Children::remove(const Child* child) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                [child](const Entry& e) { return e.child.get() == child; }),
+                 entries_.end());
+}
+
+std::vector<pid_t> Children::active_processes() {
+  std::vector<std::shared_ptr<Child>> candidates;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Entry& e : entries_)
+      if (e.is_process) candidates.push_back(e.child);
+  }
+  std::vector<pid_t> pids;
+  for (const auto& c : candidates)
+    if (c->alive()) pids.push_back(c->pid());
+  return pids;
+}
+
+void Children::exit_cleanup() {
+  std::vector<Entry> processes;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Entry& e : entries_)
+      if (e.is_process) processes.push_back(e);
+  }
+  for (const Entry& e : processes)
+    if (e.daemon) {
+      try {
+        e.child->signal(SIGTERM);
+      } catch (...) {
+      }
+    }
+  for (const Entry& e : processes) {
+    try {
+      if (e.daemon &&
+          e.child->join(platform::Deadline::after_ms(kDaemonGraceMs)) != 0) {
+        e.child->signal(SIGKILL);
+      }
+      e.child->join(platform::Deadline::never());
+    } catch (...) {
+    }
+  }
+}
+
+}  // namespace mproc::core

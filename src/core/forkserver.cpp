@@ -1,0 +1,239 @@
+#include "core/forkserver.hpp"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/bootstrap.hpp"
+#include "core/launch.hpp"
+#include "core/start.hpp"
+#include "platform/error.hpp"
+#include "platform/fdpass.hpp"
+#include "platform/lifeline.hpp"
+#include "platform/pidfd.hpp"
+
+namespace mproc::core {
+namespace {
+
+using platform::Deadline;
+using platform::UniqueFd;
+
+constexpr size_t kMaxRequest = size_t{1} << 31;
+
+// ---- Client side (the program that starts children) ----------------------
+
+class ForkserverClient {
+ public:
+  static ForkserverClient& get() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      pthread_atfork(nullptr, nullptr, [] {
+        // A forked child must start its own server: this one answers the
+        // parent, and its socket lock may have been held at the fork.
+        if (g_client != nullptr) g_client->reset_in_fork_child();
+      });
+    });
+    static std::mutex create_mu;
+    std::lock_guard<std::mutex> lock(create_mu);
+    if (g_client == nullptr) g_client = new ForkserverClient;
+    return *g_client;
+  }
+
+  std::shared_ptr<Child> launch(const LaunchRequest& req) {
+    WireWriter request;
+    std::vector<int> fds;
+    encode_launch(req, request, fds);
+    // The socket the server reports this child's exit status on.
+    int sv[2];
+    int rc = uv_socketpair(SOCK_STREAM, 0, sv, 0, 0);
+    if (rc != 0) fail_errno("socketpair", -rc);
+    UniqueFd status_ours(sv[0]), status_theirs(sv[1]);
+    fds.push_back(status_theirs.get());
+
+    std::lock_guard<std::mutex> lock(mu_);
+    ensure_server();
+    std::string reply;
+    std::vector<UniqueFd> reply_fds;
+    try {
+      platform::send_record(control_.get(), request.data(), fds,
+                            Deadline::after_ms(kAckTimeoutMs));
+      if (!platform::recv_record(control_.get(), reply, reply_fds,
+                                 Deadline::after_ms(kAckTimeoutMs), 64 * 1024))
+        fail(MPROC_EBOOTSTRAP, "the forkserver closed its socket");
+    } catch (const Error& e) {
+      stop_server();  // the next launch starts a fresh one
+      fail(MPROC_EBOOTSTRAP, std::string("forkserver failed: ") + e.what());
+    }
+    WireReader r(reply);
+    int code = static_cast<int>(r.u32());
+    pid_t pid = static_cast<pid_t>(r.i64());
+    std::string message = r.str();
+    if (code != 0) fail(code, "forkserver could not start the task: " + message);
+    if (reply_fds.size() != 1) fail(MPROC_ECORRUPT, "forkserver reply without a pidfd");
+    return std::make_shared<Child>(pid, std::move(reply_fds[0]),
+                                   Child::Reaper::kForkserver, req.new_group,
+                                   std::move(status_ours));
+  }
+
+ private:
+  void ensure_server() {
+    if (server_ && server_->alive()) return;
+    stop_server();
+    int sv[2];
+    int rc = uv_socketpair(SOCK_STREAM, 0, sv, 0, 0);
+    if (rc != 0) fail_errno("socketpair", -rc);
+    UniqueFd ours(sv[0]), theirs(sv[1]);
+    server_ = spawn_self(kForkserverEnv, theirs.get(), false);
+    server_->watch({});
+    theirs.reset();
+    std::string message;
+    int code = recv_ack(ours.get(), message, kAckTimeoutMs);
+    if (code != 0) fail(code, "forkserver did not start: " + message);
+    control_ = std::move(ours);
+  }
+
+  void stop_server() {
+    control_.reset();  // the server exits when its socket closes
+    server_.reset();
+  }
+
+  void reset_in_fork_child() {
+    new (&mu_) std::mutex;
+    // The parent's server is not ours to stop: forget it without closing
+    // anything it might still be using on the parent's behalf... except
+    // our copy of the socket, which would otherwise keep it alive.
+    control_.reset();
+    server_ = nullptr;
+  }
+
+  static ForkserverClient* g_client;
+  std::mutex mu_;
+  UniqueFd control_;
+  std::shared_ptr<Child> server_;
+};
+
+ForkserverClient* ForkserverClient::g_client = nullptr;
+
+// ---- Server side ---------------------------------------------------------
+
+struct Server {
+  int control;
+  UniqueFd sigchld;
+  // Children alive, and the socket to report each one's status on.
+  std::unordered_map<pid_t, UniqueFd> status_sockets;
+};
+
+void report_exits(Server& s) {
+  struct signalfd_siginfo info;
+  while (::read(s.sigchld.get(), &info, sizeof info) == sizeof info) {
+  }
+  for (;;) {
+    int status = 0;
+    // Every child of this process is a worker it forked: the server runs
+    // no other code, so reaping any child here takes nothing from anyone.
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    auto it = s.status_sockets.find(pid);
+    if (it == s.status_sockets.end()) continue;
+    int32_t code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    (void)!::send(it->second.get(), &code, sizeof code, MSG_NOSIGNAL | MSG_DONTWAIT);
+    s.status_sockets.erase(it);
+  }
+}
+
+void reply(int control, int code, pid_t pid, const std::string& message,
+           const std::vector<int>& fds) {
+  WireWriter w;
+  w.u32(static_cast<uint32_t>(code));
+  w.i64(pid);
+  w.str(message);
+  platform::send_record(control, w.data(), fds, Deadline::after_ms(kAckTimeoutMs));
+}
+
+[[noreturn]] void become_worker(Server& s, const LaunchRequest& req) {
+  // Nothing of the server's survives in the worker: its channel, its
+  // signal handling, and the status sockets of the other workers.
+  ::close(s.control);
+  s.sigchld.reset();
+  for (auto& entry : s.status_sockets) entry.second.reset();
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  run_child(req, ExitStyle::kImmediate);
+}
+
+void serve_one(Server& s) {
+  std::string payload;
+  std::vector<UniqueFd> fds;
+  if (!platform::recv_record(s.control, payload, fds, Deadline::never(), kMaxRequest))
+    std::exit(0);  // the parent closed the channel: done
+  if (fds.empty()) std::exit(1);
+  UniqueFd status_socket = std::move(fds.back());
+  fds.pop_back();
+  LaunchRequest req;
+  try {
+    WireReader r(payload);
+    ReceivedFds received(std::move(fds));
+    req = decode_launch(r, received);
+  } catch (const Error& e) {
+    reply(s.control, e.code(), 0, e.what(), {});
+    return;
+  }
+  req.parent_pid = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    reply(s.control, code_from_errno(errno), 0, "fork failed", {});
+    return;
+  }
+  if (pid == 0) become_worker(s, req);
+  if (req.new_group) setpgid(pid, pid);
+  UniqueFd pidfd = platform::pidfd_open(pid);
+  s.status_sockets.emplace(pid, std::move(status_socket));
+  reply(s.control, 0, pid, "", {pidfd.get()});
+}
+
+}  // namespace
+
+std::shared_ptr<Child> start_with_forkserver(const LaunchRequest& req) {
+  return ForkserverClient::get().launch(req);
+}
+
+void forkserver_main(int control) {
+  // The server lives exactly as long as the program it serves.
+  if (!platform::die_with_parent(SIGKILL, getppid())) _exit(1);
+  Server s;
+  s.control = control;
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, nullptr);
+  s.sigchld = UniqueFd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
+  try {
+    if (!s.sigchld) fail_errno("signalfd");
+    send_ack(control, 0, "");
+    for (;;) {
+      struct pollfd pfds[2] = {{control, POLLIN, 0}, {s.sigchld.get(), POLLIN, 0}};
+      if (::poll(pfds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        fail_errno("poll");
+      }
+      if (pfds[1].revents) report_exits(s);
+      if (pfds[0].revents) serve_one(s);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mproc forkserver: %s\n", e.what());
+    _exit(1);
+  }
+}
+
+}  // namespace mproc::core

@@ -1,0 +1,55 @@
+// A task to run in a child process: Python's multiprocessing.Process.
+#pragma once
+
+#include <mproc/process.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/args.hpp"
+#include "core/child.hpp"
+#include "core/tasks.hpp"
+
+namespace mproc::core {
+
+struct ProcessOptions {
+  std::string name;  // empty: "Process-N"
+  bool daemon = false;
+  mproc_start_method_t method = MPROC_START_DEFAULT;
+  bool new_group = false;
+};
+
+class Process {
+ public:
+  // `task` may be empty when `fn` is given (the fork method runs it as is).
+  Process(std::string task, TaskFn fn, std::shared_ptr<Args> args,
+          ProcessOptions options);
+
+  void start();
+  int join(const platform::Deadline& deadline);
+  bool alive();
+  void signal(int sig);
+  pid_t pid() const;
+  // false while running (or not started: throws ESTATE).
+  bool exitcode(int* out);
+  int sentinel() const;
+  const std::string& name() const noexcept { return name_; }
+  bool daemon() const noexcept { return options_.daemon; }
+
+ private:
+  std::shared_ptr<Child> started(const char* op) const;
+
+  std::string task_;
+  TaskFn fn_;
+  std::shared_ptr<Args> args_;
+  ProcessOptions options_;
+  std::string name_;
+  std::vector<int64_t> lineage_;
+
+  mutable std::mutex mu_;
+  bool start_called_ = false;
+  std::shared_ptr<Child> child_;
+};
+
+}  // namespace mproc::core

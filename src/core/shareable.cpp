@@ -1,0 +1,26 @@
+#include "core/shareable.hpp"
+
+#include <mproc/args.h>
+
+#include "core/connection.hpp"
+
+namespace mproc::core {
+
+platform::UniqueFd ReceivedFds::take(uint32_t index) {
+  if (index >= fds_.size() || !fds_[index])
+    fail(MPROC_ECORRUPT, "record refers to a descriptor it did not carry");
+  return std::move(fds_[index]);
+}
+
+std::shared_ptr<Shareable> decode_shareable(int arg_type, WireReader& in,
+                                            ReceivedFds& fds) {
+  switch (arg_type) {
+    case MPROC_ARG_CONN:
+      return Connection::decode(in, fds);
+    default:
+      fail(MPROC_ECORRUPT,
+           "record holds an object of unknown type " + std::to_string(arg_type));
+  }
+}
+
+}  // namespace mproc::core

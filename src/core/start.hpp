@@ -1,0 +1,20 @@
+// The three ways to start a task in a child. Each returns the started
+// child, or throws with the reason it could not start.
+#pragma once
+
+#include <memory>
+
+#include "core/child.hpp"
+#include "core/launch.hpp"
+
+namespace mproc::core {
+
+std::shared_ptr<Child> start_with_fork(const LaunchRequest& req);
+std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req);
+std::shared_ptr<Child> start_with_forkserver(const LaunchRequest& req);
+
+// Re-executes this program with `child_end` at descriptor 3 and `env_var`
+// naming it (spawn children and the forkserver start this way).
+std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group_leader);
+
+}  // namespace mproc::core

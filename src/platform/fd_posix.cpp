@@ -1,0 +1,135 @@
+#include "platform/fd.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "platform/error.hpp"
+
+namespace mproc::platform {
+
+void UniqueFd::reset(int fd) noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+UniqueFd dup_cloexec(int fd, int min_fd) {
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+  if (copy < 0) fail_errno("cannot duplicate descriptor " + std::to_string(fd));
+  return UniqueFd(copy);
+}
+
+void set_nonblocking(int fd, bool on) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) fail_errno("fcntl(F_GETFL)");
+  int wanted = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (wanted != flags && fcntl(fd, F_SETFL, wanted) < 0)
+    fail_errno("fcntl(F_SETFL)");
+}
+
+bool fd_is_open(int fd) noexcept { return fcntl(fd, F_GETFD) >= 0; }
+
+bool wait_fd(int fd, short events, const Deadline& deadline) {
+  for (;;) {
+    struct pollfd pfd = {fd, events, 0};
+    int n = ::poll(&pfd, 1, deadline.poll_ms());
+    if (n > 0) return true;
+    if (n == 0) {
+      if (deadline.expired()) return false;
+      continue;
+    }
+    if (errno != EINTR) fail_errno("poll");
+  }
+}
+
+namespace {
+
+bool is_socket(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+}  // namespace
+
+// write(2) to a pipe whose reader is gone raises SIGPIPE, which kills a
+// program that did not ignore it. The signal is blocked for this thread
+// around the write, and one it raised is taken off the pending set before
+// the mask is restored, so the host's own handling never sees it.
+ssize_t write_without_sigpipe(int fd, const void* data, size_t len) {
+  sigset_t pipe_only, previous, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+  sigpending(&pending);
+  bool already_pending = sigismember(&pending, SIGPIPE);
+  ssize_t n = ::write(fd, data, len);
+  int saved = errno;
+  if (n < 0 && saved == EPIPE && !already_pending) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = saved;
+  return n;
+}
+
+bool write_all(int fd, const void* data, size_t len, const Deadline& deadline,
+               size_t* written) {
+  const char* p = static_cast<const char*>(data);
+  size_t done = 0;
+  bool sock = is_socket(fd);
+  while (done < len) {
+    ssize_t n = sock ? ::send(fd, p + done, len - done, MSG_NOSIGNAL)
+                     : write_without_sigpipe(fd, p + done, len - done);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!wait_fd(fd, POLLOUT, deadline)) {
+        if (written) *written = done;
+        return false;
+      }
+      continue;
+    }
+    if (written) *written = done;
+    if (errno == EPIPE || errno == ECONNRESET) fail(MPROC_EPIPE, "write: the reader is gone");
+    fail_errno("write");
+  }
+  if (written) *written = done;
+  return true;
+}
+
+bool read_exact(int fd, void* data, size_t len, const Deadline& deadline,
+                size_t* got) {
+  char* p = static_cast<char*>(data);
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::read(fd, p + done, len - done);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (n == 0) {
+      if (got) *got = done;
+      return false;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (!wait_fd(fd, POLLIN, deadline)) fail(MPROC_ETIMEDOUT, "read timed out");
+      continue;
+    }
+    fail_errno("read");
+  }
+  if (got) *got = done;
+  return true;
+}
+
+}  // namespace mproc::platform
