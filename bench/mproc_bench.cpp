@@ -10,6 +10,7 @@
 #include "bench_workloads.hpp"
 
 int main(int argc, char** argv) {
+  if (mproc_main(argc, argv) != 0) return 1;
   if (argc < 2) {
     std::fprintf(stderr, "usage: mproc-bench <workload> [args]\n");
     for (const auto& w : bench::workloads()) std::fprintf(stderr, "  %s\n", w.name);

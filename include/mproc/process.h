@@ -178,6 +178,10 @@ MPROC_API void mproc_process_free(mproc_process_t *p);
 MPROC_API const char *mproc_current_process_name(void);
 /* 1 in a daemon child, else 0. */
 MPROC_API int mproc_current_process_is_daemon(void);
+/* The pid of the process that started this one through mproc (Python's
+ * parent_process().pid), or 0 in a process mproc did not start. Under
+ * forkserver this differs from mproc_getppid(), which names the server. */
+MPROC_API int64_t mproc_parent_pid(void);
 /*
  * The pids of this process's started children (processes, not commands)
  * that are still running, as Python's active_children(). Fills up to `cap`

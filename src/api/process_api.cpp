@@ -244,6 +244,8 @@ int mproc_current_process_is_daemon(void) {
   return mproc::core::current_identity().daemon ? 1 : 0;
 }
 
+int64_t mproc_parent_pid(void) { return mproc::core::current_identity().parent_pid; }
+
 int mproc_active_children(int64_t* pids, size_t cap, size_t* count) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(count != nullptr, "count is NULL");

@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <chrono>
 
 #include "core/runtime.hpp"
 #include "platform/error.hpp"
@@ -24,38 +23,7 @@ Child::Child(pid_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_lead
       group_leader_(group_leader),
       status_fd_(std::move(status_fd)) {}
 
-Child::Child(bool group_leader) : reaper_(Reaper::kLibuv), group_leader_(group_leader) {}
-
 Child::~Child() = default;
-
-std::shared_ptr<Child> Child::spawn_with_libuv(uv_loop_t* loop,
-                                               uv_process_options_t& options,
-                                               bool group_leader) {
-  std::shared_ptr<Child> child(new Child(group_leader));
-  options.exit_cb = &Child::on_libuv_exit;
-  child->uv_process_.data = child.get();
-  // The handle needs closing even when uv_spawn fails; until it is closed
-  // the child object must outlive it.
-  child->keepalive_ = child;
-  child->uv_process_open_ = true;
-  child->open_handles_ = 1;
-  int rc = uv_spawn(loop, &child->uv_process_, &options);
-  if (rc != 0) {
-    child->reaped_ = true;
-    child->finish_on_loop();
-    fail_errno(std::string("cannot start ") + options.file, -rc);
-  }
-  child->pid_ = child->uv_process_.pid;
-  // We are on the reactor thread, where libuv would reap it: it can not
-  // have been reaped yet, so this pidfd names exactly our child.
-  try {
-    child->pidfd_ = platform::pidfd_open(child->pid_);
-  } catch (...) {
-    uv_process_kill(&child->uv_process_, SIGKILL);
-    throw;
-  }
-  return child;
-}
 
 int Child::sentinel() const noexcept {
   return reaper_ == Reaper::kForkserver ? status_fd_.get() : pidfd_.get();
@@ -66,7 +34,6 @@ void Child::record_exit_locked(int exitcode, bool lost) {
   reaped_ = true;
   status_lost_ = lost;
   exitcode_ = exitcode;
-  ended_cv_.notify_all();
 }
 
 void Child::try_reap_locked() {
@@ -87,10 +54,7 @@ void Child::try_reap_locked() {
   if (st.reaped) {
     record_exit_locked(st.exitcode, false);
   } else if (err == ECHILD) {
-    if (reaper_ == Reaper::kLibuv)
-      libuv_reaped_elsewhere_ = true;  // exit_cb brings the status
-    else
-      record_exit_locked(0, true);  // reaped behind our back (SIG_IGN?)
+    record_exit_locked(0, true);  // reaped behind our back (SIGCHLD ignored?)
   }
 }
 
@@ -101,19 +65,9 @@ int Child::join(const Deadline& deadline) {
       if (reaped_) return 0;
     }
     if (!platform::wait_fd(sentinel(), POLLIN, deadline)) return MPROC_ETIMEDOUT;
-    std::unique_lock<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     try_reap_locked();
     if (reaped_) return 0;
-    if (libuv_reaped_elsewhere_) {
-      auto ready = [this] { return reaped_; };
-      if (deadline.forever()) {
-        ended_cv_.wait(lock, ready);
-      } else {
-        auto left = std::chrono::nanoseconds(deadline.remaining_ns());
-        if (!ended_cv_.wait_for(lock, left, ready)) return MPROC_ETIMEDOUT;
-      }
-      return 0;
-    }
   }
 }
 
@@ -161,7 +115,7 @@ void Child::watch(std::function<void(Child&)> on_end) {
 }
 
 void Child::start_watch_on_loop(uv_loop_t* loop) {
-  if (!keepalive_) keepalive_ = shared_from_this();
+  keepalive_ = shared_from_this();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (reaped_) {
@@ -169,10 +123,12 @@ void Child::start_watch_on_loop(uv_loop_t* loop) {
       return;
     }
   }
-  if (uv_poll_init(loop, &watcher_, sentinel()) != 0) return;
+  if (uv_poll_init(loop, &watcher_, sentinel()) != 0) {
+    keepalive_.reset();
+    return;
+  }
   watcher_.data = this;
   watcher_open_ = true;
-  ++open_handles_;
   uv_poll_start(&watcher_, UV_READABLE | UV_DISCONNECT, &Child::on_watch_event);
 }
 
@@ -183,20 +139,8 @@ void Child::on_watch_event(uv_poll_t* handle, int, int) {
     std::lock_guard<std::mutex> lock(self->mu_);
     self->try_reap_locked();
     done = self->reaped_;
-    // libuv reaped it and will call exit_cb; stop polling a descriptor that
-    // stays readable meanwhile.
-    if (!done && self->libuv_reaped_elsewhere_) uv_poll_stop(handle);
   }
   if (done) self->finish_on_loop();
-}
-
-void Child::on_libuv_exit(uv_process_t* handle, int64_t status, int sig) {
-  auto* self = static_cast<Child*>(handle->data);
-  {
-    std::lock_guard<std::mutex> lock(self->mu_);
-    self->record_exit_locked(sig != 0 ? -sig : static_cast<int>(status), false);
-  }
-  self->finish_on_loop();
 }
 
 void Child::finish_on_loop() {
@@ -210,17 +154,13 @@ void Child::finish_on_loop() {
     uv_poll_stop(&watcher_);
     uv_close(reinterpret_cast<uv_handle_t*>(&watcher_), &Child::on_handle_closed);
     watcher_open_ = false;
+  } else {
+    keepalive_.reset();  // may destroy *this
   }
-  if (uv_process_open_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&uv_process_), &Child::on_handle_closed);
-    uv_process_open_ = false;
-  }
-  if (open_handles_ == 0) keepalive_.reset();  // may destroy *this
 }
 
 void Child::on_handle_closed(uv_handle_t* handle) {
-  auto* self = static_cast<Child*>(handle->data);
-  if (--self->open_handles_ == 0) self->keepalive_.reset();  // may destroy
+  static_cast<Child*>(handle->data)->keepalive_.reset();  // may destroy it
 }
 
 }  // namespace mproc::core

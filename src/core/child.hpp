@@ -3,10 +3,8 @@
 //
 // Every child has a pidfd. Who collects its exit status depends on how it
 // was made:
-//  - kPidfd: fork and command children; waitid(P_PIDFD) reaps exactly it.
-//  - kLibuv: uv_spawn children; libuv may reap it from its SIGCHLD handler
-//    (and then reports through exit_cb), or mproc may first, through the
-//    pidfd. Whichever comes first wins under the child's lock.
+//  - kPidfd: our own children (fork, spawn, commands); waitid(P_PIDFD)
+//    reaps exactly that one, never anyone else's.
 //  - kForkserver: children of the forkserver; the server reaps them and
 //    writes the status into a socket this process reads.
 // The reactor watches every child so that one nobody joins is still reaped
@@ -16,7 +14,6 @@
 #include <sys/types.h>
 #include <uv.h>
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -28,17 +25,12 @@ namespace mproc::core {
 
 class Child : public std::enable_shared_from_this<Child> {
  public:
-  enum class Reaper { kPidfd, kLibuv, kForkserver };
+  enum class Reaper { kPidfd, kForkserver };
 
   // A child made by fork or posix_spawn (kPidfd), or by the forkserver
   // (kForkserver, with the socket its status arrives on).
   Child(pid_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_leader,
         platform::UniqueFd status_fd = platform::UniqueFd());
-  // Runs uv_spawn on the reactor thread (`loop`) and returns the kLibuv
-  // child. Throws what uv_spawn reports.
-  static std::shared_ptr<Child> spawn_with_libuv(uv_loop_t* loop,
-                                                 uv_process_options_t& options,
-                                                 bool group_leader);
   ~Child();
 
   pid_t pid() const noexcept { return pid_; }
@@ -64,8 +56,6 @@ class Child : public std::enable_shared_from_this<Child> {
 
 
  private:
-  explicit Child(bool group_leader);  // kLibuv, filled in by spawn_with_libuv
-  static void on_libuv_exit(uv_process_t* handle, int64_t status, int sig);
   static void on_watch_event(uv_poll_t* handle, int status, int events);
   static void on_handle_closed(uv_handle_t* handle);
 
@@ -77,28 +67,23 @@ class Child : public std::enable_shared_from_this<Child> {
   // on_end_ and lets go of the self-reference.
   void finish_on_loop();
 
-  pid_t pid_ = 0;
-  platform::UniqueFd pidfd_;
+  const pid_t pid_;
+  const platform::UniqueFd pidfd_;
   const Reaper reaper_;
   const bool group_leader_;
   platform::UniqueFd status_fd_;
 
   std::mutex mu_;
-  std::condition_variable ended_cv_;
   bool reaped_ = false;
   bool status_lost_ = false;
-  bool libuv_reaped_elsewhere_ = false;  // libuv will report through exit_cb
   int exitcode_ = 0;
 
   // Reactor-side state; touched only on the reactor thread.
-  uv_process_t uv_process_{};
-  bool uv_process_open_ = false;
   uv_poll_t watcher_{};
   bool watcher_open_ = false;
   std::function<void(Child&)> on_end_;
   bool finishing_ = false;
-  std::shared_ptr<Child> keepalive_;  // while a libuv handle refers to us
-  int open_handles_ = 0;
+  std::shared_ptr<Child> keepalive_;  // while the watcher refers to us
 };
 
 }  // namespace mproc::core

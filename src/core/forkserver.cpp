@@ -189,13 +189,16 @@ void serve_one(Server& s) {
     reply(s.control, e.code(), 0, e.what(), {});
     return;
   }
-  req.parent_pid = getpid();
+  req.os_parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     reply(s.control, code_from_errno(errno), 0, "fork failed", {});
     return;
   }
-  if (pid == 0) become_worker(s, req);
+  if (pid == 0) {
+    status_socket.reset();  // the server's end of this worker's report
+    become_worker(s, req);
+  }
   if (req.new_group) setpgid(pid, pid);
   UniqueFd pidfd = platform::pidfd_open(pid);
   s.status_sockets.emplace(pid, std::move(status_socket));

@@ -21,8 +21,10 @@ Identity& current_identity() {
   return *identity;
 }
 
-void become_child(const std::string& name, std::vector<int64_t> lineage, bool daemon) {
+void become_child(const std::string& name, std::vector<int64_t> lineage, bool daemon,
+                  int64_t parent_pid) {
   Identity& me = current_identity();
+  me.parent_pid = parent_pid;
   me.name = name;
   me.lineage = std::move(lineage);
   me.daemon = daemon;

@@ -16,12 +16,14 @@ struct Identity {
   std::vector<int64_t> lineage;  // Python's _identity: (1, 2) -> "Process-1:2"
   bool daemon = false;
   bool is_child = false;  // started by mproc (any method)
+  int64_t parent_pid = 0;  // the process that started this one (0: none)
 };
 
 // The calling process's identity (reset in children by their start path).
 Identity& current_identity();
 // Becomes the identity of a child numbered by `lineage`.
-void become_child(const std::string& name, std::vector<int64_t> lineage, bool daemon);
+void become_child(const std::string& name, std::vector<int64_t> lineage, bool daemon,
+                  int64_t parent_pid);
 // The next child's number and default name ("Process-N", "Process-1:N").
 std::vector<int64_t> next_child_lineage();
 std::string default_child_name(const std::vector<int64_t>& lineage);

@@ -28,6 +28,7 @@ void encode_launch(const LaunchRequest& req, WireWriter& out, std::vector<int>& 
   out.u8(req.daemon ? 1 : 0);
   out.u8(req.new_group ? 1 : 0);
   out.i64(req.parent_pid);
+  out.i64(req.os_parent);
   if (req.args) {
     req.args->encode(out, fds);
   } else {
@@ -48,6 +49,7 @@ LaunchRequest decode_launch(WireReader& in, ReceivedFds& fds) {
   req.daemon = in.u8() != 0;
   req.new_group = in.u8() != 0;
   req.parent_pid = static_cast<pid_t>(in.i64());
+  req.os_parent = static_cast<pid_t>(in.i64());
   req.args = Args::decode(in, fds);
   if (!in.done()) fail(MPROC_ECORRUPT, "launch request: trailing bytes");
   req.fn = find_task(req.task);
@@ -59,9 +61,9 @@ LaunchRequest decode_launch(WireReader& in, ReceivedFds& fds) {
 }
 
 void run_child(const LaunchRequest& req, ExitStyle style) {
-  become_child(req.name, req.lineage, req.daemon);
+  become_child(req.name, req.lineage, req.daemon, req.parent_pid);
   if (req.new_group) setpgid(0, 0);  // the parent does it too: no race
-  if (req.daemon && !platform::die_with_parent(SIGKILL, req.parent_pid))
+  if (req.daemon && !platform::die_with_parent(SIGKILL, req.os_parent))
     _exit(1);  // the parent is already gone
   int rc = invoke_task(req.fn, req.args);
   Runtime::run_exit_sequence();

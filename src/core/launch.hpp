@@ -22,7 +22,8 @@ struct LaunchRequest {
   std::vector<int64_t> lineage;
   bool daemon = false;
   bool new_group = false;
-  pid_t parent_pid = 0;  // the process whose death a daemon follows
+  pid_t parent_pid = 0;  // the process that asked for this child
+  pid_t os_parent = 0;   // the process that forked it: a daemon dies with it
 };
 
 void encode_launch(const LaunchRequest& req, WireWriter& out, std::vector<int>& fds);

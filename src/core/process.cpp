@@ -48,6 +48,7 @@ void Process::start() {
   req.daemon = options_.daemon;
   req.new_group = options_.new_group;
   req.parent_pid = getpid();
+  req.os_parent = req.parent_pid;
 
   start_called_ = true;
   std::shared_ptr<Child> child;

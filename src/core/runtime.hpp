@@ -11,7 +11,6 @@
 #include <uv.h>
 
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -71,9 +70,12 @@ class Runtime {
   uv_async_t wake_{};
   std::thread thread_;
   std::thread::id thread_id_;
+  void* stack_base_ = nullptr;  // the reactor thread's stack, see forget_after_fork
+  size_t stack_size_ = 0;
 
   std::mutex mu_;
-  std::deque<Job> jobs_;
+  std::vector<Job> jobs_;
+  std::vector<Job> running_;  // reactor only: the batch being run
   bool stopping_ = false;
   bool stopped_ = false;
   std::vector<std::function<void()>> exit_hooks_;

@@ -1,8 +1,18 @@
-// The spawn start method: the program's own executable runs again (through
-// uv_spawn), reads its orders from an inherited socket in mproc_main, and
-// acknowledges them before running the task.
+// The spawn start method: the program's own executable runs again, reads
+// its orders from an inherited socket in mproc_main, and acknowledges them
+// before running the task.
+//
+// It is started with posix_spawn (platform::exec_spawn) rather than
+// uv_spawn: libuv 1.44 leaves every descriptor the host did not mark
+// close-on-exec open in the child (the tests caught descriptors inherited
+// from the test runner arriving in spawned children), runs no code of ours
+// before exec, and installs a process-wide SIGCHLD handler in place of the
+// host's. exec_spawn closes everything not passed, and the child is
+// watched through its pidfd like every other.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <cstdlib>
@@ -10,10 +20,11 @@
 #include <vector>
 
 #include "core/bootstrap.hpp"
-#include "core/runtime.hpp"
 #include "core/start.hpp"
 #include "platform/error.hpp"
+#include "platform/exec.hpp"
 #include "platform/fdpass.hpp"
+#include "platform/pidfd.hpp"
 
 extern char** environ;
 
@@ -46,39 +57,21 @@ std::vector<std::string> child_environment(const char* var, int fd) {
 }  // namespace
 
 std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group_leader) {
-  std::shared_ptr<Child> child;
-  Runtime::get().call([&](uv_loop_t* loop) {
-    const std::string& exe = executable_path();
-    std::string argv0 = program_argv0().empty() ? exe : program_argv0();
-    std::vector<char*> argv = {argv0.data(), nullptr};
-    std::vector<std::string> env = child_environment(env_var, kBootstrapChildFd);
-    std::vector<char*> envp;
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    // stdin is /dev/null, as in Python's children; stdout and stderr are
-    // shared with the parent; the socket lands at a known number.
-    uv_stdio_container_t stdio[4];
-    stdio[0].flags = UV_IGNORE;
-    stdio[1].flags = UV_INHERIT_FD;
-    stdio[1].data.fd = 1;
-    stdio[2].flags = UV_INHERIT_FD;
-    stdio[2].data.fd = 2;
-    stdio[3].flags = UV_INHERIT_FD;
-    stdio[3].data.fd = child_end;
-
-    uv_process_options_t options{};
-    options.file = exe.c_str();
-    options.args = argv.data();
-    options.env = envp.data();
-    options.stdio = stdio;
-    options.stdio_count = 4;
-    // A group leader gets a session of its own: setsid happens before
-    // exec, so the group exists before anyone can signal it.
-    options.flags = group_leader ? UV_PROCESS_DETACHED : 0;
-    child = Child::spawn_with_libuv(loop, options, group_leader);
-  });
-  return child;
+  platform::ExecSpec spec;
+  spec.path = executable_path();
+  spec.argv = {program_argv0().empty() ? spec.path : program_argv0()};
+  spec.env = child_environment(env_var, kBootstrapChildFd);
+  // stdin is /dev/null, as in Python's children; stdout and stderr are
+  // shared with the parent; the socket lands at a known number; nothing
+  // else of this process reaches the child.
+  platform::UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!devnull) fail_errno("open /dev/null");
+  spec.fds = {{0, devnull.get()}, {1, 1}, {2, 2}, {kBootstrapChildFd, child_end}};
+  spec.new_group = group_leader;
+  pid_t pid = platform::exec_spawn(spec);
+  // mproc never waits on -1, so nobody else can have reaped it yet.
+  return std::make_shared<Child>(pid, platform::pidfd_open(pid), Child::Reaper::kPidfd,
+                                 group_leader);
 }
 
 std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req) {
@@ -102,7 +95,6 @@ std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req) {
                           platform::Deadline::after_ms(kAckTimeoutMs));
     code = recv_ack(ours.get(), message, kAckTimeoutMs);
   } catch (const Error& e) {
-    child->watch({});  // reaped and its libuv handle closed in the background
     child->signal(SIGKILL);
     child->join(platform::Deadline::never());
     int status = 0;
@@ -112,7 +104,6 @@ std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req) {
                                std::to_string(status) + "): " + e.what());
   }
   if (code != 0) {
-    child->watch({});
     child->join(platform::Deadline::after_ms(kAckTimeoutMs));
     fail(code, "spawned child could not start its task: " + message);
   }

@@ -73,6 +73,23 @@ static inline int test_wait_gone(int64_t pid, int timeout_ms) {
   return rc > 0;
 }
 
+/* Starts `task` with one argument: one end of a new duplex connection.
+ * *near gets the other end (free it with mproc_conn_free). */
+static inline mproc_process_t *test_start_with_pipe(const char *task,
+                                                    mproc_process_opts_t *opts,
+                                                    mproc_conn_t **near) {
+  mproc_conn_t *far = NULL;
+  assert_mproc_ok(mproc_pipe(near, &far, 1));
+  mproc_args_t *args = NULL;
+  assert_mproc_ok(mproc_args_new(&args));
+  assert_mproc_ok(mproc_args_add_conn(args, far));
+  mproc_process_t *p = NULL;
+  assert_mproc_ok(mproc_process_new(&p, task, args, opts));
+  assert_mproc_ok(mproc_process_start(p));
+  mproc_conn_free(far); /* the child has its own end now */
+  return p;
+}
+
 /* Runs a process for `task` with `args` (taken) and returns its exit code
  * after joining it (at most 60 s); fails the test on any error. */
 static inline int test_run_task(const char *task, mproc_args_t *args) {

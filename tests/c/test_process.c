@@ -76,7 +76,7 @@ MPROC_TASK(report_identity) {
   if (mproc_args_get_conn(args, 0, &c) != 0) return 203;
   char text[256];
   snprintf(text, sizeof text, "%s|%d|%lld", mproc_current_process_name(),
-           mproc_current_process_is_daemon(), (long long)mproc_getppid());
+           mproc_current_process_is_daemon(), (long long)mproc_parent_pid());
   send_text(c, text);
   mproc_conn_free(c);
   return 0;
@@ -168,13 +168,7 @@ static void recv_text(mproc_conn_t *c, char *buf, size_t cap) {
 }
 
 static mproc_process_t *start_waiter(mproc_conn_t **keep, mproc_process_opts_t *opts) {
-  mproc_conn_t *other;
-  assert_mproc_ok(mproc_pipe(keep, &other, 1));
-  mproc_args_t *args;
-  assert_mproc_ok(mproc_args_new(&args));
-  assert_mproc_ok(mproc_args_add_conn(args, other));
-  mproc_conn_free(other);
-  return start_task("wait_on_conn", args, opts);
+  return test_start_with_pipe("wait_on_conn", opts, keep);
 }
 
 /* ---- Tests -------------------------------------------------------------- */
@@ -354,6 +348,7 @@ static void names_and_identity(void **state) {
   mproc_conn_free(a);
   mproc_conn_free(b);
   assert_string_equal(mproc_current_process_name(), "MainProcess");
+  assert_int_equal(mproc_parent_pid(), 0);
 }
 
 static void a_daemon_may_not_start_children(void **state) {
@@ -372,12 +367,8 @@ static void a_daemon_may_not_start_children(void **state) {
 
 static void a_daemon_dies_when_its_parent_is_killed(void **state) {
   (void)state;
-  mproc_conn_t *a, *b;
-  assert_mproc_ok(mproc_pipe(&a, &b, 1));
-  mproc_args_t *args;
-  assert_mproc_ok(mproc_args_new(&args));
-  assert_mproc_ok(mproc_args_add_conn(args, b));
-  mproc_process_t *parent = start_task("parent_of_daemon", args, NULL);
+  mproc_conn_t *a;
+  mproc_process_t *parent = test_start_with_pipe("parent_of_daemon", NULL, &a);
   char text[64];
   recv_text(a, text, sizeof text);
   int64_t daemon_pid = atoll(text);
@@ -388,20 +379,15 @@ static void a_daemon_dies_when_its_parent_is_killed(void **state) {
   assert_true(test_wait_gone(daemon_pid, 20000));
   mproc_process_free(parent);
   mproc_conn_free(a);
-  mproc_conn_free(b);
 }
 
 static void group_terminate_reaches_grandchildren(void **state) {
   (void)state;
-  mproc_conn_t *a, *b;
-  assert_mproc_ok(mproc_pipe(&a, &b, 1));
-  mproc_args_t *args;
-  assert_mproc_ok(mproc_args_new(&args));
-  assert_mproc_ok(mproc_args_add_conn(args, b));
   mproc_process_opts_t *opts;
   assert_mproc_ok(mproc_process_opts_new(&opts));
   assert_mproc_ok(mproc_process_opts_set_new_group(opts, 1));
-  mproc_process_t *p = start_task("parent_of_sleeper", args, opts);
+  mproc_conn_t *a;
+  mproc_process_t *p = test_start_with_pipe("parent_of_sleeper", opts, &a);
   mproc_process_opts_free(opts);
   char text[64];
   recv_text(a, text, sizeof text);
@@ -416,7 +402,6 @@ static void group_terminate_reaches_grandchildren(void **state) {
   assert_int_equal(code, -SIGTERM);
   mproc_process_free(p);
   mproc_conn_free(a);
-  mproc_conn_free(b);
 }
 
 static void sentinel_becomes_readable_when_the_child_ends(void **state) {
@@ -427,12 +412,12 @@ static void sentinel_becomes_readable_when_the_child_ends(void **state) {
   assert_mproc_ok(mproc_process_sentinel(p, &fd));
   struct pollfd pfd = {fd, POLLIN, 0};
   assert_int_equal(poll(&pfd, 1, 0), 0);
-  assert_mproc_ok(mproc_conn_close(keep)); /* the child's recv sees EOF */
+  assert_mproc_ok(mproc_conn_send(keep, "go", 2, 1000));
   assert_int_equal(poll(&pfd, 1, 30000), 1);
   assert_mproc_ok(mproc_process_join(p, 10000));
   int code = -1;
   assert_mproc_ok(mproc_process_exitcode(p, &code));
-  assert_int_equal(code, 3); /* wait_on_conn's "peer closed" */
+  assert_int_equal(code, 0);
   mproc_conn_free(keep);
   mproc_process_free(p);
 }
@@ -503,19 +488,17 @@ static void mproc_never_reaps_children_it_did_not_start(void **state) {
 static void children_get_only_the_descriptors_passed(void **state) {
   (void)state;
   if (mproc_get_start_method() == MPROC_START_FORK) skip(); /* fork copies all, as Python */
-  int stray = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  mproc_conn_t *a, *b;
-  assert_mproc_ok(mproc_pipe(&a, &b, 1));
-  mproc_args_t *args;
-  assert_mproc_ok(mproc_args_new(&args));
-  assert_mproc_ok(mproc_args_add_conn(args, b));
-  assert_int_equal(test_run_task("list_own_fds", args), 0);
+  /* An inheritable descriptor of the host's must not reach the child. */
+  int stray = open("/dev/null", O_RDONLY);
+  mproc_conn_t *a;
+  mproc_process_t *p = test_start_with_pipe("list_own_fds", NULL, &a);
   char text[1024];
   recv_text(a, text, sizeof text);
   assert_string_equal(text, ""); /* nothing besides the connection itself */
+  assert_mproc_ok(mproc_process_join(p, 60000));
+  mproc_process_free(p);
   close(stray);
   mproc_conn_free(a);
-  mproc_conn_free(b);
 }
 
 static void free_while_running_leaves_the_child_alone(void **state) {
@@ -623,6 +606,23 @@ static void unregistered_function_runs_only_under_fork(void **state) {
   mproc_process_free(p);
 }
 
+static void a_spawned_child_without_mproc_main_refuses_to_start_children(void **state) {
+  (void)state;
+  if (mproc_get_start_method() != MPROC_START_SPAWN) skip(); /* the helper spawns */
+  const char *argv[] = {NO_MPROC_MAIN_PATH, NULL};
+  char *out = NULL;
+  size_t len = 0;
+  int code = -1;
+  assert_mproc_ok(mproc_command_capture(argv, NULL, NULL, 0, 60000, &out, &len, NULL, NULL,
+                                        &code));
+  assert_int_equal(code, 0);
+  /* The child re-ran main() and was refused instead of recursing... */
+  assert_non_null(strstr(out, "child start: EBOOTSTRAP"));
+  /* ...and the parent learned its child never began the task. */
+  assert_non_null(strstr(out, "parent start: EBOOTSTRAP"));
+  mproc_free(out);
+}
+
 int main(int argc, char **argv) {
   MPROC_TEST_MAIN_PROLOGUE(argc, argv);
   const char *method = test_start_method_from_args(argc, argv);
@@ -647,6 +647,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(free_while_running_leaves_the_child_alone),
       cmocka_unit_test(bad_handles_and_arguments_are_einval),
       cmocka_unit_test(unregistered_function_runs_only_under_fork),
+      cmocka_unit_test(a_spawned_child_without_mproc_main_refuses_to_start_children),
   };
   return cmocka_run_group_tests_name(method, tests, NULL, NULL);
 }

@@ -1,0 +1,443 @@
+/* Commands: running other programs with environment, directory, streams
+ * and descriptors; capture without deadlock; exit separate from EOF. */
+#include "harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+static void capture(const char *const *argv, mproc_command_opts_t *opts,
+                    const char *input, size_t input_len, char **out, size_t *out_len,
+                    char **err, size_t *err_len, int *code) {
+  assert_mproc_ok(mproc_command_capture(argv, opts, input, input_len, 60000, out, out_len,
+                                        err, err_len, code));
+}
+
+static void capture_separates_stdout_stderr_and_status(void **state) {
+  (void)state;
+  const char *argv[] = {"sh", "-c", "echo out; echo err >&2; exit 3", NULL};
+  char *out = NULL, *err = NULL;
+  size_t out_len = 0, err_len = 0;
+  int code = -1;
+  capture(argv, NULL, NULL, 0, &out, &out_len, &err, &err_len, &code);
+  assert_string_equal(out, "out\n");
+  assert_int_equal(out_len, 4);
+  assert_string_equal(err, "err\n");
+  assert_int_equal(code, 3);
+  mproc_free(out);
+  mproc_free(err);
+}
+
+static void capturing_ten_mib_on_each_stream_does_not_deadlock(void **state) {
+  (void)state;
+  /* stderr is written first and in full: a reader that drained stdout
+   * before stderr would wait forever on a command blocked on stderr. */
+  const char *argv[] = {"sh", "-c",
+                        "head -c 10485760 /dev/zero | tr '\\0' e >&2; "
+                        "head -c 10485760 /dev/zero | tr '\\0' o",
+                        NULL};
+  char *out = NULL, *err = NULL;
+  size_t out_len = 0, err_len = 0;
+  int code = -1;
+  capture(argv, NULL, NULL, 0, &out, &out_len, &err, &err_len, &code);
+  assert_int_equal(code, 0);
+  assert_int_equal(out_len, 10485760);
+  assert_int_equal(err_len, 10485760);
+  assert_int_equal(out[0], 'o');
+  assert_int_equal(out[out_len - 1], 'o');
+  assert_int_equal(err[err_len - 1], 'e');
+  mproc_free(out);
+  mproc_free(err);
+}
+
+static void capture_feeds_input(void **state) {
+  (void)state;
+  size_t len = (size_t)4 << 20;
+  char *input = malloc(len);
+  for (size_t i = 0; i < len; ++i) input[i] = (char)('a' + i % 26);
+  const char *argv[] = {"cat", NULL};
+  char *out = NULL;
+  size_t out_len = 0;
+  int code = -1;
+  capture(argv, NULL, input, len, &out, &out_len, NULL, NULL, &code);
+  assert_int_equal(code, 0);
+  assert_int_equal(out_len, len);
+  assert_memory_equal(out, input, len);
+  mproc_free(out);
+  free(input);
+}
+
+static void a_missing_executable_fails_at_start(void **state) {
+  (void)state;
+  const char *argv[] = {"mproc-no-such-program", "x", NULL};
+  mproc_command_t *cmd = NULL;
+  assert_mproc_ok(mproc_command_new(&cmd, argv, NULL));
+  assert_mproc_code(mproc_command_start(cmd), MPROC_ENOENT);
+  assert_non_null(strstr(mproc_last_error(), "mproc-no-such-program"));
+  int code;
+  assert_mproc_code(mproc_command_exitcode(cmd, &code), MPROC_ESTATE);
+  mproc_command_free(cmd);
+  const char *by_path[] = {"/nonexistent/dir/prog", NULL};
+  assert_mproc_ok(mproc_command_new(&cmd, by_path, NULL));
+  assert_mproc_code(mproc_command_start(cmd), MPROC_ENOENT);
+  mproc_command_free(cmd);
+  char *out = NULL;
+  size_t out_len;
+  assert_mproc_code(mproc_command_capture(argv, NULL, NULL, 0, 1000, &out, &out_len, NULL,
+                                          NULL, &code),
+                    MPROC_ENOENT);
+  /* A file that is not executable. */
+  char path[] = "/tmp/mproc-not-exec-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  const char *not_exec[] = {path, NULL};
+  assert_mproc_ok(mproc_command_new(&cmd, not_exec, NULL));
+  assert_mproc_code(mproc_command_start(cmd), MPROC_EACCES);
+  mproc_command_free(cmd);
+  unlink(path);
+}
+
+static void environment_can_be_added_to_removed_from_and_replaced(void **state) {
+  (void)state;
+  setenv("MPROC_TEST_KEEP", "kept", 1);
+  setenv("MPROC_TEST_DROP", "dropped", 1);
+  const char *argv[] = {"sh", "-c",
+                        "echo \"$MPROC_TEST_KEEP-$MPROC_TEST_DROP-$MPROC_TEST_NEW\"", NULL};
+  mproc_command_opts_t *opts;
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_ok(mproc_command_opts_env_set(opts, "MPROC_TEST_NEW", "added"));
+  assert_mproc_ok(mproc_command_opts_env_unset(opts, "MPROC_TEST_DROP"));
+  char *out = NULL;
+  size_t out_len;
+  int code;
+  capture(argv, opts, NULL, 0, &out, &out_len, NULL, NULL, &code);
+  assert_string_equal(out, "kept--added\n");
+  mproc_free(out);
+  /* Replaced: only what is set survives (PATH included). */
+  assert_mproc_ok(mproc_command_opts_env_clear(opts));
+  assert_mproc_ok(mproc_command_opts_env_set(opts, "MPROC_TEST_NEW", "alone"));
+  const char *by_path[] = {"/bin/sh", "-c", "echo \"$MPROC_TEST_KEEP|$MPROC_TEST_NEW|$PATH\"",
+                           NULL};
+  capture(by_path, opts, NULL, 0, &out, &out_len, NULL, NULL, &code);
+  assert_true(strncmp(out, "|alone|", 7) == 0);
+  mproc_free(out);
+  assert_mproc_code(mproc_command_opts_env_set(opts, "A=B", "x"), MPROC_EINVAL);
+  assert_mproc_code(mproc_command_opts_env_set(opts, "", "x"), MPROC_EINVAL);
+  mproc_command_opts_free(opts);
+}
+
+static void working_directory(void **state) {
+  (void)state;
+  const char *argv[] = {"pwd", NULL};
+  mproc_command_opts_t *opts;
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_ok(mproc_command_opts_set_cwd(opts, "/usr"));
+  char *out = NULL;
+  size_t out_len;
+  int code;
+  capture(argv, opts, NULL, 0, &out, &out_len, NULL, NULL, &code);
+  assert_string_equal(out, "/usr\n");
+  mproc_free(out);
+  assert_mproc_ok(mproc_command_opts_set_cwd(opts, "/no/such/directory"));
+  mproc_command_t *cmd;
+  assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
+  assert_mproc_code(mproc_command_start(cmd), MPROC_ENOENT);
+  assert_non_null(strstr(mproc_last_error(), "/no/such/directory"));
+  mproc_command_free(cmd);
+  mproc_command_opts_free(opts);
+}
+
+static void streams_to_files_and_null(void **state) {
+  (void)state;
+  char path[] = "/tmp/mproc-test-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  mproc_command_opts_t *opts;
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_ok(mproc_command_opts_set_stdio_file(opts, MPROC_STDOUT, path, 0));
+  assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDERR, MPROC_STDIO_STDOUT));
+  assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDIN, MPROC_STDIO_NULL));
+  const char *argv[] = {"sh", "-c", "echo to-file; echo also >&2; cat", NULL};
+  mproc_command_t *cmd;
+  assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
+  assert_mproc_ok(mproc_command_start(cmd));
+  assert_mproc_ok(mproc_command_join(cmd, 30000));
+  int code = -1;
+  assert_mproc_ok(mproc_command_exitcode(cmd, &code));
+  assert_int_equal(code, 0);
+  mproc_command_free(cmd);
+  FILE *f = fopen(path, "r");
+  char content[64] = "";
+  size_t n = fread(content, 1, sizeof content - 1, f);
+  fclose(f);
+  content[n] = '\0';
+  assert_string_equal(content, "to-file\nalso\n");
+  /* Append mode adds to what is there. */
+  assert_mproc_ok(mproc_command_opts_set_stdio_file(opts, MPROC_STDOUT, path, 1));
+  assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
+  assert_mproc_ok(mproc_command_start(cmd));
+  assert_mproc_ok(mproc_command_join(cmd, 30000));
+  mproc_command_free(cmd);
+  struct stat st;
+  stat(path, &st);
+  assert_int_equal(st.st_size, 2 * 13);
+  unlink(path);
+  assert_mproc_code(mproc_command_opts_set_stdio(opts, 5, MPROC_STDIO_NULL), MPROC_EINVAL);
+  assert_mproc_code(mproc_command_opts_set_stdio(opts, MPROC_STDOUT, MPROC_STDIO_STDOUT),
+                    MPROC_EINVAL);
+  assert_mproc_code(mproc_command_opts_set_stdio_file(opts, MPROC_STDIN, NULL, 0),
+                    MPROC_EINVAL);
+  mproc_command_opts_free(opts);
+}
+
+static void pipes_with_timeouts(void **state) {
+  (void)state;
+  mproc_command_opts_t *opts;
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDIN, MPROC_STDIO_PIPE));
+  assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDOUT, MPROC_STDIO_PIPE));
+  const char *argv[] = {"cat", NULL};
+  mproc_command_t *cmd;
+  assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
+  mproc_command_opts_free(opts);
+  char buf[64];
+  size_t n = 0;
+  assert_mproc_code(mproc_command_read(cmd, MPROC_STDOUT, buf, sizeof buf, &n, 0),
+                    MPROC_ESTATE);
+  assert_mproc_ok(mproc_command_start(cmd));
+  int64_t t0 = test_now_ms();
+  assert_mproc_code(mproc_command_read(cmd, MPROC_STDOUT, buf, sizeof buf, &n, 200),
+                    MPROC_ETIMEDOUT);
+  assert_true(test_now_ms() - t0 >= 190);
+  size_t written = 0;
+  assert_mproc_ok(mproc_command_write(cmd, "ping", 4, &written, 5000));
+  assert_int_equal(written, 4);
+  size_t got = 0;
+  while (got < 4) {
+    assert_mproc_ok(mproc_command_read(cmd, MPROC_STDOUT, buf + got, sizeof buf - got, &n,
+                                       5000));
+    got += n;
+  }
+  assert_memory_equal(buf, "ping", 4);
+  assert_mproc_code(mproc_command_read(cmd, MPROC_STDERR, buf, sizeof buf, &n, 0),
+                    MPROC_ESTATE); /* stderr is not a pipe */
+  assert_mproc_ok(mproc_command_close_stdin(cmd));
+  assert_mproc_code(mproc_command_read(cmd, MPROC_STDOUT, buf, sizeof buf, &n, 5000),
+                    MPROC_EOF);
+  assert_mproc_ok(mproc_command_join(cmd, 30000));
+  int code = -1;
+  assert_mproc_ok(mproc_command_exitcode(cmd, &code));
+  assert_int_equal(code, 0);
+  assert_mproc_code(mproc_command_write(cmd, "x", 1, &written, 0), MPROC_ESTATE);
+  mproc_command_free(cmd);
+}
+
+static void writing_to_a_command_that_stopped_reading_is_epipe(void **state) {
+  (void)state;
+  signal(SIGPIPE, SIG_DFL); /* a SIGPIPE would kill the test */
+  mproc_command_opts_t *opts;
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDIN, MPROC_STDIO_PIPE));
+  const char *argv[] = {"true", NULL};
+  mproc_command_t *cmd;
+  assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
+  mproc_command_opts_free(opts);
+  assert_mproc_ok(mproc_command_start(cmd));
+  assert_mproc_ok(mproc_command_join(cmd, 30000));
+  size_t written = 0;
+  assert_mproc_code(mproc_command_write(cmd, "anyone?", 7, &written, 1000), MPROC_EPIPE);
+  mproc_command_free(cmd);
+}
+
+/* Runs the fd lister with `opts` and returns its output (mproc_free). */
+static char *list_fds(mproc_command_opts_t *opts) {
+  const char *argv[] = {FD_LISTER_PATH, NULL};
+  char *out = NULL;
+  size_t len;
+  int code = -1;
+  capture(argv, opts, NULL, 0, &out, &len, NULL, NULL, &code);
+  assert_int_equal(code, 0);
+  return out;
+}
+
+static void no_descriptor_leaks_into_a_command(void **state) {
+  (void)state;
+  /* A descriptor the host left inheritable, and mproc's own objects. */
+  int stray = open("/dev/null", O_RDONLY);
+  assert_true(stray >= 0);
+  mproc_conn_t *a, *b;
+  assert_mproc_ok(mproc_pipe(&a, &b, 1));
+  char *out = list_fds(NULL);
+  assert_string_equal(out, "");
+  mproc_free(out);
+  close(stray);
+  mproc_conn_free(a);
+  mproc_conn_free(b);
+}
+
+static void descriptors_passed_at_chosen_numbers(void **state) {
+  (void)state;
+  int fds[2];
+  assert_int_equal(pipe(fds), 0);
+  mproc_command_opts_t *opts;
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_ok(mproc_command_opts_pass_fd(opts, 5, fds[1]));
+  close(fds[1]); /* the options hold a copy */
+  char *out = list_fds(opts);
+  assert_string_equal(out, "5\n"); /* 3 and 4 are closed, only 5 is there */
+  mproc_free(out);
+  const char *argv[] = {"sh", "-c", "echo through-five >&5", NULL};
+  mproc_command_t *cmd;
+  assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
+  assert_mproc_ok(mproc_command_start(cmd));
+  assert_mproc_ok(mproc_command_join(cmd, 30000));
+  mproc_command_free(cmd);
+  mproc_command_opts_free(opts); /* our last copy of the write end */
+  char buf[32] = "";
+  assert_int_equal(read(fds[0], buf, sizeof buf - 1), 13);
+  assert_string_equal(buf, "through-five\n");
+  close(fds[0]);
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_code(mproc_command_opts_pass_fd(opts, 2, 0), MPROC_EINVAL);
+  assert_mproc_code(mproc_command_opts_pass_fd(opts, 4, -1), MPROC_EBADF);
+  mproc_command_opts_free(opts);
+}
+
+static void a_grandchild_holding_the_pipe_cannot_hang_join(void **state) {
+  (void)state;
+  mproc_command_opts_t *opts;
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDOUT, MPROC_STDIO_PIPE));
+  assert_mproc_ok(mproc_command_opts_set_new_group(opts, 1));
+  const char *argv[] = {"sh", "-c", "sleep 300 & echo $!", NULL};
+  mproc_command_t *cmd;
+  assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
+  assert_mproc_ok(mproc_command_start(cmd));
+  int64_t t0 = test_now_ms();
+  assert_mproc_ok(mproc_command_join(cmd, 30000));
+  assert_true(test_now_ms() - t0 < 10000);
+  char buf[32] = "";
+  size_t n = 0;
+  assert_mproc_ok(mproc_command_read(cmd, MPROC_STDOUT, buf, sizeof buf - 1, &n, 5000));
+  assert_true(atoll(buf) > 0);
+  /* The pipe is still open: the sleeping grandchild holds it. */
+  assert_mproc_code(mproc_command_read(cmd, MPROC_STDOUT, buf, sizeof buf, &n, 100),
+                    MPROC_ETIMEDOUT);
+  assert_mproc_ok(mproc_command_kill(cmd)); /* the group: the sleeper too */
+  assert_mproc_code(mproc_command_read(cmd, MPROC_STDOUT, buf, sizeof buf, &n, 30000),
+                    MPROC_EOF);
+  mproc_command_free(cmd);
+
+  /* capture returns too, with what the command itself wrote. */
+  char *out = NULL;
+  size_t out_len = 0;
+  int code = -1;
+  t0 = test_now_ms();
+  capture(argv, opts, NULL, 0, &out, &out_len, NULL, NULL, &code);
+  assert_true(test_now_ms() - t0 < 10000);
+  assert_int_equal(code, 0);
+  int64_t sleeper = atoll(out); /* all the command itself wrote */
+  assert_true(sleeper > 0);
+  assert_int_equal(out[out_len - 1], '\n');
+  mproc_free(out);
+  mproc_command_opts_free(opts);
+  /* That capture's sleeper is orphaned now; end it. */
+  kill((pid_t)sleeper, SIGKILL);
+}
+
+static void terminate_kill_and_group(void **state) {
+  (void)state;
+  mproc_command_opts_t *opts;
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDOUT, MPROC_STDIO_PIPE));
+  assert_mproc_ok(mproc_command_opts_set_new_group(opts, 1));
+  const char *argv[] = {"sh", "-c", "sleep 300 & echo $!; wait", NULL};
+  mproc_command_t *cmd;
+  assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
+  mproc_command_opts_free(opts);
+  assert_mproc_ok(mproc_command_start(cmd));
+  char buf[32] = "";
+  size_t n = 0;
+  assert_mproc_ok(mproc_command_read(cmd, MPROC_STDOUT, buf, sizeof buf - 1, &n, 10000));
+  buf[n] = '\0';
+  int64_t sleeper = atoll(buf);
+  assert_true(sleeper > 0);
+  int alive = 0, code = 0;
+  assert_mproc_ok(mproc_command_is_alive(cmd, &alive));
+  assert_int_equal(alive, 1);
+  assert_mproc_code(mproc_command_exitcode(cmd, &code), MPROC_ESTATE);
+  assert_mproc_ok(mproc_command_terminate(cmd));
+  assert_mproc_ok(mproc_command_join(cmd, 30000));
+  assert_mproc_ok(mproc_command_exitcode(cmd, &code));
+  assert_int_equal(code, -SIGTERM);
+  assert_true(test_wait_gone(sleeper, 20000));
+  int fd = -1;
+  assert_mproc_ok(mproc_command_sentinel(cmd, &fd));
+  struct pollfd pfd = {fd, POLLIN, 0};
+  assert_int_equal(poll(&pfd, 1, 0), 1);
+  mproc_command_free(cmd);
+}
+
+static void bad_arguments(void **state) {
+  (void)state;
+  mproc_command_t *cmd = NULL;
+  const char *empty[] = {NULL};
+  assert_mproc_code(mproc_command_new(&cmd, NULL, NULL), MPROC_EINVAL);
+  assert_mproc_code(mproc_command_new(&cmd, empty, NULL), MPROC_EINVAL);
+  assert_mproc_code(mproc_command_start(NULL), MPROC_EINVAL);
+  assert_mproc_code(mproc_command_join(NULL, 0), MPROC_EINVAL);
+  const char *argv[] = {"true", NULL};
+  assert_mproc_ok(mproc_command_new(&cmd, argv, NULL));
+  assert_mproc_code(mproc_command_join(cmd, 0), MPROC_ESTATE);
+  assert_mproc_ok(mproc_command_start(cmd));
+  assert_mproc_code(mproc_command_start(cmd), MPROC_ESTATE);
+  char buf[4];
+  size_t n;
+  assert_mproc_code(mproc_command_read(cmd, 0, buf, sizeof buf, &n, 0), MPROC_EINVAL);
+  assert_mproc_ok(mproc_command_join(cmd, 30000));
+  mproc_command_free(cmd);
+  mproc_command_free(NULL);
+  mproc_command_opts_free(NULL);
+  int code;
+  assert_mproc_code(mproc_command_capture(argv, NULL, NULL, 0, 1000, NULL, NULL, NULL, NULL,
+                                          NULL),
+                    MPROC_EINVAL);
+  assert_mproc_ok(mproc_command_capture(argv, NULL, NULL, 0, 10000, NULL, NULL, NULL, NULL,
+                                        &code));
+  assert_int_equal(code, 0);
+}
+
+static void capture_times_out_and_kills(void **state) {
+  (void)state;
+  const char *argv[] = {"sleep", "300", NULL};
+  int code;
+  int64_t t0 = test_now_ms();
+  assert_mproc_code(mproc_command_capture(argv, NULL, NULL, 0, 300, NULL, NULL, NULL, NULL,
+                                          &code),
+                    MPROC_ETIMEDOUT);
+  assert_true(test_now_ms() - t0 < 10000);
+}
+
+int main(int argc, char **argv) {
+  MPROC_TEST_MAIN_PROLOGUE(argc, argv);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(capture_separates_stdout_stderr_and_status),
+      cmocka_unit_test(capturing_ten_mib_on_each_stream_does_not_deadlock),
+      cmocka_unit_test(capture_feeds_input),
+      cmocka_unit_test(a_missing_executable_fails_at_start),
+      cmocka_unit_test(environment_can_be_added_to_removed_from_and_replaced),
+      cmocka_unit_test(working_directory),
+      cmocka_unit_test(streams_to_files_and_null),
+      cmocka_unit_test(pipes_with_timeouts),
+      cmocka_unit_test(writing_to_a_command_that_stopped_reading_is_epipe),
+      cmocka_unit_test(no_descriptor_leaks_into_a_command),
+      cmocka_unit_test(descriptors_passed_at_chosen_numbers),
+      cmocka_unit_test(a_grandchild_holding_the_pipe_cannot_hang_join),
+      cmocka_unit_test(terminate_kill_and_group),
+      cmocka_unit_test(bad_arguments),
+      cmocka_unit_test(capture_times_out_and_kills),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
