@@ -15,12 +15,26 @@ MPROC_TASK(bench_noop) {
   return 0;
 }
 
+// Tells the parent it is up, then waits for the parent to let it go.
+MPROC_TASK(bench_idle) {
+  mproc_conn_t* c = nullptr;
+  if (mproc_args_get_conn(args, 0, &c) != 0) return 1;
+  mproc_conn_send(c, "up", 2, MPROC_FOREVER);
+  mproc_msg_t* m = nullptr;
+  mproc_conn_recv(c, &m, MPROC_FOREVER);
+  mproc_msg_free(m);
+  mproc_conn_free(c);
+  return 0;
+}
+
 namespace {
 
-mproc_start_method_t method_from(const char* name) {
-  if (std::strcmp(name, "fork") == 0) return MPROC_START_FORK;
-  if (std::strcmp(name, "forkserver") == 0) return MPROC_START_FORKSERVER;
-  return MPROC_START_SPAWN;
+bool set_method(int argc, char** argv) {
+  if (argc < 1) return false;
+  mproc_start_method_t m = MPROC_START_SPAWN;
+  if (std::strcmp(argv[0], "fork") == 0) m = MPROC_START_FORK;
+  if (std::strcmp(argv[0], "forkserver") == 0) m = MPROC_START_FORKSERVER;
+  return mproc_set_start_method(m) == 0;
 }
 
 bool start_join_once() {
@@ -33,8 +47,7 @@ bool start_join_once() {
 
 // start_join <method>: milliseconds per start+join of a task that returns.
 int start_join(int argc, char** argv) {
-  if (argc < 1) return 2;
-  mproc_set_start_method(method_from(argv[0]));
+  if (!set_method(argc, argv)) return 2;
   int rounds = mproc_get_start_method() == MPROC_START_SPAWN ? 60 : 300;
   for (int i = 0; i < 5; ++i)
     if (!start_join_once()) return 1;  // warm: forkserver start, page cache
@@ -48,6 +61,33 @@ int start_join(int argc, char** argv) {
   return 0;
 }
 
+// child_rss <method>: resident memory of an idle child, in MiB.
+int child_rss(int argc, char** argv) {
+  if (!set_method(argc, argv)) return 2;
+  mproc_conn_t *near = nullptr, *far = nullptr;
+  mproc_args_t* args = nullptr;
+  mproc_process_t* p = nullptr;
+  if (mproc_pipe(&near, &far, 1) != 0 || mproc_args_new(&args) != 0 ||
+      mproc_args_add_conn(args, far) != 0 ||
+      mproc_process_new(&p, "bench_idle", args, nullptr) != 0 || mproc_process_start(p) != 0)
+    return 1;
+  mproc_conn_free(far);
+  mproc_msg_t* m = nullptr;
+  if (mproc_conn_recv(near, &m, 60000) != 0) return 1;
+  mproc_msg_free(m);
+  int64_t pid = 0;
+  mproc_process_pid(p, &pid);
+  double mib = bench_rss_mib(pid);
+  mproc_conn_send(near, "go", 2, MPROC_FOREVER);
+  mproc_process_join(p, 60000);
+  mproc_process_free(p);
+  mproc_conn_free(near);
+  if (mib <= 0) return 1;
+  bench::report(mib);
+  return 0;
+}
+
 bench::Registration reg_start_join("start_join", start_join);
+bench::Registration reg_child_rss("child_rss", child_rss);
 
 }  // namespace

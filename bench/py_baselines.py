@@ -1,11 +1,45 @@
 #!/usr/bin/env python3
 """Python baselines: the same workloads with Python's standard library
-(multiprocessing above all). `py_baselines.py <workload>` prints one number
-in the workload's unit."""
+(multiprocessing above all). `py_baselines.py <workload> [args]` prints one
+number in the workload's unit."""
+import multiprocessing as mp
+import os
 import queue
 import sys
 import threading
 import time
+
+
+def _noop():
+    pass
+
+
+def _idle(conn):
+    conn.send_bytes(b"up")
+    conn.recv_bytes()
+
+
+def _echo(conn):
+    while True:
+        msg = conn.recv_bytes()
+        if not msg:
+            return
+        conn.send_bytes(msg)
+
+
+def _source(conn, size, count):
+    msg = b"x" * size
+    for _ in range(count):
+        conn.send_bytes(msg)
+    conn.send_bytes(b"")
+
+
+def _rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return -1.0
 
 
 def thread_queue_roundtrip():
@@ -36,8 +70,80 @@ def thread_queue_roundtrip():
     return elapsed / calls * 1e6
 
 
+def start_join(method):
+    """Milliseconds per Process(target=noop).start() + join()."""
+    ctx = mp.get_context(method)
+    rounds = 20 if method == "spawn" else 100
+    for _ in range(3):
+        p = ctx.Process(target=_noop)
+        p.start()
+        p.join()
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        p = ctx.Process(target=_noop)
+        p.start()
+        p.join()
+    return (time.perf_counter() - t0) / rounds * 1e3
+
+
+def child_rss(method):
+    """Resident MiB of an idle child process."""
+    ctx = mp.get_context(method)
+    near, far = ctx.Pipe()
+    p = ctx.Process(target=_idle, args=(far,))
+    p.start()
+    near.recv_bytes()
+    mib = _rss_mib(p.pid)
+    near.send_bytes(b"go")
+    p.join()
+    return mib
+
+
+def pipe_pingpong():
+    """Microseconds per 64-byte round trip through multiprocessing.Pipe."""
+    ctx = mp.get_context("fork")
+    near, far = ctx.Pipe()
+    p = ctx.Process(target=_echo, args=(far,))
+    p.start()
+    msg = b"x" * 64
+    for _ in range(2000):
+        near.send_bytes(msg)
+        near.recv_bytes()
+    rounds = 30000
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        near.send_bytes(msg)
+        near.recv_bytes()
+    elapsed = time.perf_counter() - t0
+    near.send_bytes(b"")
+    p.join()
+    return elapsed / rounds * 1e6
+
+
+def pipe_throughput(size):
+    """One-way Pipe throughput: M msgs/s (<= 4 KiB) or GB/s."""
+    size = int(size)
+    count = 300000 if size <= 4096 else 1000
+    ctx = mp.get_context("fork")
+    near, far = ctx.Pipe()
+    t0 = time.perf_counter()
+    p = ctx.Process(target=_source, args=(far, size, count))
+    p.start()
+    got = 0
+    while near.recv_bytes():
+        got += 1
+    elapsed = time.perf_counter() - t0
+    p.join()
+    assert got == count
+    return count / elapsed / 1e6 if size <= 4096 else count * size / elapsed / 1e9
+
+
 WORKLOADS = {
     "thread_queue_roundtrip": thread_queue_roundtrip,
+    "start_join": start_join,
+    "child_rss": child_rss,
+    "pipe_pingpong": pipe_pingpong,
+    "pipe_throughput": pipe_throughput,
 }
 
 

@@ -3,8 +3,16 @@
  * one number, in the unit of the workload it is compared against. */
 #define _GNU_SOURCE 1
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 #include "bench_util.h"
 
@@ -56,11 +64,159 @@ static int condvar_roundtrip(int argc, char **argv) {
   return 0;
 }
 
+/* posix_spawn_start <program>: milliseconds per posix_spawn + waitpid of
+ * a minimal program: the floor for starting a fresh executable. */
+static int posix_spawn_start(int argc, char **argv) {
+  if (argc < 1) return 2;
+  char *child_argv[] = {argv[0], NULL};
+  enum { kWarm = 5, kRounds = 100 };
+  double t0 = 0;
+  for (int i = 0; i < kWarm + kRounds; ++i) {
+    if (i == kWarm) t0 = bench_now_s();
+    pid_t pid;
+    if (posix_spawn(&pid, argv[0], NULL, NULL, child_argv, environ) != 0) return 1;
+    int status;
+    waitpid(pid, &status, 0);
+  }
+  printf("%.6g\n", (bench_now_s() - t0) / kRounds * 1e3);
+  return 0;
+}
+
+/* fork_exit: milliseconds per fork + _exit + waitpid: the floor for the
+ * fork start method. */
+static int fork_exit(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  enum { kWarm = 20, kRounds = 500 };
+  double t0 = 0;
+  for (int i = 0; i < kWarm + kRounds; ++i) {
+    if (i == kWarm) t0 = bench_now_s();
+    pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    int status;
+    waitpid(pid, &status, 0);
+  }
+  printf("%.6g\n", (bench_now_s() - t0) / kRounds * 1e3);
+  return 0;
+}
+
+/* program_rss <program>: resident MiB of the minimal program once up. */
+static int program_rss(int argc, char **argv) {
+  if (argc < 1) return 2;
+  int in[2], out[2];
+  if (pipe(in) != 0 || pipe(out) != 0) return 1;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  char *child_argv[] = {argv[0], "wait", NULL};
+  pid_t pid;
+  if (posix_spawn(&pid, argv[0], &fa, NULL, child_argv, environ) != 0) return 1;
+  close(in[0]);
+  close(out[1]);
+  char up[8];
+  if (read(out[0], up, sizeof up) <= 0) return 1;
+  double mib = bench_rss_mib(pid);
+  if (write(in[1], "x\n", 2) != 2) return 1;
+  int status;
+  waitpid(pid, &status, 0);
+  printf("%.6g\n", mib);
+  return 0;
+}
+
+/* socketpair_pingpong: microseconds per 64-byte round trip between two
+ * processes over a socket pair, one write and one read per message. */
+static int socketpair_pingpong(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return 1;
+  enum { kWarm = 2000, kRounds = 50000 };
+  char msg[64] = {0};
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(sv[0]);
+    for (int i = 0; i < kWarm + kRounds; ++i) {
+      if (recv(sv[1], msg, sizeof msg, MSG_WAITALL) != sizeof msg) _exit(1);
+      if (send(sv[1], msg, sizeof msg, 0) != sizeof msg) _exit(1);
+    }
+    _exit(0);
+  }
+  close(sv[1]);
+  double t0 = 0;
+  for (int i = 0; i < kWarm + kRounds; ++i) {
+    if (i == kWarm) t0 = bench_now_s();
+    if (send(sv[0], msg, sizeof msg, 0) != sizeof msg) return 1;
+    if (recv(sv[0], msg, sizeof msg, MSG_WAITALL) != sizeof msg) return 1;
+  }
+  double elapsed = bench_now_s() - t0;
+  int status;
+  waitpid(pid, &status, 0);
+  printf("%.6g\n", elapsed / kRounds * 1e6);
+  return 0;
+}
+
+/* Shared by pipe_throughput and socketpair_throughput: a child writes
+ * `count` messages of `size` bytes, one write each; the parent reads in
+ * large chunks. Prints M msgs/s (size <= 4096) or GB/s. */
+static int stream_throughput(int fds[2], long size) {
+  long count = size <= 4096 ? 2000000 : 2000;
+  char *buf = malloc((size_t)size > 65536 ? (size_t)size : 65536);
+  memset(buf, 'x', (size_t)size);
+  double t0 = bench_now_s();
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    for (long i = 0; i < count; ++i) {
+      long done = 0;
+      while (done < size) {
+        ssize_t n = write(fds[1], buf + done, (size_t)(size - done));
+        if (n <= 0) _exit(1);
+        done += n;
+      }
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  long long total = 0, want = (long long)count * size;
+  size_t cap = (size_t)size > 65536 ? (size_t)size : 65536;
+  while (total < want) {
+    ssize_t n = read(fds[0], buf, cap);
+    if (n <= 0) return 1;
+    total += n;
+  }
+  double elapsed = bench_now_s() - t0;
+  int status;
+  waitpid(pid, &status, 0);
+  free(buf);
+  printf("%.6g\n", size <= 4096 ? count / elapsed / 1e6 : (double)want / elapsed / 1e9);
+  return 0;
+}
+
+static int pipe_throughput(int argc, char **argv) {
+  int fds[2];
+  if (pipe(fds) != 0) return 1;
+  return stream_throughput(fds, argc > 0 ? atol(argv[0]) : 64);
+}
+
+static int socketpair_throughput(int argc, char **argv) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return 1;
+  int fds[2] = {sv[0], sv[1]};
+  return stream_throughput(fds, argc > 0 ? atol(argv[0]) : 64);
+}
+
 static const struct {
   const char *name;
   raw_fn run;
 } raw_workloads[] = {
     {"condvar_roundtrip", condvar_roundtrip},
+    {"posix_spawn_start", posix_spawn_start},
+    {"fork_exit", fork_exit},
+    {"program_rss", program_rss},
+    {"socketpair_pingpong", socketpair_pingpong},
+    {"pipe_throughput", pipe_throughput},
+    {"socketpair_throughput", socketpair_throughput},
 };
 
 int main(int argc, char **argv) {

@@ -26,6 +26,9 @@ class Context:
     def python(self, *args):
         return [sys.executable, str(HERE / "py_baselines.py"), *args]
 
+    def minimal_program(self):
+        return str(self.bench_dir / "minimal-cxx")
+
 
 class Workload:
     def __init__(self, name, unit, better, description, mproc, baselines):
@@ -37,6 +40,26 @@ class Workload:
         self.baselines = baselines
 
 
+def start_join(method, raw_name, raw):
+    return Workload(
+        f"start_join_{method}", "ms", "lower",
+        f"start a trivial task with {method} and join it",
+        lambda c: c.mproc_bench("start_join", method),
+        [(f"python {method}", lambda c: c.python("start_join", method)),
+         (raw_name, raw)],
+    )
+
+
+def child_rss(method):
+    return Workload(
+        f"idle_child_rss_{method}", "MiB", "lower",
+        f"resident memory of an idle child started with {method}",
+        lambda c: c.mproc_bench("child_rss", method),
+        [("minimal C++ program", lambda c: c.raw_bench("program_rss", c.minimal_program())),
+         (f"python {method}", lambda c: c.python("child_rss", method))],
+    )
+
+
 ALL = [
     Workload(
         "runtime_call_roundtrip", "us", "lower",
@@ -44,5 +67,34 @@ ALL = [
         lambda c: c.mproc_bench("runtime_call"),
         [("pthread condvar", lambda c: c.raw_bench("condvar_roundtrip")),
          ("python thread queue", lambda c: c.python("thread_queue_roundtrip"))],
+    ),
+    start_join("spawn", "posix_spawn minimal C++",
+               lambda c: c.raw_bench("posix_spawn_start", c.minimal_program())),
+    start_join("fork", "fork+_exit+waitpid", lambda c: c.raw_bench("fork_exit")),
+    start_join("forkserver", "fork+_exit+waitpid", lambda c: c.raw_bench("fork_exit")),
+    child_rss("spawn"),
+    child_rss("fork"),
+    child_rss("forkserver"),
+    Workload(
+        "conn_pingpong_64B", "us", "lower",
+        "64-byte request and reply between two processes over a connection",
+        lambda c: c.mproc_bench("conn_pingpong"),
+        [("raw socketpair", lambda c: c.raw_bench("socketpair_pingpong")),
+         ("python Pipe", lambda c: c.python("pipe_pingpong"))],
+    ),
+    Workload(
+        "conn_throughput_64B", "M msg/s", "higher",
+        "one-way 64-byte messages between two processes",
+        lambda c: c.mproc_bench("conn_throughput", "64"),
+        [("raw pipe, 1 write/msg", lambda c: c.raw_bench("pipe_throughput", "64")),
+         ("raw socketpair, 1 write/msg", lambda c: c.raw_bench("socketpair_throughput", "64")),
+         ("python Pipe", lambda c: c.python("pipe_throughput", "64"))],
+    ),
+    Workload(
+        "conn_throughput_1MiB", "GB/s", "higher",
+        "one-way 1 MiB messages between two processes",
+        lambda c: c.mproc_bench("conn_throughput", "1048576"),
+        [("raw pipe, 1 write/msg", lambda c: c.raw_bench("pipe_throughput", "1048576")),
+         ("python Pipe", lambda c: c.python("pipe_throughput", "1048576"))],
     ),
 ]

@@ -80,6 +80,11 @@ bool Child::alive() {
   return false;
 }
 
+bool Child::reaped() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return reaped_;
+}
+
 bool Child::exitcode(int* out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!reaped_) {

@@ -7,8 +7,8 @@
 //    reaps exactly that one, never anyone else's.
 //  - kForkserver: children of the forkserver; the server reaps them and
 //    writes the status into a socket this process reads.
-// The reactor watches every child so that one nobody joins is still reaped
-// when it ends (no zombies), and so the registry can forget it.
+// A child nobody will join (its handle was freed) is watched by the
+// reactor, so that it is reaped when it ends: no zombies.
 #pragma once
 
 #include <sys/types.h>
@@ -42,6 +42,8 @@ class Child : public std::enable_shared_from_this<Child> {
   // 0 once the child has ended and been reaped, MPROC_ETIMEDOUT otherwise.
   int join(const platform::Deadline& deadline);
   bool alive();
+  // Whether the exit status has been collected (the child is gone).
+  bool reaped();
   // Python's exitcode; false while running. Throws MPROC_ECHILD when the
   // status was lost (a forkserver that died before reporting it).
   bool exitcode(int* out);
@@ -51,7 +53,7 @@ class Child : public std::enable_shared_from_this<Child> {
   void signal(int sig);
 
   // Starts the reactor's watch (see above); `on_end` runs on the reactor
-  // once the child is reaped. Call once, after construction.
+  // once the child is reaped. Call at most once.
   void watch(std::function<void(Child&)> on_end);
 
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "core/runtime.hpp"
 
@@ -15,16 +16,24 @@ Children* g_children = nullptr;
 // ours; they are set aside (kept reachable) rather than destroyed, since
 // their locks may have been held at the fork.
 std::vector<Children*>* g_inherited = nullptr;
-std::once_flag g_atfork_once;
+std::once_flag g_hooks_once;
 
 // How long a daemon has between SIGTERM and SIGKILL at exit.
 constexpr int64_t kDaemonGraceMs = 1000;
 
+void at_process_exit() {
+  if (g_children != nullptr) g_children->exit_cleanup();
+}
+
 }  // namespace
 
 Children& Children::get() {
-  std::call_once(g_atfork_once,
-                 [] { pthread_atfork(nullptr, nullptr, &Children::on_fork_child); });
+  // Both registrations survive fork; the handlers look up the registry of
+  // whichever process runs them.
+  std::call_once(g_hooks_once, [] {
+    pthread_atfork(nullptr, nullptr, &Children::on_fork_child);
+    std::atexit(&at_process_exit);
+  });
   static std::mutex create_mu;
   std::lock_guard<std::mutex> lock(create_mu);
   if (g_children == nullptr) g_children = new Children;
@@ -38,23 +47,25 @@ void Children::on_fork_child() {
   g_children = new Children;
 }
 
-void Children::add(const std::shared_ptr<Child>& child, bool daemon, bool is_process) {
-  bool install = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    entries_.push_back({child, daemon, is_process});
-    install = !exit_hook_installed_;
-    exit_hook_installed_ = true;
-  }
-  if (install) Runtime::get().at_exit([this] { exit_cleanup(); });
-  child->watch([this](Child& ended) { remove(&ended); });
+void Children::run_process_exit() {
+  at_process_exit();
+  Runtime::run_exit_sequence();
 }
 
-void Children::remove(const Child* child) {
-  std::lock_guard<std::mutex> lock(mu_);
+void Children::prune_locked() {
   entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
-                                [child](const Entry& e) { return e.child.get() == child; }),
+                                [](const Entry& e) { return e.child->reaped(); }),
                  entries_.end());
+}
+
+void Children::add(const std::shared_ptr<Child>& child, bool daemon, bool is_process) {
+  std::lock_guard<std::mutex> lock(mu_);
+  prune_locked();
+  entries_.push_back({child, daemon, is_process});
+}
+
+void Children::release(const std::shared_ptr<Child>& child) {
+  if (child && !child->reaped()) child->watch({});
 }
 
 std::vector<pid_t> Children::active_processes() {
@@ -67,6 +78,8 @@ std::vector<pid_t> Children::active_processes() {
   std::vector<pid_t> pids;
   for (const auto& c : candidates)
     if (c->alive()) pids.push_back(c->pid());
+  std::lock_guard<std::mutex> lock(mu_);
+  prune_locked();
   return pids;
 }
 
@@ -94,6 +107,8 @@ void Children::exit_cleanup() {
     } catch (...) {
     }
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  prune_locked();
 }
 
 }  // namespace mproc::core

@@ -1,6 +1,11 @@
 // Every child this process started and has not yet seen end: what
 // active_children() lists, and what process exit joins (non-daemons) or
 // terminates (daemons), as Python's multiprocessing does at exit.
+//
+// A child is reaped by whoever looks at it first: a join, is_alive, the
+// exit code, or -- once its handle is freed while it still runs -- the
+// reactor watching its sentinel. Starting and joining a child therefore
+// never involves the reactor thread.
 #pragma once
 
 #include <sys/types.h>
@@ -21,10 +26,17 @@ class Children {
   // Tracks `child` until it ends; `is_process` children (not commands) are
   // listed by active_children and handled at exit.
   void add(const std::shared_ptr<Child>& child, bool daemon, bool is_process);
+  // The owner of `child`'s handle let go of it: if it still runs, the
+  // reactor reaps it when it ends, so it never lingers as a zombie.
+  static void release(const std::shared_ptr<Child>& child);
   std::vector<pid_t> active_processes();
   // Python's exit behaviour: daemons get SIGTERM (SIGKILL if still there a
   // second later), then every process child is joined.
   void exit_cleanup();
+
+  // What a process does on its way out, atexit or not: the exit cleanup of
+  // the registry, then the runtime's exit sequence.
+  static void run_process_exit();
 
  private:
   struct Entry {
@@ -32,12 +44,12 @@ class Children {
     bool daemon;
     bool is_process;
   };
-  void remove(const Child* child);
+  // Drops entries whose child was reaped. Caller holds mu_.
+  void prune_locked();
   static void on_fork_child();
 
   std::mutex mu_;
   std::vector<Entry> entries_;
-  bool exit_hook_installed_ = false;
 };
 
 }  // namespace mproc::core

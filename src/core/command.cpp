@@ -42,6 +42,8 @@ Command::Command(std::vector<std::string> argv, CommandOptions options)
   if (argv_.empty() || argv_[0].empty()) fail(MPROC_EINVAL, "command: empty argv");
 }
 
+Command::~Command() { Children::release(child_); }
+
 std::vector<std::string> Command::environment() const {
   std::vector<std::string> env;
   if (!options_.env_clear)

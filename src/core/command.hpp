@@ -44,6 +44,7 @@ struct Captured {
 class Command {
  public:
   Command(std::vector<std::string> argv, CommandOptions options);
+  ~Command();
 
   void start();
   // 0, or MPROC_ETIMEDOUT with *written < len.

@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "core/identity.hpp"
-#include "core/runtime.hpp"
+#include "core/children.hpp"
 #include "platform/lifeline.hpp"
 
 namespace mproc::core {
@@ -66,7 +66,7 @@ void run_child(const LaunchRequest& req, ExitStyle style) {
   if (req.daemon && !platform::die_with_parent(SIGKILL, req.os_parent))
     _exit(1);  // the parent is already gone
   int rc = invoke_task(req.fn, req.args);
-  Runtime::run_exit_sequence();
+  Children::run_process_exit();
   std::fflush(nullptr);
   if (style == ExitStyle::kImmediate) _exit(rc & 0xff);
   std::exit(rc & 0xff);

@@ -18,6 +18,8 @@ Process::Process(std::string task, TaskFn fn, std::shared_ptr<Args> args,
   name_ = options_.name.empty() ? default_child_name(lineage_) : options_.name;
 }
 
+Process::~Process() { Children::release(child_); }
+
 void Process::start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (start_called_) fail(MPROC_ESTATE, "process '" + name_ + "': cannot start a process twice");

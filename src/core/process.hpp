@@ -25,6 +25,7 @@ class Process {
   // `task` may be empty when `fn` is given (the fork method runs it as is).
   Process(std::string task, TaskFn fn, std::shared_ptr<Args> args,
           ProcessOptions options);
+  ~Process();
 
   void start();
   int join(const platform::Deadline& deadline);

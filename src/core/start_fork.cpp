@@ -3,6 +3,7 @@
 // life is the process's: the kernel's parent-death signal follows the
 // thread that forked, and a daemon must not die with a short-lived thread.
 #include <errno.h>
+#include <cstdio>
 #include <unistd.h>
 
 #include "core/runtime.hpp"
@@ -14,6 +15,9 @@ namespace mproc::core {
 namespace {
 
 std::shared_ptr<Child> fork_now(const LaunchRequest& req) {
+  // As Python does: whatever stdio holds unwritten would otherwise be
+  // written twice, once by each process.
+  std::fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) fail_errno("fork");
   if (pid == 0) run_child(req, ExitStyle::kImmediate);

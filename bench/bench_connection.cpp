@@ -1,0 +1,110 @@
+// Connection workloads: 64-byte ping-pong round trip, and one-way
+// throughput for small and large messages, between two processes.
+#include <mproc/mproc.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "bench_util.h"
+#include "bench_workloads.hpp"
+
+// Echoes each message until an empty one.
+MPROC_TASK(bench_echo) {
+  mproc_conn_t* c = nullptr;
+  if (mproc_args_get_conn(args, 0, &c) != 0) return 1;
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    size_t len = 0;
+    if (mproc_conn_recv_into(c, buf.data(), buf.size(), &len, MPROC_FOREVER) != 0) return 1;
+    if (len == 0) break;
+    if (mproc_conn_send(c, buf.data(), len, MPROC_FOREVER) != 0) return 1;
+  }
+  mproc_conn_free(c);
+  return 0;
+}
+
+// Sends `count` messages of `size` bytes, then an empty one.
+MPROC_TASK(bench_source) {
+  mproc_conn_t* c = nullptr;
+  int64_t size = 0, count = 0;
+  if (mproc_args_get_conn(args, 0, &c) != 0 || mproc_args_get_i64(args, 1, &size) != 0 ||
+      mproc_args_get_i64(args, 2, &count) != 0)
+    return 1;
+  std::vector<char> buf(static_cast<size_t>(size), 'x');
+  for (int64_t i = 0; i < count; ++i)
+    if (mproc_conn_send(c, buf.data(), buf.size(), MPROC_FOREVER) != 0) return 1;
+  mproc_conn_send(c, "", 0, MPROC_FOREVER);
+  mproc_conn_free(c);
+  return 0;
+}
+
+namespace {
+
+mproc_process_t* start_with(const char* task, mproc_conn_t** near, int64_t a, int64_t b) {
+  mproc_conn_t* far = nullptr;
+  mproc_args_t* args = nullptr;
+  mproc_process_t* p = nullptr;
+  mproc_set_start_method(MPROC_START_FORK);
+  if (mproc_pipe(near, &far, 1) != 0 || mproc_args_new(&args) != 0 ||
+      mproc_args_add_conn(args, far) != 0)
+    std::abort();
+  if (a >= 0) mproc_args_add_i64(args, a);
+  if (b >= 0) mproc_args_add_i64(args, b);
+  if (mproc_process_new(&p, task, args, nullptr) != 0 || mproc_process_start(p) != 0)
+    std::abort();
+  mproc_conn_free(far);
+  return p;
+}
+
+// conn_pingpong: microseconds per 64-byte round trip.
+int conn_pingpong(int, char**) {
+  mproc_conn_t* c = nullptr;
+  mproc_process_t* p = start_with("bench_echo", &c, -1, -1);
+  char msg[64] = {0}, back[64];
+  const int warm = 2000, rounds = 50000;
+  double t0 = 0;
+  for (int i = 0; i < warm + rounds; ++i) {
+    if (i == warm) t0 = bench_now_s();
+    size_t len = 0;
+    if (mproc_conn_send(c, msg, sizeof msg, MPROC_FOREVER) != 0 ||
+        mproc_conn_recv_into(c, back, sizeof back, &len, MPROC_FOREVER) != 0)
+      return 1;
+  }
+  double elapsed = bench_now_s() - t0;
+  mproc_conn_send(c, "", 0, MPROC_FOREVER);
+  mproc_process_join(p, MPROC_FOREVER);
+  mproc_process_free(p);
+  mproc_conn_free(c);
+  bench::report(elapsed / rounds * 1e6);
+  return 0;
+}
+
+// conn_throughput <size>: one-way, M msgs/s (64 B) or GB/s (larger).
+int conn_throughput(int argc, char** argv) {
+  int64_t size = argc > 0 ? std::atoll(argv[0]) : 64;
+  int64_t count = size <= 4096 ? 2000000 : 2000;
+  mproc_conn_t* c = nullptr;
+  std::vector<char> buf(static_cast<size_t>(size) + 1);
+  double t0 = bench_now_s();
+  mproc_process_t* p = start_with("bench_source", &c, size, count);
+  int64_t got = 0;
+  for (;;) {
+    size_t len = 0;
+    if (mproc_conn_recv_into(c, buf.data(), buf.size(), &len, MPROC_FOREVER) != 0) return 1;
+    if (len == 0) break;
+    ++got;
+  }
+  double elapsed = bench_now_s() - t0;
+  mproc_process_join(p, MPROC_FOREVER);
+  mproc_process_free(p);
+  mproc_conn_free(c);
+  if (got != count) return 1;
+  bench::report(size <= 4096 ? count / elapsed / 1e6 : count * size / elapsed / 1e9);
+  return 0;
+}
+
+bench::Registration reg_pingpong("conn_pingpong", conn_pingpong);
+bench::Registration reg_throughput("conn_throughput", conn_throughput);
+
+}  // namespace
