@@ -22,4 +22,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite abi-install
 
+echo "==> the native suites again with the portable POSIX wait backend (build-posix/)"
+mproc_build build-posix -Dsync_backend=posix \
+  -Dbench=disabled -Dexamples=disabled -Dpython=disabled -Drust=disabled -Dgo=disabled
+meson test -C build-posix --print-errorlogs --num-processes 2 --suite c --suite cpp
+
 echo "==> all tests passed"

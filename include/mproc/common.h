@@ -146,6 +146,7 @@ typedef struct mproc_event_s mproc_event_t;
 typedef struct mproc_cond_s mproc_cond_t;
 typedef struct mproc_barrier_s mproc_barrier_t;
 typedef struct mproc_shm_s mproc_shm_t;
+typedef struct mproc_shared_opts_s mproc_shared_opts_t;
 typedef struct mproc_queue_s mproc_queue_t;
 typedef struct mproc_queue_opts_s mproc_queue_opts_t;
 typedef struct mproc_msg_s mproc_msg_t;

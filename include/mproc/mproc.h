@@ -10,5 +10,7 @@
 #include <mproc/process.h>
 #include <mproc/connection.h>
 #include <mproc/command.h>
+#include <mproc/sync.h>
+#include <mproc/shm.h>
 
 #endif /* MPROC_MPROC_H */

@@ -3,22 +3,26 @@
 
 #include "api/guard.hpp"
 #include "api/handles.hpp"
+#include "api/shared_args.hpp"
 
 using mproc::core::Args;
 
-namespace {
+namespace mproc::api {
 
-Args& list(mproc_args_t* a, const char* function) {
-  mproc::api::require(a != nullptr, function, "argument list is NULL");
-  mproc::api::require(a->magic == mproc_args_s::kMagic, function,
-                      "not a valid argument list (already freed?)");
+Args& args_of(mproc_args_t* a, const char* function) {
+  require(a != nullptr, function, "argument list is NULL");
+  require(a->magic == mproc_args_s::kMagic, function,
+          "not a valid argument list (already freed?)");
   return *a->args;
 }
-const Args& list(const mproc_args_t* a, const char* function) {
-  return list(const_cast<mproc_args_t*>(a), function);
+
+const Args& args_of(const mproc_args_t* a, const char* function) {
+  return args_of(const_cast<mproc_args_t*>(a), function);
 }
 
-}  // namespace
+}  // namespace mproc::api
+
+using mproc::api::args_of;
 
 extern "C" {
 
@@ -41,7 +45,7 @@ void mproc_args_free(mproc_args_t* a) {
 int mproc_args_add_bytes(mproc_args_t* a, const void* data, size_t len) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(data != nullptr || len == 0, "data is NULL");
-  list(a, __func__).add_bytes(data, len);
+  args_of(a, __func__).add_bytes(data, len);
   return 0;
   MPROC_API_END
 }
@@ -49,28 +53,28 @@ int mproc_args_add_bytes(mproc_args_t* a, const void* data, size_t len) {
 int mproc_args_add_str(mproc_args_t* a, const char* str) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(str != nullptr, "str is NULL");
-  list(a, __func__).add_str(str);
+  args_of(a, __func__).add_str(str);
   return 0;
   MPROC_API_END
 }
 
 int mproc_args_add_i64(mproc_args_t* a, int64_t value) {
   MPROC_API_BEGIN
-  list(a, __func__).add_i64(value);
+  args_of(a, __func__).add_i64(value);
   return 0;
   MPROC_API_END
 }
 
 int mproc_args_add_f64(mproc_args_t* a, double value) {
   MPROC_API_BEGIN
-  list(a, __func__).add_f64(value);
+  args_of(a, __func__).add_f64(value);
   return 0;
   MPROC_API_END
 }
 
 int mproc_args_add_fd(mproc_args_t* a, int fd) {
   MPROC_API_BEGIN
-  Args& args = list(a, __func__);
+  Args& args = args_of(a, __func__);
   if (fd < 0) mproc::fail(MPROC_EBADF, "mproc_args_add_fd: negative descriptor");
   args.add_fd(fd);
   return 0;
@@ -79,8 +83,7 @@ int mproc_args_add_fd(mproc_args_t* a, int fd) {
 
 int mproc_args_add_conn(mproc_args_t* a, mproc_conn_t* conn) {
   MPROC_API_BEGIN
-  Args& args = list(a, __func__);
-  args.add_object(MPROC_CHECK(conn).obj);
+  mproc::api::add_handle(a, conn, __func__);
   return 0;
   MPROC_API_END
 }
@@ -93,7 +96,7 @@ size_t mproc_args_count(const mproc_args_t* a) {
 int mproc_args_type(const mproc_args_t* a, size_t index, mproc_arg_type_t* type) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(type != nullptr, "type is NULL");
-  *type = list(a, __func__).at(index).type;
+  *type = args_of(a, __func__).at(index).type;
   return 0;
   MPROC_API_END
 }
@@ -102,7 +105,7 @@ int mproc_args_get_bytes(const mproc_args_t* a, size_t index, const void** data,
                          size_t* len) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(data != nullptr && len != nullptr, "data or len is NULL");
-  const auto& arg = list(a, __func__).get(index, MPROC_ARG_BYTES);
+  const auto& arg = args_of(a, __func__).get(index, MPROC_ARG_BYTES);
   *data = arg.bytes.data();
   *len = arg.bytes.size();
   return 0;
@@ -112,7 +115,7 @@ int mproc_args_get_bytes(const mproc_args_t* a, size_t index, const void** data,
 int mproc_args_get_str(const mproc_args_t* a, size_t index, const char** str) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(str != nullptr, "str is NULL");
-  *str = list(a, __func__).get(index, MPROC_ARG_STR).bytes.c_str();
+  *str = args_of(a, __func__).get(index, MPROC_ARG_STR).bytes.c_str();
   return 0;
   MPROC_API_END
 }
@@ -120,7 +123,7 @@ int mproc_args_get_str(const mproc_args_t* a, size_t index, const char** str) {
 int mproc_args_get_i64(const mproc_args_t* a, size_t index, int64_t* value) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(value != nullptr, "value is NULL");
-  *value = list(a, __func__).get(index, MPROC_ARG_I64).i64;
+  *value = args_of(a, __func__).get(index, MPROC_ARG_I64).i64;
   return 0;
   MPROC_API_END
 }
@@ -128,7 +131,7 @@ int mproc_args_get_i64(const mproc_args_t* a, size_t index, int64_t* value) {
 int mproc_args_get_f64(const mproc_args_t* a, size_t index, double* value) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(value != nullptr, "value is NULL");
-  *value = list(a, __func__).get(index, MPROC_ARG_F64).f64;
+  *value = args_of(a, __func__).get(index, MPROC_ARG_F64).f64;
   return 0;
   MPROC_API_END
 }
@@ -136,17 +139,14 @@ int mproc_args_get_f64(const mproc_args_t* a, size_t index, double* value) {
 int mproc_args_get_fd(const mproc_args_t* a, size_t index, int* fd) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(fd != nullptr, "fd is NULL");
-  *fd = list(a, __func__).get(index, MPROC_ARG_FD).fd->get();
+  *fd = args_of(a, __func__).get(index, MPROC_ARG_FD).fd->get();
   return 0;
   MPROC_API_END
 }
 
 int mproc_args_get_conn(const mproc_args_t* a, size_t index, mproc_conn_t** out) {
   MPROC_API_BEGIN
-  MPROC_REQUIRE(out != nullptr, "out is NULL");
-  const auto& arg = list(a, __func__).get(index, MPROC_ARG_CONN);
-  *out = mproc::api::wrap<mproc_conn_s>(
-      std::static_pointer_cast<mproc::core::Connection>(arg.object));
+  mproc::api::get_handle(a, index, MPROC_ARG_CONN, out, __func__);
   return 0;
   MPROC_API_END
 }

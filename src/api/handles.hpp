@@ -11,6 +11,12 @@
 #include "core/command.hpp"
 #include "core/connection.hpp"
 #include "core/process.hpp"
+#include "core/sync/barrier.hpp"
+#include "core/sync/condition.hpp"
+#include "core/sync/event.hpp"
+#include "core/sync/lock.hpp"
+#include "core/sync/semaphore.hpp"
+#include "core/sync/shared_block.hpp"
 #include "core/tasks.hpp"
 #include "platform/error.hpp"
 
@@ -33,6 +39,15 @@
 MPROC_DEFINE_HANDLE(mproc_process_s, mproc::core::Process, 0x70726f63, "process");
 MPROC_DEFINE_HANDLE(mproc_conn_s, mproc::core::Connection, 0x636f6e6e, "connection");
 MPROC_DEFINE_HANDLE(mproc_command_s, mproc::core::Command, 0x636d6e64, "command");
+MPROC_DEFINE_HANDLE(mproc_lock_s, mproc::core::Lock, 0x6c6f636b, "lock");
+MPROC_DEFINE_HANDLE(mproc_rlock_s, mproc::core::RLock, 0x726c636b, "rlock");
+MPROC_DEFINE_HANDLE(mproc_sem_s, mproc::core::Semaphore, 0x73656d61, "semaphore");
+MPROC_DEFINE_HANDLE(mproc_event_s, mproc::core::Event, 0x65766e74, "event");
+MPROC_DEFINE_HANDLE(mproc_cond_s, mproc::core::Condition, 0x636f6e64, "condition");
+MPROC_DEFINE_HANDLE(mproc_barrier_s, mproc::core::Barrier, 0x62617272, "barrier");
+MPROC_DEFINE_HANDLE(mproc_shm_s, mproc::core::SharedBlock, 0x73686d62, "shared block");
+MPROC_DEFINE_OPTIONS(mproc_shared_opts_s, mproc::core::SharedOptions, 0x73686f70,
+                     "shared object options");
 MPROC_DEFINE_OPTIONS(mproc_process_opts_s, mproc::core::ProcessOptions, 0x706f7074,
                      "process options");
 MPROC_DEFINE_OPTIONS(mproc_command_opts_s, mproc::core::CommandOptions, 0x636f7074,

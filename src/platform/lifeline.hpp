@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 namespace mproc::platform {
 
 // Asks the kernel to send `sig` to the caller when its parent dies, then
@@ -12,5 +14,10 @@ bool die_with_parent(int sig, pid_t expected_parent) noexcept;
 
 // Signals a whole process group. Returns 0 or the errno.
 int signal_group(pid_t pgid, int sig) noexcept;
+
+// Whether the thread with kernel id `tid` (of any process in this pid
+// namespace) has ended: it no longer exists, or only as a zombie. A thread
+// that can not be checked (another user's) counts as alive.
+bool thread_is_gone(int32_t tid) noexcept;
 
 }  // namespace mproc::platform

@@ -1,6 +1,9 @@
 #include "platform/lifeline.hpp"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -14,6 +17,29 @@ bool die_with_parent(int sig, pid_t expected_parent) noexcept {
 
 int signal_group(pid_t pgid, int sig) noexcept {
   return ::kill(-pgid, sig) == 0 ? 0 : errno;
+}
+
+bool thread_is_gone(int32_t tid) noexcept {
+  if (tid <= 0) return true;
+  // kill(2) finds any thread by its id, not only process leaders.
+  if (::kill(tid, 0) != 0 && errno == ESRCH) return true;
+  // A process killed but not yet reaped still answers kill(); its state in
+  // /proc says it is a zombie ('Z') or dead ('X').
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT;
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  // "pid (comm) S ...": the state follows the last ')', since comm may
+  // itself contain parentheses.
+  const char* close_paren = strrchr(buf, ')');
+  if (close_paren == nullptr || close_paren[1] == '\0') return false;
+  char state = close_paren[2];
+  return state == 'Z' || state == 'X';
 }
 
 }  // namespace mproc::platform

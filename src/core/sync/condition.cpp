@@ -1,0 +1,187 @@
+#include "core/sync/condition.hpp"
+
+#include <mproc/args.h>
+
+#include <unistd.h>
+
+#include <cstring>
+
+namespace mproc::core {
+namespace {
+
+using platform::Deadline;
+
+// Where a condition keeps its own RLock inside its mapping.
+constexpr size_t kOwnLockOffset = 1024;
+
+OwnedLockState& own_lock_state(const std::shared_ptr<SharedRegion>& r) {
+  return r->state<OwnedLockState>();
+}
+
+}  // namespace
+
+Condition::Condition(std::shared_ptr<SharedRegion> region,
+                     std::shared_ptr<SharedObject> lock_object, OwnedLockState& lock,
+                     bool recursive)
+    : SharedObject(std::move(region)),
+      s_(state<ConditionState>()),
+      lock_object_(std::move(lock_object)),
+      lock_(lock),
+      recursive_(recursive) {}
+
+std::shared_ptr<Condition> Condition::create(std::shared_ptr<Lock> lock,
+                                             std::shared_ptr<RLock> rlock,
+                                             const SharedOptions& options) {
+  if (lock && rlock) fail(MPROC_EINVAL, "condition: give a lock or an rlock, not both");
+  const SharedObject* external = lock ? static_cast<SharedObject*>(lock.get()) : rlock.get();
+  if (options.named && external != nullptr && external->name().empty())
+    fail(MPROC_EINVAL,
+         "condition: a named condition needs a named lock (or none, to use its own)");
+  auto region = SharedRegion::create(ObjectKind::kCondition,
+                                     static_cast<size_t>(sysconf(_SC_PAGESIZE)), options);
+  auto& s = region->state<ConditionState>();
+  static_assert(kStateOffset + sizeof(ConditionState) <= kOwnLockOffset);
+  s.seq.store(0, std::memory_order_relaxed);
+  s.tokens.store(0, std::memory_order_relaxed);
+  s.unnotified = 0;
+  platform::wait_cell_init(s.cell);
+  std::shared_ptr<Condition> cond;
+  if (lock) {
+    s.lock_mode = static_cast<uint32_t>(ConditionLock::kLock);
+    std::strncpy(s.lock_name, lock->name().c_str(), sizeof s.lock_name - 1);
+    cond = std::make_shared<Condition>(region, lock, lock->raw(), false);
+  } else if (rlock) {
+    s.lock_mode = static_cast<uint32_t>(ConditionLock::kRLock);
+    std::strncpy(s.lock_name, rlock->name().c_str(), sizeof s.lock_name - 1);
+    cond = std::make_shared<Condition>(region, rlock, rlock->raw(), true);
+  } else {
+    s.lock_mode = static_cast<uint32_t>(ConditionLock::kOwnRLock);
+    auto own = region->create_sub(kOwnLockOffset, kLockRegionSize, ObjectKind::kRLock);
+    init_lock_region(*own);
+    own->publish();
+    cond = std::make_shared<Condition>(region, nullptr, own_lock_state(own), true);
+    cond->own_lock_region_ = own;
+  }
+  region->publish();
+  return cond;
+}
+
+std::shared_ptr<Condition> Condition::open(const std::string& name) {
+  auto region = SharedRegion::open(name, ObjectKind::kCondition);
+  auto& s = region->state<ConditionState>();
+  std::string lock_name(s.lock_name, strnlen(s.lock_name, sizeof s.lock_name));
+  switch (static_cast<ConditionLock>(s.lock_mode)) {
+    case ConditionLock::kOwnRLock: {
+      auto own = region->sub(kOwnLockOffset, ObjectKind::kRLock);
+      auto cond = std::make_shared<Condition>(region, nullptr, own_lock_state(own), true);
+      cond->own_lock_region_ = own;
+      return cond;
+    }
+    case ConditionLock::kLock: {
+      auto lock = Lock::open(lock_name);
+      return std::make_shared<Condition>(region, lock, lock->raw(), false);
+    }
+    case ConditionLock::kRLock: {
+      auto rlock = RLock::open(lock_name);
+      return std::make_shared<Condition>(region, rlock, rlock->raw(), true);
+    }
+  }
+  fail(MPROC_ECORRUPT, "condition '" + name + "' has an unknown kind of lock");
+}
+
+void Condition::encode(WireWriter& out, std::vector<int>& fds) const {
+  SharedObject::encode(out, fds);
+  auto mode = static_cast<ConditionLock>(s_.lock_mode);
+  out.u8(static_cast<uint8_t>(mode));
+  if (mode != ConditionLock::kOwnRLock) lock_object_->encode(out, fds);
+}
+
+std::shared_ptr<Condition> Condition::decode(WireReader& in, ReceivedFds& fds) {
+  auto region = SharedRegion::decode(in, fds, ObjectKind::kCondition);
+  auto mode = static_cast<ConditionLock>(in.u8());
+  if (static_cast<uint32_t>(mode) != region->state<ConditionState>().lock_mode)
+    fail(MPROC_ECORRUPT, "condition: the record and the shared state disagree on its lock");
+  switch (mode) {
+    case ConditionLock::kOwnRLock: {
+      auto own = region->sub(kOwnLockOffset, ObjectKind::kRLock);
+      auto cond = std::make_shared<Condition>(region, nullptr, own_lock_state(own), true);
+      cond->own_lock_region_ = own;
+      return cond;
+    }
+    case ConditionLock::kLock: {
+      auto lock = Lock::decode(in, fds);
+      return std::make_shared<Condition>(region, lock, lock->raw(), false);
+    }
+    case ConditionLock::kRLock: {
+      auto rlock = RLock::decode(in, fds);
+      return std::make_shared<Condition>(region, rlock, rlock->raw(), true);
+    }
+  }
+  fail(MPROC_ECORRUPT, "condition: unknown kind of lock in the record");
+}
+
+int Condition::arg_type() const noexcept { return MPROC_ARG_COND; }
+
+int Condition::acquire(const Deadline& deadline) {
+  return recursive_ ? rlock_acquire(lock_, deadline) : owned_lock_acquire(lock_, deadline);
+}
+
+int Condition::release() {
+  return recursive_ ? rlock_release(lock_) : owned_lock_release(lock_);
+}
+
+int Condition::wait(const Deadline& deadline) {
+  if (!held()) return MPROC_ESTATE;
+  s_.unnotified++;
+  uint32_t seen = s_.seq.load(std::memory_order_acquire);
+  uint32_t depth = recursive_ ? rlock_release_all(lock_) : (owned_lock_release(lock_), 1u);
+
+  auto take_token = [this] {
+    uint32_t t = s_.tokens.load(std::memory_order_acquire);
+    while (t > 0)
+      if (s_.tokens.compare_exchange_weak(t, t - 1, std::memory_order_acq_rel)) return true;
+    return false;
+  };
+  bool notified = false;
+  for (;;) {
+    if (take_token()) {
+      notified = true;
+      break;
+    }
+    if (!platform::wait_on(s_.cell, s_.seq, seen, deadline) && deadline.expired()) break;
+    seen = s_.seq.load(std::memory_order_acquire);
+  }
+
+  Deadline forever = Deadline::never();
+  int relock = recursive_ ? rlock_restore(lock_, depth, forever)
+                          : owned_lock_acquire(lock_, forever);
+  if (!notified) {
+    // Timed out. Under the lock again: either this waiter is still among
+    // the unnotified, or every sleeper left was notified and one of those
+    // tokens is ours.
+    if (s_.unnotified > 0) {
+      s_.unnotified--;
+    } else {
+      // Another sleeper may be taking a token at this very moment, but one
+      // stays for us; the bound only guards against corrupt counts.
+      for (int tries = 0; tries < 100000 && !notified; ++tries) notified = take_token();
+    }
+  }
+  if (relock == MPROC_EOWNERDEAD) return MPROC_EOWNERDEAD;
+  return notified ? 0 : MPROC_ETIMEDOUT;
+}
+
+int Condition::notify(uint32_t n) {
+  if (!held()) return MPROC_ESTATE;
+  uint32_t k = n < s_.unnotified ? n : s_.unnotified;
+  if (k == 0) return 0;
+  s_.unnotified -= k;
+  s_.tokens.fetch_add(k, std::memory_order_release);
+  s_.seq.fetch_add(1, std::memory_order_release);
+  platform::wake(s_.cell, s_.seq, static_cast<int>(k > 0x7ffffffe ? 0x7ffffffe : k));
+  return 0;
+}
+
+int Condition::notify_all() { return notify(UINT32_MAX); }
+
+}  // namespace mproc::core

@@ -1,0 +1,51 @@
+// Waiting on a 32-bit word in shared memory until another process changes
+// it: Linux futexes, or (sync_backend=posix) a process-shared pthread mutex
+// and condition variable kept beside the word. Callers keep their own count
+// of waiters and call wake() only when there are some, so an uncontended
+// operation never enters the kernel with either backend.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "platform/deadline.hpp"
+#include "platform/wait_cell.hpp"
+
+namespace mproc::platform {
+
+// Prepares a cell in freshly zeroed shared memory.
+void wait_cell_init(WaitCell& cell);
+
+// Blocks while `word` holds `expected`, until woken, the deadline passes,
+// or spuriously. Returns false only when the deadline has passed.
+bool wait_on(WaitCell& cell, std::atomic<uint32_t>& word, uint32_t expected,
+             const Deadline& deadline);
+
+// Wakes up to `count` waiters of `word` (kWakeAll for every one).
+void wake(WaitCell& cell, std::atomic<uint32_t>& word, int count);
+inline constexpr int kWakeAll = 0x7fffffff;
+
+// Busy-waits up to `max_ns` for `ready()` to turn true, cheaply (the CPU's
+// pause hint between looks). Returns the last value of ready(). A hand-off
+// between two running processes takes a fraction of a microsecond this
+// way, where sleeping and being woken takes tens.
+template <class Ready>
+bool spin_until(Ready ready, int64_t max_ns) {
+  if (ready()) return true;
+  int64_t until = 0;
+  for (unsigned i = 1;; ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+    if (ready()) return true;
+    if ((i & 63) == 0) {
+      int64_t now = monotonic_ns();
+      if (until == 0) until = now + max_ns;
+      else if (now >= until) return false;
+    }
+  }
+}
+
+}  // namespace mproc::platform
