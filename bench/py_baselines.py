@@ -138,7 +138,69 @@ def pipe_throughput(size):
     return count / elapsed / 1e6 if size <= 4096 else count * size / elapsed / 1e9
 
 
+def _pong(ping, pong, rounds):
+    for _ in range(rounds):
+        ping.acquire()
+        pong.release()
+
+
+def lock_pairs():
+    """Millions of uncontended multiprocessing.Lock acquire+release pairs/s."""
+    lock = mp.get_context("fork").Lock()
+    n = 2000000
+    acquire, release = lock.acquire, lock.release
+    t0 = time.perf_counter()
+    for _ in range(n):
+        acquire()
+        release()
+    return n / (time.perf_counter() - t0) / 1e6
+
+
+def sem_pairs():
+    """Millions of uncontended multiprocessing.Semaphore pairs/s."""
+    sem = mp.get_context("fork").Semaphore(1)
+    n = 2000000
+    acquire, release = sem.acquire, sem.release
+    t0 = time.perf_counter()
+    for _ in range(n):
+        acquire()
+        release()
+    return n / (time.perf_counter() - t0) / 1e6
+
+
+def sem_handoff():
+    """Microseconds per round trip of two processes alternating through
+    two multiprocessing.Semaphores."""
+    ctx = mp.get_context("fork")
+    ping, pong = ctx.Semaphore(0), ctx.Semaphore(0)
+    warm, rounds = 2000, 30000
+    p = ctx.Process(target=_pong, args=(ping, pong, warm + rounds))
+    p.start()
+    for _ in range(warm):
+        ping.release()
+        pong.acquire()
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        ping.release()
+        pong.acquire()
+    elapsed = time.perf_counter() - t0
+    p.join()
+    return elapsed / rounds * 1e6
+
+
+def idle_waiter_cpu():
+    """CPU milliseconds of a Semaphore.acquire(timeout=1) that times out."""
+    sem = mp.get_context("fork").Semaphore(0)
+    t0 = time.process_time()
+    sem.acquire(timeout=1.0)
+    return (time.process_time() - t0) * 1e3
+
+
 WORKLOADS = {
+    "lock_pairs": lock_pairs,
+    "sem_pairs": sem_pairs,
+    "sem_handoff": sem_handoff,
+    "idle_waiter_cpu": idle_waiter_cpu,
     "thread_queue_roundtrip": thread_queue_roundtrip,
     "start_join": start_join,
     "child_rss": child_rss,

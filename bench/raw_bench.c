@@ -8,7 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -206,10 +212,120 @@ static int socketpair_throughput(int argc, char **argv) {
   return stream_throughput(fds, argc > 0 ? atol(argv[0]) : 64);
 }
 
+enum { kPairs = 20000000 };
+
+static void *shared_page(void) {
+  return mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+}
+
+/* sem_pairs: M uncontended sem_wait+sem_post pairs/s on a process-shared
+ * sem_t in shared memory. */
+static int sem_t_pairs(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  sem_t *sem = shared_page();
+  sem_init(sem, 1, 1);
+  for (long i = 0; i < 100000; ++i) {
+    sem_wait(sem);
+    sem_post(sem);
+  }
+  double t0 = bench_now_s();
+  for (long i = 0; i < kPairs; ++i) {
+    sem_wait(sem);
+    sem_post(sem);
+  }
+  printf("%.6g\n", kPairs / (bench_now_s() - t0) / 1e6);
+  return 0;
+}
+
+/* robust_mutex_pairs: M uncontended lock+unlock pairs/s on a robust,
+ * process-shared pthread mutex in shared memory. */
+static int robust_mutex_pairs(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  pthread_mutex_t *mu = shared_page();
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(mu, &attr);
+  for (long i = 0; i < 100000; ++i) {
+    pthread_mutex_lock(mu);
+    pthread_mutex_unlock(mu);
+  }
+  double t0 = bench_now_s();
+  for (long i = 0; i < kPairs; ++i) {
+    pthread_mutex_lock(mu);
+    pthread_mutex_unlock(mu);
+  }
+  printf("%.6g\n", kPairs / (bench_now_s() - t0) / 1e6);
+  return 0;
+}
+
+/* futex_pingpong: microseconds per round trip of two processes handing a
+ * turn back and forth through one shared futex word, always sleeping:
+ * what waking a sleeper costs. */
+static void futex_wait_while(atomic_uint *word, unsigned value) {
+  while (atomic_load(word) == value)
+    syscall(SYS_futex, word, FUTEX_WAIT, value, NULL, NULL, 0);
+}
+
+static int futex_pingpong(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  enum { kWarm = 2000, kRounds = 100000 };
+  atomic_uint *turn = shared_page();
+  atomic_store(turn, 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (int i = 0; i < kWarm + kRounds; ++i) {
+      futex_wait_while(turn, 0);
+      atomic_store(turn, 0);
+      syscall(SYS_futex, turn, FUTEX_WAKE, 1, NULL, NULL, 0);
+    }
+    _exit(0);
+  }
+  double t0 = 0;
+  for (int i = 0; i < kWarm + kRounds; ++i) {
+    if (i == kWarm) t0 = bench_now_s();
+    atomic_store(turn, 1);
+    syscall(SYS_futex, turn, FUTEX_WAKE, 1, NULL, NULL, 0);
+    futex_wait_while(turn, 1);
+  }
+  double elapsed = bench_now_s() - t0;
+  int status;
+  waitpid(pid, &status, 0);
+  printf("%.6g\n", elapsed / kRounds * 1e6);
+  return 0;
+}
+
+/* idle_futex_cpu: CPU milliseconds of a futex wait that times out after
+ * one second: the floor for an idle waiter. */
+static int idle_futex_cpu(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  atomic_uint word = 0;
+  struct rusage before, after;
+  getrusage(RUSAGE_SELF, &before);
+  struct timespec one_second = {1, 0};
+  syscall(SYS_futex, &word, FUTEX_WAIT, 0, &one_second, NULL, 0);
+  getrusage(RUSAGE_SELF, &after);
+  double cpu = (after.ru_utime.tv_sec - before.ru_utime.tv_sec) * 1e3 +
+               (after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e3 +
+               (after.ru_stime.tv_sec - before.ru_stime.tv_sec) * 1e3 +
+               (after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e3;
+  printf("%.6g\n", cpu);
+  return 0;
+}
+
 static const struct {
   const char *name;
   raw_fn run;
 } raw_workloads[] = {
+    {"sem_t_pairs", sem_t_pairs},
+    {"robust_mutex_pairs", robust_mutex_pairs},
+    {"futex_pingpong", futex_pingpong},
+    {"idle_futex_cpu", idle_futex_cpu},
     {"condvar_roundtrip", condvar_roundtrip},
     {"posix_spawn_start", posix_spawn_start},
     {"fork_exit", fork_exit},

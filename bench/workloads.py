@@ -26,6 +26,9 @@ class Context:
     def python(self, *args):
         return [sys.executable, str(HERE / "py_baselines.py"), *args]
 
+    def syscalls_per_million(self, operations, argv):
+        return [sys.executable, str(HERE / "count_syscalls.py"), str(operations), *argv]
+
     def minimal_program(self):
         return str(self.bench_dir / "minimal-cxx")
 
@@ -96,5 +99,41 @@ ALL = [
         lambda c: c.mproc_bench("conn_throughput", "1048576"),
         [("raw pipe, 1 write/msg", lambda c: c.raw_bench("pipe_throughput", "1048576")),
          ("python Pipe", lambda c: c.python("pipe_throughput", "1048576"))],
+    ),
+    Workload(
+        "lock_uncontended", "M pairs/s", "higher",
+        "acquire+release of a Lock nobody else wants",
+        lambda c: c.mproc_bench("lock_pairs"),
+        [("python Lock", lambda c: c.python("lock_pairs")),
+         ("robust pshared pthread mutex", lambda c: c.raw_bench("robust_mutex_pairs")),
+         ("sem_t in shared memory", lambda c: c.raw_bench("sem_t_pairs"))],
+    ),
+    Workload(
+        "semaphore_uncontended", "M pairs/s", "higher",
+        "acquire+release of a Semaphore(1) nobody else wants",
+        lambda c: c.mproc_bench("sem_pairs"),
+        [("sem_t in shared memory", lambda c: c.raw_bench("sem_t_pairs")),
+         ("python Semaphore", lambda c: c.python("sem_pairs"))],
+    ),
+    Workload(
+        "handoff_roundtrip", "us", "lower",
+        "two processes alternating through two semaphores",
+        lambda c: c.mproc_bench("handoff"),
+        [("raw futex ping-pong", lambda c: c.raw_bench("futex_pingpong")),
+         ("python Semaphore", lambda c: c.python("sem_handoff"))],
+    ),
+    Workload(
+        "idle_waiter_cpu", "ms CPU", "lower",
+        "CPU used by a waiter blocked 1 s on a semaphore",
+        lambda c: c.mproc_bench("idle_waiter_cpu"),
+        [("raw futex wait", lambda c: c.raw_bench("idle_futex_cpu")),
+         ("python Semaphore", lambda c: c.python("idle_waiter_cpu"))],
+    ),
+    Workload(
+        "lock_uncontended_syscalls", "calls/Mop", "lower",
+        "system calls per million uncontended acquire+release pairs (strace -c)",
+        lambda c: c.syscalls_per_million(20100000, c.mproc_bench("lock_pairs")),
+        [("sem_t in shared memory",
+          lambda c: c.syscalls_per_million(20100000, c.raw_bench("sem_t_pairs")))],
     ),
 ]

@@ -9,8 +9,18 @@ namespace mproc::platform {
 int cpu_count() noexcept;
 int64_t current_pid() noexcept;
 int64_t parent_pid() noexcept;
-// Kernel thread id of the caller, cached per thread and refreshed in a
-// forked child (the forking thread gets a new id there).
-int32_t current_tid() noexcept;
+// The calling thread's kernel id, once known (0 before). Initial-exec TLS
+// and no C++ thread_local wrapper: reading it is one instruction, which
+// matters on the lock fast path.
+extern __thread int32_t t_current_tid __attribute__((tls_model("initial-exec")));
+// Asks the kernel, caches the answer, and arranges for a forked child to
+// ask again (the forking thread has a new id there).
+int32_t fetch_current_tid() noexcept;
+
+// Kernel thread id of the caller.
+inline int32_t current_tid() noexcept {
+  int32_t tid = t_current_tid;
+  return tid != 0 ? tid : fetch_current_tid();
+}
 
 }  // namespace mproc::platform

@@ -10,11 +10,11 @@
 namespace mproc::platform {
 namespace {
 
-thread_local int32_t t_tid = 0;
-
-void forget_tid_in_child() { t_tid = 0; }
+void forget_tid_in_child() { t_current_tid = 0; }
 
 }  // namespace
+
+__thread int32_t t_current_tid __attribute__((tls_model("initial-exec"))) = 0;
 
 int cpu_count() noexcept {
   cpu_set_t set;
@@ -30,14 +30,11 @@ int cpu_count() noexcept {
 int64_t current_pid() noexcept { return getpid(); }
 int64_t parent_pid() noexcept { return getppid(); }
 
-int32_t current_tid() noexcept {
-  if (t_tid == 0) {
-    static std::once_flag registered;
-    std::call_once(registered,
-                   [] { pthread_atfork(nullptr, nullptr, forget_tid_in_child); });
-    t_tid = static_cast<int32_t>(syscall(SYS_gettid));
-  }
-  return t_tid;
+int32_t fetch_current_tid() noexcept {
+  static std::once_flag registered;
+  std::call_once(registered, [] { pthread_atfork(nullptr, nullptr, forget_tid_in_child); });
+  t_current_tid = static_cast<int32_t>(syscall(SYS_gettid));
+  return t_current_tid;
 }
 
 }  // namespace mproc::platform

@@ -12,8 +12,8 @@ namespace {
 
 using platform::Deadline;
 
-constexpr uint32_t kSleepers = 0x80000000u;
-constexpr uint32_t kOwnerMask = 0x3fffffffu;
+constexpr uint32_t kSleepers = kLockSleepers;
+constexpr uint32_t kOwnerMask = kLockOwnerMask;
 // How long a contender spins before sleeping.
 constexpr int64_t kSpinNs = 20000;
 // A sleeping contender wakes this often (doubling up to the maximum) to
@@ -69,19 +69,15 @@ void owned_lock_init(OwnedLockState& s) {
   platform::wait_cell_init(s.cell);
 }
 
-int owned_lock_acquire(OwnedLockState& s, const Deadline& deadline) {
-  uint32_t self = me();
-  uint32_t expected = 0;
-  if (s.word.compare_exchange_strong(expected, self, std::memory_order_acquire)) return 0;
-  if ((expected & kOwnerMask) == self) return MPROC_ESTATE;
+int owned_lock_acquire_contended(OwnedLockState& s, uint32_t self, uint32_t seen,
+                                 const Deadline& deadline) {
+  if ((seen & kOwnerMask) == self) return MPROC_ESTATE;
   return acquire_slow(s, self, deadline);
 }
 
-int owned_lock_release(OwnedLockState& s) {
-  uint32_t self = me();
-  uint32_t v = s.word.load(std::memory_order_relaxed);
-  if ((v & kOwnerMask) != self) return MPROC_ESTATE;
-  if (v == self && s.word.compare_exchange_strong(v, 0, std::memory_order_release)) return 0;
+int owned_lock_release_contended(OwnedLockState& s, uint32_t self, uint32_t seen) {
+  if ((seen & kOwnerMask) != self) return MPROC_ESTATE;
+  // Our own word, with the sleepers bit: hand over to one of them.
   s.word.store(0, std::memory_order_release);
   platform::wake(s.cell, s.word, 1);
   return 0;

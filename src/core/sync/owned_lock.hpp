@@ -15,7 +15,10 @@
 #include <atomic>
 #include <cstdint>
 
+#include <mproc/common.h>
+
 #include "platform/deadline.hpp"
+#include "platform/sysinfo.hpp"
 #include "platform/wait.hpp"
 
 namespace mproc::core {
@@ -29,12 +32,35 @@ struct OwnedLockState {
 // Prepares the state in zeroed shared memory.
 void owned_lock_init(OwnedLockState& s);
 
+inline constexpr uint32_t kLockSleepers = 0x80000000u;
+inline constexpr uint32_t kLockOwnerMask = 0x3fffffffu;
+
+// The paths taken when the lock is not simply free (acquire) or has
+// sleepers or another owner (release).
+int owned_lock_acquire_contended(OwnedLockState& s, uint32_t self, uint32_t seen,
+                                 const platform::Deadline& deadline);
+int owned_lock_release_contended(OwnedLockState& s, uint32_t self, uint32_t seen);
+
 // 0, MPROC_EOWNERDEAD (acquired from a dead owner), MPROC_ETIMEDOUT, or
 // MPROC_ESTATE when the calling thread already holds it (a plain lock
 // would wait for itself forever).
-int owned_lock_acquire(OwnedLockState& s, const platform::Deadline& deadline);
+inline int owned_lock_acquire(OwnedLockState& s, const platform::Deadline& deadline) {
+  uint32_t self = static_cast<uint32_t>(platform::current_tid());
+  uint32_t seen = 0;
+  if (__builtin_expect(
+          s.word.compare_exchange_strong(seen, self, std::memory_order_acquire), 1))
+    return 0;
+  return owned_lock_acquire_contended(s, self, seen, deadline);
+}
+
 // 0, or MPROC_ESTATE when the calling thread does not hold it.
-int owned_lock_release(OwnedLockState& s);
+inline int owned_lock_release(OwnedLockState& s) {
+  uint32_t self = static_cast<uint32_t>(platform::current_tid());
+  uint32_t seen = self;
+  if (__builtin_expect(s.word.compare_exchange_strong(seen, 0, std::memory_order_release), 1))
+    return 0;
+  return owned_lock_release_contended(s, self, seen);
+}
 bool owned_lock_held_by_me(const OwnedLockState& s) noexcept;
 bool owned_lock_locked(const OwnedLockState& s) noexcept;
 

@@ -1,0 +1,121 @@
+// Synchronisation workloads: uncontended acquire+release pairs, the
+// hand-off round trip between two processes through two semaphores, and
+// the CPU a waiter burns while blocked.
+#include <mproc/mproc.h>
+
+#include <sys/resource.h>
+
+#include <cstring>
+
+#include "bench_util.h"
+#include "bench_workloads.hpp"
+
+// Ping-pong partner: waits on sem 0, posts sem 1, `rounds` times.
+MPROC_TASK(bench_pong) {
+  mproc_sem_t *ping = nullptr, *pong = nullptr;
+  int64_t rounds = 0;
+  if (mproc_args_get_sem(args, 0, &ping) != 0 || mproc_args_get_sem(args, 1, &pong) != 0 ||
+      mproc_args_get_i64(args, 2, &rounds) != 0)
+    return 1;
+  for (int64_t i = 0; i < rounds; ++i) {
+    if (mproc_sem_acquire(ping, MPROC_FOREVER) != 0) return 1;
+    if (mproc_sem_release(pong) != 0) return 1;
+  }
+  mproc_sem_free(ping);
+  mproc_sem_free(pong);
+  return 0;
+}
+
+namespace {
+
+constexpr long kPairs = 20000000;
+
+// lock_pairs: millions of uncontended acquire+release pairs per second.
+int lock_pairs(int, char**) {
+  mproc_lock_t* lock = nullptr;
+  if (mproc_lock_new(&lock, nullptr) != 0) return 1;
+  for (long i = 0; i < 100000; ++i) {
+    mproc_lock_acquire(lock, MPROC_FOREVER);
+    mproc_lock_release(lock);
+  }
+  double t0 = bench_now_s();
+  for (long i = 0; i < kPairs; ++i) {
+    if (mproc_lock_acquire(lock, MPROC_FOREVER) != 0) return 1;
+    mproc_lock_release(lock);
+  }
+  double elapsed = bench_now_s() - t0;
+  mproc_lock_free(lock);
+  bench::report(kPairs / elapsed / 1e6);
+  return 0;
+}
+
+// sem_pairs: millions of uncontended acquire+release pairs per second.
+int sem_pairs(int, char**) {
+  mproc_sem_t* sem = nullptr;
+  if (mproc_sem_new(&sem, 1, nullptr) != 0) return 1;
+  for (long i = 0; i < 100000; ++i) {
+    mproc_sem_acquire(sem, MPROC_FOREVER);
+    mproc_sem_release(sem);
+  }
+  double t0 = bench_now_s();
+  for (long i = 0; i < kPairs; ++i) {
+    if (mproc_sem_acquire(sem, MPROC_FOREVER) != 0) return 1;
+    mproc_sem_release(sem);
+  }
+  double elapsed = bench_now_s() - t0;
+  mproc_sem_free(sem);
+  bench::report(kPairs / elapsed / 1e6);
+  return 0;
+}
+
+// handoff: microseconds per round trip, two processes alternating through
+// two semaphores.
+int handoff(int, char**) {
+  const int64_t warm = 2000, rounds = 100000;
+  mproc_sem_t *ping = nullptr, *pong = nullptr;
+  mproc_args_t* args = nullptr;
+  mproc_process_t* p = nullptr;
+  mproc_set_start_method(MPROC_START_FORK);
+  if (mproc_sem_new(&ping, 0, nullptr) != 0 || mproc_sem_new(&pong, 0, nullptr) != 0 ||
+      mproc_args_new(&args) != 0 || mproc_args_add_sem(args, ping) != 0 ||
+      mproc_args_add_sem(args, pong) != 0 || mproc_args_add_i64(args, warm + rounds) != 0 ||
+      mproc_process_new(&p, "bench_pong", args, nullptr) != 0 || mproc_process_start(p) != 0)
+    return 1;
+  double t0 = 0;
+  for (int64_t i = 0; i < warm + rounds; ++i) {
+    if (i == warm) t0 = bench_now_s();
+    mproc_sem_release(ping);
+    if (mproc_sem_acquire(pong, MPROC_FOREVER) != 0) return 1;
+  }
+  double elapsed = bench_now_s() - t0;
+  mproc_process_join(p, MPROC_FOREVER);
+  mproc_process_free(p);
+  mproc_sem_free(ping);
+  mproc_sem_free(pong);
+  bench::report(elapsed / rounds * 1e6);
+  return 0;
+}
+
+// idle_waiter_cpu: CPU milliseconds used by a thread blocked for 1 s on a
+// semaphore nobody releases.
+int idle_waiter_cpu(int, char**) {
+  mproc_sem_t* sem = nullptr;
+  if (mproc_sem_new(&sem, 0, nullptr) != 0) return 1;
+  struct rusage before, after;
+  getrusage(RUSAGE_SELF, &before);
+  if (mproc_sem_acquire(sem, 1000) != MPROC_ETIMEDOUT) return 1;
+  getrusage(RUSAGE_SELF, &after);
+  auto ms = [](const struct timeval& tv) { return tv.tv_sec * 1e3 + tv.tv_usec / 1e3; };
+  double cpu = ms(after.ru_utime) - ms(before.ru_utime) + ms(after.ru_stime) -
+               ms(before.ru_stime);
+  mproc_sem_free(sem);
+  bench::report(cpu);
+  return 0;
+}
+
+bench::Registration reg_lock_pairs("lock_pairs", lock_pairs);
+bench::Registration reg_sem_pairs("sem_pairs", sem_pairs);
+bench::Registration reg_handoff("handoff", handoff);
+bench::Registration reg_idle("idle_waiter_cpu", idle_waiter_cpu);
+
+}  // namespace
