@@ -12,5 +12,6 @@
 #include <mproc/command.h>
 #include <mproc/sync.h>
 #include <mproc/shm.h>
+#include <mproc/queue.h>
 
 #endif /* MPROC_MPROC_H */

@@ -11,6 +11,7 @@
 #include "core/command.hpp"
 #include "core/connection.hpp"
 #include "core/process.hpp"
+#include "core/queue/queue.hpp"
 #include "core/sync/barrier.hpp"
 #include "core/sync/condition.hpp"
 #include "core/sync/event.hpp"
@@ -46,6 +47,9 @@ MPROC_DEFINE_HANDLE(mproc_event_s, mproc::core::Event, 0x65766e74, "event");
 MPROC_DEFINE_HANDLE(mproc_cond_s, mproc::core::Condition, 0x636f6e64, "condition");
 MPROC_DEFINE_HANDLE(mproc_barrier_s, mproc::core::Barrier, 0x62617272, "barrier");
 MPROC_DEFINE_HANDLE(mproc_shm_s, mproc::core::SharedBlock, 0x73686d62, "shared block");
+MPROC_DEFINE_HANDLE(mproc_queue_s, mproc::core::Queue, 0x71756575, "queue");
+MPROC_DEFINE_OPTIONS(mproc_queue_opts_s, mproc::core::QueueOptions, 0x716f7074,
+                     "queue options");
 MPROC_DEFINE_OPTIONS(mproc_shared_opts_s, mproc::core::SharedOptions, 0x73686f70,
                      "shared object options");
 MPROC_DEFINE_OPTIONS(mproc_process_opts_s, mproc::core::ProcessOptions, 0x706f7074,

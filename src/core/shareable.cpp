@@ -3,6 +3,7 @@
 #include <mproc/args.h>
 
 #include "core/connection.hpp"
+#include "core/queue/queue.hpp"
 #include "core/sync/barrier.hpp"
 #include "core/sync/condition.hpp"
 #include "core/sync/event.hpp"
@@ -37,6 +38,8 @@ std::shared_ptr<Shareable> decode_shareable(int arg_type, WireReader& in,
       return Barrier::decode(in, fds);
     case MPROC_ARG_SHM:
       return SharedBlock::decode(in, fds);
+    case MPROC_ARG_QUEUE:
+      return Queue::decode(in, fds);
     default:
       fail(MPROC_ECORRUPT,
            "record holds an object of unknown type " + std::to_string(arg_type));

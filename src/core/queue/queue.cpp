@@ -1,0 +1,332 @@
+#include "core/queue/queue.hpp"
+
+#include <mproc/args.h>
+
+#include <unistd.h>
+
+#include <cstring>
+
+namespace mproc::core {
+namespace {
+
+using platform::Deadline;
+
+constexpr int64_t kSpinNs = 50000;
+// A producer that finds the queue empty this far into the ring starts again
+// at its beginning, so a queue that keeps up stays within a few hot pages.
+constexpr uint64_t kRewindAt = 256 * 1024;
+
+size_t page_size() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
+
+uint64_t round_up_pow2(uint64_t v) {
+  uint64_t p = 4096;
+  while (p < v) p <<= 1;
+  return p;
+}
+
+}  // namespace
+
+std::shared_ptr<Queue> Queue::create(const QueueOptions& options) {
+  if (options.capacity == 0 || options.capacity > (uint64_t{1} << 40))
+    fail(MPROC_EINVAL, "queue: capacity must be between 1 byte and 1 TiB");
+  uint64_t capacity = round_up_pow2(options.capacity);
+  size_t data_offset = page_size();
+  static_assert(kStateOffset + sizeof(QueueState) <= 4096);
+  auto region = SharedRegion::create(ObjectKind::kQueue, data_offset + capacity,
+                                     options.shared);
+  auto& s = region->state<QueueState>();
+  s.capacity = capacity;
+  s.maxsize = options.maxsize;
+  s.data_offset = data_offset;
+  s.closed.store(0, std::memory_order_relaxed);
+  owned_lock_init(s.tail_lock);
+  owned_lock_init(s.head_lock);
+  platform::wait_cell_init(s.not_empty_cell);
+  platform::wait_cell_init(s.not_full_cell);
+  platform::wait_cell_init(s.done_cell);
+  region->publish();
+  return std::make_shared<Queue>(std::move(region));
+}
+
+std::shared_ptr<Queue> Queue::open(const std::string& name) {
+  return std::make_shared<Queue>(SharedRegion::open(name, ObjectKind::kQueue));
+}
+
+std::shared_ptr<Queue> Queue::decode(WireReader& in, ReceivedFds& fds) {
+  return std::make_shared<Queue>(SharedRegion::decode(in, fds, ObjectKind::kQueue));
+}
+
+Queue::Queue(std::shared_ptr<SharedRegion> region)
+    : SharedObject(std::move(region)), s_(state<QueueState>()) {
+  capacity_ = s_.capacity;
+  maxsize_ = s_.maxsize;
+  uint64_t data_offset = s_.data_offset;
+  uint64_t region_size = this->region()->size();
+  bool pow2 = capacity_ >= 4096 && (capacity_ & (capacity_ - 1)) == 0;
+  if (!pow2 || data_offset < kStateOffset + sizeof(QueueState) || data_offset % 8 != 0 ||
+      data_offset > region_size || capacity_ > region_size - data_offset)
+    fail(MPROC_ECORRUPT, "queue: its recorded geometry does not fit its memory");
+  ring_ = static_cast<unsigned char*>(this->region()->base()) + data_offset;
+}
+
+int Queue::arg_type() const noexcept { return MPROC_ARG_QUEUE; }
+
+// ---- Locking and recovery ---------------------------------------------------
+
+void Queue::recover(bool producer) {
+  // The previous holder died inside its critical section. Before its
+  // commit it changed nothing anyone reads; after it, only the counter may
+  // lag, and the intent says what it should be.
+  if (producer) {
+    if (s_.tail.load(std::memory_order_relaxed) == s_.put_intent.position)
+      s_.put_count.store(s_.put_intent.count, std::memory_order_release);
+  } else {
+    if (s_.head.load(std::memory_order_relaxed) == s_.get_intent.position)
+      s_.get_count.store(s_.get_intent.count, std::memory_order_release);
+  }
+}
+
+int Queue::lock_side(OwnedLockState& lock, bool producer, const Deadline& deadline) {
+  int rc = owned_lock_acquire(lock, deadline);
+  if (rc == MPROC_EOWNERDEAD) {
+    recover(producer);
+    rc = 0;
+  }
+  return rc;
+}
+
+bool Queue::wait_change(std::atomic<uint64_t>& watched, uint64_t seen,
+                        std::atomic<uint32_t>& seq, std::atomic<uint32_t>& waiting,
+                        platform::WaitCell& cell, const Deadline& deadline) {
+  auto changed = [&] { return watched.load(std::memory_order_acquire) != seen || closed(); };
+  if (platform::spin_until(changed, kSpinNs)) return true;
+  uint32_t s = seq.load(std::memory_order_acquire);
+  waiting.fetch_add(1, std::memory_order_seq_cst);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  bool in_time = true;
+  // Counted as waiting before the last look: whoever changes `watched`
+  // afterwards sees the count and wakes us.
+  if (!changed()) in_time = platform::wait_on(cell, seq, s, deadline) || !deadline.expired();
+  waiting.fetch_sub(1, std::memory_order_relaxed);
+  return in_time;
+}
+
+// ---- Put --------------------------------------------------------------------
+
+Queue::Attempt Queue::try_put_locked(const void* data, size_t len) {
+  uint64_t t = s_.tail.load(std::memory_order_relaxed);
+  uint64_t need = record_size(len);
+  uint64_t off = t & (capacity_ - 1);
+  uint64_t pad = off + need > capacity_ ? capacity_ - off : 0;
+  uint64_t count = s_.put_count.load(std::memory_order_relaxed);
+
+  auto room = [&] {
+    uint64_t used = t - s_.seen_head;
+    bool bytes_ok = used <= capacity_ && pad + need <= capacity_ - used;
+    bool items_ok = maxsize_ == 0 || count - s_.seen_taken < maxsize_;
+    return bytes_ok && items_ok;
+  };
+  // Past kRewindAt, look now and then (every kRewindAt bytes) whether the
+  // queue is empty, to start again at the ring's beginning.
+  bool look_for_rewind = pad == 0 && off >= kRewindAt && t >= s_.rewind_check_at;
+  if (!room() || look_for_rewind) {
+    s_.seen_head = s_.head.load(std::memory_order_acquire);
+    s_.seen_taken = s_.get_count.load(std::memory_order_acquire);
+    if (t - s_.seen_head > capacity_ || s_.seen_head % 8 != 0 || t % 8 != 0)
+      return Attempt::kCorrupt;
+    if (look_for_rewind) {
+      s_.rewind_check_at = t + kRewindAt;
+      if (s_.seen_head == t && need <= off) pad = capacity_ - off;
+    }
+    if (!room()) return Attempt::kNoRoom;
+  }
+
+  if (pad > 0) {
+    auto* wrap = static_cast<RecordHeader*>(at(t));
+    wrap->size = static_cast<uint32_t>(pad);
+    wrap->tag = kWrapTag;
+  }
+  uint64_t record = t + pad;
+  auto* header = static_cast<RecordHeader*>(at(record));
+  header->size = static_cast<uint32_t>(len);
+  header->tag = kMessageTag;
+  if (len > 0) std::memcpy(header + 1, data, len);
+
+  uint64_t new_tail = record + need;
+  s_.put_intent = {new_tail, count + 1};
+  s_.tail.store(new_tail, std::memory_order_seq_cst);  // the commit
+  s_.put_count.store(count + 1, std::memory_order_release);
+  return Attempt::kDone;
+}
+
+int Queue::put(const void* data, size_t len, const Deadline& deadline) {
+  if (closed()) return MPROC_ECLOSED;
+  if (len > max_message()) return MPROC_ETOOBIG;
+  for (;;) {
+    if (lock_side(s_.tail_lock, true, deadline) != 0) return MPROC_EFULL;
+    if (closed()) {
+      owned_lock_release(s_.tail_lock);
+      return MPROC_ECLOSED;
+    }
+    Attempt a = try_put_locked(data, len);
+    uint64_t head_seen = s_.seen_head;
+    owned_lock_release(s_.tail_lock);
+    if (a == Attempt::kDone) {
+      if (s_.getters_waiting.load(std::memory_order_seq_cst) > 0) {
+        s_.not_empty_seq.fetch_add(1, std::memory_order_release);
+        platform::wake(s_.not_empty_cell, s_.not_empty_seq, 1);
+      }
+      return 0;
+    }
+    if (a == Attempt::kCorrupt) return MPROC_ECORRUPT;
+    if (deadline.immediate()) return MPROC_EFULL;
+    // Room comes from a get, which moves the head (and the taken count).
+    if (!wait_change(s_.head, head_seen, s_.not_full_seq, s_.putters_waiting,
+                     s_.not_full_cell, deadline))
+      return MPROC_EFULL;
+  }
+}
+
+// ---- Get --------------------------------------------------------------------
+
+Queue::Attempt Queue::find_locked(Found* found) {
+  uint64_t h = s_.head.load(std::memory_order_relaxed);
+  if (s_.seen_tail == h || s_.seen_tail - h > capacity_)
+    s_.seen_tail = s_.tail.load(std::memory_order_acquire);
+  uint64_t t = s_.seen_tail;
+  if (t - h > capacity_ || h % 8 != 0 || t % 8 != 0) return Attempt::kCorrupt;
+  if (t == h) return Attempt::kEmpty;
+
+  auto* header = static_cast<const RecordHeader*>(at(h));
+  uint32_t tag = header->tag;
+  uint32_t size = header->size;
+  if (tag == kWrapTag) {
+    uint64_t off = h & (capacity_ - 1);
+    if (size != capacity_ - off || t - h < size) return Attempt::kCorrupt;
+    h += size;
+    if (t == h) return Attempt::kCorrupt;  // a wrap is always followed by a record
+    header = static_cast<const RecordHeader*>(at(h));
+    tag = header->tag;
+    size = header->size;
+  }
+  if (tag != kMessageTag || size > max_message() || record_size(size) > t - h ||
+      (h & (capacity_ - 1)) + record_size(size) > capacity_)
+    return Attempt::kCorrupt;
+  *found = {h, size};
+  return Attempt::kDone;
+}
+
+void Queue::commit_get_locked(const Found& found) {
+  uint64_t new_head = found.record_at + record_size(found.size);
+  uint64_t count = s_.get_count.load(std::memory_order_relaxed) + 1;
+  s_.get_intent = {new_head, count};
+  s_.head.store(new_head, std::memory_order_seq_cst);  // the commit
+  s_.get_count.store(count, std::memory_order_release);
+}
+
+template <class Copy>
+int Queue::take(const Deadline& deadline, Copy copy) {
+  for (;;) {
+    if (lock_side(s_.head_lock, false, deadline) != 0) return MPROC_EEMPTY;
+    Found found{};
+    Attempt a;
+    uint64_t tail_seen;
+    {
+      // Released however the copy ends (it may throw std::bad_alloc).
+      struct Unlock {
+        OwnedLockState& lock;
+        ~Unlock() { owned_lock_release(lock); }
+      } unlock{s_.head_lock};
+      a = find_locked(&found);
+      tail_seen = s_.seen_tail;
+      if (a == Attempt::kDone) {
+        const void* payload = static_cast<const RecordHeader*>(at(found.record_at)) + 1;
+        if (!copy(payload, found.size)) return MPROC_ETOOBIG;
+        commit_get_locked(found);
+      }
+    }
+    if (a == Attempt::kDone) {
+      if (s_.putters_waiting.load(std::memory_order_seq_cst) > 0) {
+        s_.not_full_seq.fetch_add(1, std::memory_order_release);
+        platform::wake(s_.not_full_cell, s_.not_full_seq, platform::kWakeAll);
+      }
+      return 0;
+    }
+    if (a == Attempt::kCorrupt) return MPROC_ECORRUPT;
+    if (closed()) return MPROC_ECLOSED;
+    if (deadline.immediate()) return MPROC_EEMPTY;
+    if (!wait_change(s_.tail, tail_seen, s_.not_empty_seq, s_.getters_waiting,
+                     s_.not_empty_cell, deadline))
+      return MPROC_EEMPTY;
+  }
+}
+
+int Queue::get(mproc_msg_s** out, const Deadline& deadline) {
+  mproc_msg_s* m = nullptr;
+  int rc = take(deadline, [&](const void* payload, uint32_t size) {
+    m = message_alloc(size);
+    if (size > 0) std::memcpy(m->data(), payload, size);
+    return true;
+  });
+  if (rc == 0) *out = m;
+  return rc;
+}
+
+int Queue::get_into(void* buf, size_t cap, size_t* len, const Deadline& deadline) {
+  return take(deadline, [&](const void* payload, uint32_t size) {
+    *len = size;
+    if (size > cap) return false;
+    if (size > 0) std::memcpy(buf, payload, size);
+    return true;
+  });
+}
+
+// ---- State, close, join ------------------------------------------------------
+
+uint64_t Queue::qsize() const noexcept {
+  uint64_t taken = s_.get_count.load(std::memory_order_acquire);
+  uint64_t put = s_.put_count.load(std::memory_order_acquire);
+  return put >= taken ? put - taken : 0;
+}
+
+bool Queue::full() const noexcept { return maxsize_ != 0 && qsize() >= maxsize_; }
+
+void Queue::close() {
+  s_.closed.store(1, std::memory_order_seq_cst);
+  for (auto* pair : {&s_.not_empty_seq, &s_.not_full_seq, &s_.done_seq}) pair->fetch_add(1);
+  platform::wake(s_.not_empty_cell, s_.not_empty_seq, platform::kWakeAll);
+  platform::wake(s_.not_full_cell, s_.not_full_seq, platform::kWakeAll);
+  platform::wake(s_.done_cell, s_.done_seq, platform::kWakeAll);
+}
+
+int Queue::task_done() {
+  uint64_t done = s_.done_count.load(std::memory_order_acquire);
+  for (;;) {
+    if (done >= s_.get_count.load(std::memory_order_acquire)) return MPROC_ESTATE;
+    if (s_.done_count.compare_exchange_weak(done, done + 1, std::memory_order_seq_cst)) break;
+  }
+  if (s_.joiners_waiting.load(std::memory_order_seq_cst) > 0) {
+    s_.done_seq.fetch_add(1, std::memory_order_release);
+    platform::wake(s_.done_cell, s_.done_seq, platform::kWakeAll);
+  }
+  return 0;
+}
+
+int Queue::join(const Deadline& deadline) {
+  auto all_done = [this] {
+    return s_.done_count.load(std::memory_order_seq_cst) >=
+           s_.put_count.load(std::memory_order_seq_cst);
+  };
+  for (;;) {
+    if (all_done()) return 0;
+    if (deadline.immediate()) return MPROC_ETIMEDOUT;
+    uint32_t seen = s_.done_seq.load(std::memory_order_acquire);
+    s_.joiners_waiting.fetch_add(1, std::memory_order_seq_cst);
+    bool in_time = all_done() || platform::wait_on(s_.done_cell, s_.done_seq, seen, deadline) ||
+                   !deadline.expired();
+    s_.joiners_waiting.fetch_sub(1, std::memory_order_relaxed);
+    if (!in_time) return all_done() ? 0 : MPROC_ETIMEDOUT;
+  }
+}
+
+}  // namespace mproc::core

@@ -1,0 +1,81 @@
+// Queue: the multi-producer multi-consumer message queue of
+// mproc/queue.h, over the layout of queue_layout.hpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "core/message.hpp"
+#include "core/queue/queue_layout.hpp"
+#include "core/sync/shared_object.hpp"
+
+namespace mproc::core {
+
+struct QueueOptions {
+  uint64_t maxsize = 0;
+  uint64_t capacity = uint64_t{1} << 30;
+  SharedOptions shared;
+};
+
+class Queue : public SharedObject {
+ public:
+  static std::shared_ptr<Queue> create(const QueueOptions& options);
+  static std::shared_ptr<Queue> open(const std::string& name);
+  static std::shared_ptr<Queue> decode(WireReader& in, ReceivedFds& fds);
+  explicit Queue(std::shared_ptr<SharedRegion> region);
+
+  // 0, MPROC_EFULL, MPROC_ECLOSED, MPROC_ETOOBIG, MPROC_ECORRUPT.
+  int put(const void* data, size_t len, const platform::Deadline& deadline);
+  // 0 with *out, MPROC_EEMPTY, MPROC_ECLOSED, MPROC_ECORRUPT.
+  int get(mproc_msg_s** out, const platform::Deadline& deadline);
+  // As get into `buf`; MPROC_ETOOBIG (kept) when `cap` < *len.
+  int get_into(void* buf, size_t cap, size_t* len, const platform::Deadline& deadline);
+
+  uint64_t qsize() const noexcept;
+  bool full() const noexcept;
+  void close();
+  bool closed() const noexcept { return s_.closed.load(std::memory_order_acquire) != 0; }
+  // 0, or MPROC_ESTATE when more tasks are done than were taken.
+  int task_done();
+  // 0, or MPROC_ETIMEDOUT.
+  int join(const platform::Deadline& deadline);
+
+  uint64_t capacity() const noexcept { return capacity_; }
+  uint64_t maxsize() const noexcept { return maxsize_; }
+  uint64_t max_message() const noexcept { return capacity_ / 2 - kRecordHeader; }
+  int arg_type() const noexcept override;
+
+ private:
+  // What a locked attempt found.
+  enum class Attempt { kDone, kNoRoom, kEmpty, kTooSmall, kCorrupt };
+  // Where the next message lies, for a consumer holding head_lock.
+  struct Found {
+    uint64_t record_at;  // position of its header (past any WRAP)
+    uint32_t size;
+  };
+
+  Attempt try_put_locked(const void* data, size_t len);
+  Attempt find_locked(Found* found);
+  void commit_get_locked(const Found& found);
+  int lock_side(OwnedLockState& lock, bool producer, const platform::Deadline& deadline);
+  void recover(bool producer);
+  // Sleeps until `word` leaves `seen` or the queue closes; false on timeout.
+  bool wait_change(std::atomic<uint64_t>& watched, uint64_t seen,
+                   std::atomic<uint32_t>& seq, std::atomic<uint32_t>& waiting,
+                   platform::WaitCell& cell, const platform::Deadline& deadline);
+  template <class Copy>
+  int take(const platform::Deadline& deadline, Copy copy);
+
+  void* at(uint64_t position) const noexcept {
+    return ring_ + (position & (capacity_ - 1));
+  }
+
+  QueueState& s_;
+  // Read once from shared memory and checked: the ring's geometry is never
+  // taken from a peer again.
+  uint64_t capacity_;
+  uint64_t maxsize_;
+  unsigned char* ring_;
+};
+
+}  // namespace mproc::core
