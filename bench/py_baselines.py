@@ -196,7 +196,104 @@ def idle_waiter_cpu():
     return (time.process_time() - t0) * 1e3
 
 
+def _queue_source(q, size, count):
+    msg = b"x" * size
+    for _ in range(count):
+        q.put(msg)
+
+
+def _queue_sink(q, done):
+    while q.get() is not None:
+        pass
+    done.put(None)
+
+
+def _queue_server(requests, replies):
+    while True:
+        msg = requests.get()
+        if msg is None:
+            return
+        replies.put(msg)
+
+
+def queue_throughput(kind, size, producers, consumers):
+    """One-way multiprocessing.Queue/SimpleQueue throughput between
+    processes: M msgs/s (<= 4 KiB) or GB/s."""
+    size, producers, consumers = int(size), int(producers), int(consumers)
+    count = 200000 if size <= 4096 else 2000
+    ctx = mp.get_context("fork")
+    q = ctx.SimpleQueue() if kind == "simple" else ctx.Queue()
+    done = ctx.SimpleQueue()
+    t0 = time.perf_counter()
+    sinks = [ctx.Process(target=_queue_sink, args=(q, done)) for _ in range(consumers)]
+    sources = [ctx.Process(target=_queue_source, args=(q, size, count // producers))
+               for _ in range(producers)]
+    for p in sinks + sources:
+        p.start()
+    for p in sources:
+        p.join()
+    for _ in sinks:
+        q.put(None)
+    for _ in sinks:
+        done.get()
+    elapsed = time.perf_counter() - t0
+    for p in sinks:
+        p.join()
+    total = count // producers * producers
+    return total / elapsed / 1e6 if size <= 4096 else total * size / elapsed / 1e9
+
+
+def queue_roundtrip():
+    """Microseconds per 64-byte request and reply through two
+    multiprocessing.Queues."""
+    ctx = mp.get_context("fork")
+    requests, replies = ctx.Queue(), ctx.Queue()
+    p = ctx.Process(target=_queue_server, args=(requests, replies))
+    p.start()
+    msg = b"x" * 64
+    for _ in range(1000):
+        requests.put(msg)
+        replies.get()
+    rounds = 10000
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        requests.put(msg)
+        replies.get()
+    elapsed = time.perf_counter() - t0
+    requests.put(None)
+    p.join()
+    return elapsed / rounds * 1e6
+
+
+def queue_rss():
+    """MiB a multiprocessing.Queue holding one 64-byte message adds."""
+    pid = os.getpid()
+    before = _rss_mib(pid)
+    q = mp.get_context("fork").Queue()
+    q.put(b"x" * 64)
+    time.sleep(0.05)  # the feeder thread writes the message to its pipe
+    after = _rss_mib(pid)
+    q.get()
+    return after - before
+
+
+def queue_idle_cpu():
+    """CPU milliseconds of a multiprocessing.Queue.get(timeout=1) that times
+    out."""
+    q = mp.get_context("fork").Queue()
+    t0 = time.process_time()
+    try:
+        q.get(timeout=1.0)
+    except queue.Empty:
+        pass
+    return (time.process_time() - t0) * 1e3
+
+
 WORKLOADS = {
+    "queue_idle_cpu": queue_idle_cpu,
+    "queue_throughput": queue_throughput,
+    "queue_roundtrip": queue_roundtrip,
+    "queue_rss": queue_rss,
     "lock_pairs": lock_pairs,
     "sem_pairs": sem_pairs,
     "sem_handoff": sem_handoff,

@@ -136,4 +136,37 @@ ALL = [
         [("sem_t in shared memory",
           lambda c: c.syscalls_per_million(20100000, c.raw_bench("sem_t_pairs")))],
     ),
+    *[Workload(
+        f"queue_throughput_{label}_{shape}", unit, "higher",
+        f"one-way {label} messages, {shape} processes",
+        lambda c, size=size, p=p, n=n: c.mproc_bench("queue_throughput", size, p, n),
+        [(f"python Queue", lambda c, size=size, p=p, n=n: c.python("queue_throughput", "queue", size, p, n)),
+         (f"python SimpleQueue", lambda c, size=size, p=p, n=n: c.python("queue_throughput", "simple", size, p, n))]
+        + ([("raw pipe, 1 write/msg", lambda c, size=size: c.raw_bench("pipe_throughput", size))]
+           if shape == "1x1" else [])
+        + ([("memcpy from DRAM", lambda c: c.raw_bench("memcpy_bandwidth"))]
+           if size == "1048576" else []),
+    ) for label, size, unit in [("64B", "64", "M msg/s"), ("4KiB", "4096", "M msg/s"),
+                                ("1MiB", "1048576", "GB/s")]
+      for shape, p, n in [("1x1", "1", "1"), ("2x2", "2", "2")]],
+    Workload(
+        "queue_roundtrip_64B", "us", "lower",
+        "64-byte request and reply through two queues between two processes",
+        lambda c: c.mproc_bench("queue_roundtrip"),
+        [("raw futex ping-pong", lambda c: c.raw_bench("futex_pingpong")),
+         ("python Queue", lambda c: c.python("queue_roundtrip"))],
+    ),
+    Workload(
+        "queue_idle_consumer_cpu", "ms CPU", "lower",
+        "CPU used by a consumer waiting 1 s on an empty queue",
+        lambda c: c.mproc_bench("queue_idle_cpu"),
+        [("raw futex wait", lambda c: c.raw_bench("idle_futex_cpu")),
+         ("python Queue", lambda c: c.python("queue_idle_cpu"))],
+    ),
+    Workload(
+        "queue_rss_1GiB_one_message", "MiB", "lower",
+        "resident memory added by a 1 GiB-capacity queue holding one message",
+        lambda c: c.mproc_bench("queue_rss"),
+        [("python Queue", lambda c: c.python("queue_rss"))],
+    ),
 ]

@@ -12,8 +12,11 @@ namespace {
 using platform::Deadline;
 
 constexpr int64_t kSpinNs = 50000;
-// A producer that finds the queue empty this far into the ring starts again
-// at its beginning, so a queue that keeps up stays within a few hot pages.
+// A producer this far into the ring goes back to its beginning as soon as
+// what is queued fits below its current offset. The part of the ring in use
+// then follows the backlog instead of sweeping the whole capacity: pages
+// stay resident and warm in cache, and a large queue costs only what its
+// backlog needs.
 constexpr uint64_t kRewindAt = 256 * 1024;
 
 size_t page_size() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
@@ -127,7 +130,7 @@ Queue::Attempt Queue::try_put_locked(const void* data, size_t len) {
     return bytes_ok && items_ok;
   };
   // Past kRewindAt, look now and then (every kRewindAt bytes) whether the
-  // queue is empty, to start again at the ring's beginning.
+  // backlog is small enough to start again at the ring's beginning.
   bool look_for_rewind = pad == 0 && off >= kRewindAt && t >= s_.rewind_check_at;
   if (!room() || look_for_rewind) {
     s_.seen_head = s_.head.load(std::memory_order_acquire);
@@ -136,7 +139,9 @@ Queue::Attempt Queue::try_put_locked(const void* data, size_t len) {
       return Attempt::kCorrupt;
     if (look_for_rewind) {
       s_.rewind_check_at = t + kRewindAt;
-      if (s_.seen_head == t && need <= off) pad = capacity_ - off;
+      // Padding to the end of the ring counts as used until consumed, so
+      // this is room() with pad = capacity - off.
+      if ((t - s_.seen_head) + need <= off) pad = capacity_ - off;
     }
     if (!room()) return Attempt::kNoRoom;
   }
