@@ -13,5 +13,6 @@
 #include <mproc/sync.h>
 #include <mproc/shm.h>
 #include <mproc/queue.h>
+#include <mproc/pool.h>
 
 #endif /* MPROC_MPROC_H */

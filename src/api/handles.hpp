@@ -11,6 +11,7 @@
 #include "core/command.hpp"
 #include "core/connection.hpp"
 #include "core/process.hpp"
+#include "core/pool/pool.hpp"
 #include "core/queue/queue.hpp"
 #include "core/sync/barrier.hpp"
 #include "core/sync/condition.hpp"
@@ -47,6 +48,11 @@ MPROC_DEFINE_HANDLE(mproc_event_s, mproc::core::Event, 0x65766e74, "event");
 MPROC_DEFINE_HANDLE(mproc_cond_s, mproc::core::Condition, 0x636f6e64, "condition");
 MPROC_DEFINE_HANDLE(mproc_barrier_s, mproc::core::Barrier, 0x62617272, "barrier");
 MPROC_DEFINE_HANDLE(mproc_shm_s, mproc::core::SharedBlock, 0x73686d62, "shared block");
+MPROC_DEFINE_HANDLE(mproc_pool_s, mproc::core::Pool, 0x706f6f6c, "pool");
+MPROC_DEFINE_HANDLE(mproc_future_s, mproc::core::Future, 0x66757472, "future");
+MPROC_DEFINE_HANDLE(mproc_imap_s, mproc::core::ImapJob, 0x696d6170, "imap iterator");
+MPROC_DEFINE_OPTIONS(mproc_pool_opts_s, mproc::core::PoolOptions, 0x706c6f70, "pool options");
+MPROC_DEFINE_OPTIONS(mproc_task_opts_s, mproc::core::TaskOptions, 0x746b6f70, "task options");
 MPROC_DEFINE_HANDLE(mproc_queue_s, mproc::core::Queue, 0x71756575, "queue");
 MPROC_DEFINE_OPTIONS(mproc_queue_opts_s, mproc::core::QueueOptions, 0x716f7074,
                      "queue options");

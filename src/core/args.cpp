@@ -66,6 +66,16 @@ void Args::add_object(std::shared_ptr<Shareable> object) {
   items_.push_back(std::move(a));
 }
 
+std::shared_ptr<Args> Args::tail(size_t from) const {
+  auto out = std::make_shared<Args>();
+  for (size_t i = from; i < items_.size(); ++i) out->items_.push_back(items_[i]);
+  return out;
+}
+
+void Args::append(const Args& other) {
+  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
 const Arg& Args::at(size_t index) const {
   if (index >= items_.size())
     fail(MPROC_ERANGE, "argument " + std::to_string(index) + " does not exist (" +

@@ -31,6 +31,11 @@ class Args {
   void add_object(std::shared_ptr<Shareable> object);
 
   size_t size() const noexcept { return items_.size(); }
+  // A new list holding this one's arguments from `from` on (shared, not
+  // copied: descriptors and objects are the same ones).
+  std::shared_ptr<Args> tail(size_t from) const;
+  // Appends (shares) every argument of `other`.
+  void append(const Args& other);
   // The argument at `index` if it has type `want`; throws ERANGE or ETYPE.
   const Arg& get(size_t index, mproc_arg_type_t want) const;
   const Arg& at(size_t index) const;

@@ -113,6 +113,7 @@ void Child::signal(int sig) {
 }
 
 void Child::watch(std::function<void(Child&)> on_end) {
+  if (watched_.exchange(true)) return;
   on_end_ = std::move(on_end);
   Runtime::get().post([self = shared_from_this()](uv_loop_t* loop) {
     self->start_watch_on_loop(loop);

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <uv.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -53,7 +54,7 @@ class Child : public std::enable_shared_from_this<Child> {
   void signal(int sig);
 
   // Starts the reactor's watch (see above); `on_end` runs on the reactor
-  // once the child is reaped. Call at most once.
+  // once the child is reaped. Only the first call counts.
   void watch(std::function<void(Child&)> on_end);
 
 
@@ -85,6 +86,7 @@ class Child : public std::enable_shared_from_this<Child> {
   bool watcher_open_ = false;
   std::function<void(Child&)> on_end_;
   bool finishing_ = false;
+  std::atomic<bool> watched_{false};
   std::shared_ptr<Child> keepalive_;  // while the watcher refers to us
 };
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 
 #include "core/runtime.hpp"
@@ -21,7 +22,10 @@ std::once_flag g_hooks_once;
 // How long a daemon has between SIGTERM and SIGKILL at exit.
 constexpr int64_t kDaemonGraceMs = 1000;
 
+std::atomic<bool> g_exiting{false};
+
 void at_process_exit() {
+  g_exiting.store(true);
   if (g_children != nullptr) g_children->exit_cleanup();
 }
 
@@ -41,11 +45,14 @@ Children& Children::get() {
 }
 
 void Children::on_fork_child() {
+  g_exiting.store(false);
   if (g_children == nullptr) return;
   if (g_inherited == nullptr) g_inherited = new std::vector<Children*>;
   g_inherited->push_back(g_children);
   g_children = new Children;
 }
+
+bool Children::exiting() noexcept { return g_exiting.load(); }
 
 void Children::run_process_exit() {
   at_process_exit();

@@ -34,6 +34,10 @@ class Children {
   // second later), then every process child is joined.
   void exit_cleanup();
 
+  // True once this process has begun its exit cleanup: nothing should start
+  // new children from then on (a pool replacing its workers, say).
+  static bool exiting() noexcept;
+
   // What a process does on its way out, atexit or not: the exit cleanup of
   // the registry, then the runtime's exit sequence.
   static void run_process_exit();

@@ -35,6 +35,9 @@ class Process {
   // false while running (or not started: throws ESTATE).
   bool exitcode(int* out);
   int sentinel() const;
+  // Runs `on_end` on the reactor thread once the child has ended (and been
+  // reaped). Call once, after start.
+  void on_exit(std::function<void(Child&)> on_end) { started("watch")->watch(std::move(on_end)); }
   const std::string& name() const noexcept { return name_; }
   bool daemon() const noexcept { return options_.daemon; }
 

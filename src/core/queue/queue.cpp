@@ -12,6 +12,16 @@ namespace {
 using platform::Deadline;
 
 constexpr int64_t kSpinNs = 50000;
+// A put or get that must not block still waits this long for its side's
+// lock: "do not block" means "do not wait for room or for a message", and
+// a live holder keeps the lock for microseconds (a dead one is found out
+// within the lock's first liveness check). Python's put_nowait likewise
+// waits for its queue's lock.
+constexpr int64_t kLockGraceMs = 1000;
+
+Deadline lock_deadline(const Deadline& deadline) {
+  return deadline.immediate() ? Deadline::after_ms(kLockGraceMs) : deadline;
+}
 // A producer this far into the ring goes back to its beginning as soon as
 // what is queued fits below its current offset. The part of the ring in use
 // then follows the backlog instead of sweeping the whole capacity: pages
@@ -116,7 +126,7 @@ bool Queue::wait_change(std::atomic<uint64_t>& watched, uint64_t seen,
 
 // ---- Put --------------------------------------------------------------------
 
-Queue::Attempt Queue::try_put_locked(const void* data, size_t len) {
+Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size_t len) {
   uint64_t t = s_.tail.load(std::memory_order_relaxed);
   uint64_t need = record_size(len);
   uint64_t off = t & (capacity_ - 1);
@@ -155,7 +165,11 @@ Queue::Attempt Queue::try_put_locked(const void* data, size_t len) {
   auto* header = static_cast<RecordHeader*>(at(record));
   header->size = static_cast<uint32_t>(len);
   header->tag = kMessageTag;
-  if (len > 0) std::memcpy(header + 1, data, len);
+  auto* out = reinterpret_cast<unsigned char*>(header + 1);
+  for (size_t i = 0; i < count_parts; ++i) {
+    if (parts[i].len > 0) std::memcpy(out, parts[i].data, parts[i].len);
+    out += parts[i].len;
+  }
 
   uint64_t new_tail = record + need;
   s_.put_intent = {new_tail, count + 1};
@@ -164,16 +178,18 @@ Queue::Attempt Queue::try_put_locked(const void* data, size_t len) {
   return Attempt::kDone;
 }
 
-int Queue::put(const void* data, size_t len, const Deadline& deadline) {
+int Queue::put_parts(const Part* parts, size_t count, const Deadline& deadline) {
+  size_t len = 0;
+  for (size_t i = 0; i < count; ++i) len += parts[i].len;
   if (closed()) return MPROC_ECLOSED;
   if (len > max_message()) return MPROC_ETOOBIG;
   for (;;) {
-    if (lock_side(s_.tail_lock, true, deadline) != 0) return MPROC_EFULL;
+    if (lock_side(s_.tail_lock, true, lock_deadline(deadline)) != 0) return MPROC_EFULL;
     if (closed()) {
       owned_lock_release(s_.tail_lock);
       return MPROC_ECLOSED;
     }
-    Attempt a = try_put_locked(data, len);
+    Attempt a = try_put_locked(parts, count, len);
     uint64_t head_seen = s_.seen_head;
     owned_lock_release(s_.tail_lock);
     if (a == Attempt::kDone) {
@@ -232,7 +248,7 @@ void Queue::commit_get_locked(const Found& found) {
 template <class Copy>
 int Queue::take(const Deadline& deadline, Copy copy) {
   for (;;) {
-    if (lock_side(s_.head_lock, false, deadline) != 0) return MPROC_EEMPTY;
+    if (lock_side(s_.head_lock, false, lock_deadline(deadline)) != 0) return MPROC_EEMPTY;
     Found found{};
     Attempt a;
     uint64_t tail_seen;

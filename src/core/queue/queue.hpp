@@ -11,6 +11,12 @@
 
 namespace mproc::core {
 
+// One piece of a message put in several parts.
+struct Part {
+  const void* data;
+  size_t len;
+};
+
 struct QueueOptions {
   uint64_t maxsize = 0;
   uint64_t capacity = uint64_t{1} << 30;
@@ -25,13 +31,20 @@ class Queue : public SharedObject {
   explicit Queue(std::shared_ptr<SharedRegion> region);
 
   // 0, MPROC_EFULL, MPROC_ECLOSED, MPROC_ETOOBIG, MPROC_ECORRUPT.
-  int put(const void* data, size_t len, const platform::Deadline& deadline);
+  int put(const void* data, size_t len, const platform::Deadline& deadline) {
+    Part part{data, len};
+    return put_parts(&part, 1, deadline);
+  }
+  // Puts one message made of `count` parts, copied in order.
+  int put_parts(const Part* parts, size_t count, const platform::Deadline& deadline);
   // 0 with *out, MPROC_EEMPTY, MPROC_ECLOSED, MPROC_ECORRUPT.
   int get(mproc_msg_s** out, const platform::Deadline& deadline);
   // As get into `buf`; MPROC_ETOOBIG (kept) when `cap` < *len.
   int get_into(void* buf, size_t cap, size_t* len, const platform::Deadline& deadline);
 
   uint64_t qsize() const noexcept;
+  // How many messages were ever taken (committed gets).
+  uint64_t taken() const noexcept { return s_.get_count.load(std::memory_order_acquire); }
   bool full() const noexcept;
   void close();
   bool closed() const noexcept { return s_.closed.load(std::memory_order_acquire) != 0; }
@@ -54,7 +67,7 @@ class Queue : public SharedObject {
     uint32_t size;
   };
 
-  Attempt try_put_locked(const void* data, size_t len);
+  Attempt try_put_locked(const Part* parts, size_t count, size_t len);
   Attempt find_locked(Found* found);
   void commit_get_locked(const Found& found);
   int lock_side(OwnedLockState& lock, bool producer, const platform::Deadline& deadline);

@@ -1,0 +1,208 @@
+/*
+ * mproc/pool.h: a pool of worker processes (Python's multiprocessing.Pool
+ * and the best of concurrent.futures.ProcessPoolExecutor).
+ *
+ * A pool task turns input bytes into output bytes:
+ *
+ *   MPROC_POOL_TASK(square) {            // const void *in, size_t len,
+ *     int64_t x;                          // mproc_result_t *out
+ *     if (len != sizeof x) return mproc_result_error(out, MPROC_EINVAL, "want 8 bytes");
+ *     memcpy(&x, in, sizeof x);
+ *     x *= x;
+ *     return mproc_result_set(out, &x, sizeof x);
+ *   }
+ *
+ * Tasks and results travel through shared-memory queues, one per worker
+ * for tasks and one for results: while the workers are busy, submitting a
+ * task and collecting its result make no system call. map and imap send
+ * their inputs in contiguous chunks.
+ *
+ * Failures never hang the pool. A task that returns an error delivers its
+ * code and message. A worker that crashes or is killed fails exactly the
+ * task it was running with MPROC_EWORKER (the message names the signal) and
+ * is replaced; every other task still completes. A task given a timeout
+ * that runs past it has its worker killed and replaced and fails with
+ * MPROC_ETIMEDOUT. An initializer that fails breaks the pool: every task
+ * fails with its message, and no worker is started again.
+ *
+ * Threads: every pool, future and iterator handle may be used from any
+ * thread. Completion callbacks run on the pool's collector thread, one at
+ * a time, with no pool lock held: they may submit more work, but should not
+ * block for long (they delay other results).
+ */
+#ifndef MPROC_POOL_H
+#define MPROC_POOL_H
+
+#include <mproc/common.h>
+#include <mproc/process.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Pool tasks --------------------------------------------------------- */
+
+typedef struct mproc_result_s mproc_result_t;
+typedef struct mproc_task_opts_s mproc_task_opts_t;
+
+/* Runs in a worker: reads `len` bytes at `in`, sets its output with
+ * mproc_result_set or mproc_result_alloc and returns 0, or returns a
+ * negative code (ideally through mproc_result_error, with a message). */
+typedef int (*mproc_pool_fn)(const void *in, size_t len, mproc_result_t *out);
+
+/* Registers a pool task under `name` (copied). Errors: EINVAL, EEXIST. */
+MPROC_API int mproc_pool_task_register(const char *name, mproc_pool_fn fn);
+
+/* Defines and registers a pool task before main() runs. The body sees
+ * `const void *in`, `size_t len` and `mproc_result_t *out`. */
+#define MPROC_POOL_TASK(name)                                                  \
+  static int mproc__pool_task_##name(const void *in, size_t len,               \
+                                     mproc_result_t *out);                     \
+  __attribute__((constructor)) static void mproc__register_pool_##name(void) { \
+    (void)mproc_pool_task_register(#name, mproc__pool_task_##name);            \
+  }                                                                            \
+  static int mproc__pool_task_##name(const void *in, size_t len,               \
+                                     mproc_result_t *out)
+
+/* Sets the task's output to a copy of `len` bytes. Returns 0 (so a task
+ * can `return mproc_result_set(...)`), EINVAL or ENOMEM. */
+MPROC_API int mproc_result_set(mproc_result_t *out, const void *data, size_t len);
+/* Makes the output `len` bytes long and returns where to write them, or
+ * NULL (out of memory). Valid until the task returns. */
+MPROC_API void *mproc_result_alloc(mproc_result_t *out, size_t len);
+/* Records a failure with a message (copied; may be NULL) and returns
+ * `code`, which must be negative. */
+MPROC_API int mproc_result_error(mproc_result_t *out, int code, const char *message);
+
+/* ---- Pool options ------------------------------------------------------- */
+
+MPROC_API int mproc_pool_opts_new(mproc_pool_opts_t **out);
+MPROC_API void mproc_pool_opts_free(mproc_pool_opts_t *opts);
+/* Number of workers; 0 (default) is mproc_cpu_count(). */
+MPROC_API int mproc_pool_opts_set_processes(mproc_pool_opts_t *opts, size_t n);
+MPROC_API int mproc_pool_opts_set_start_method(mproc_pool_opts_t *opts,
+                                               mproc_start_method_t method);
+/* A process task (mproc/process.h) each worker runs once before its first
+ * task, with a copy of `args` (which stays the caller's; NULL: none). A
+ * non-zero return fails the pool (see above). */
+MPROC_API int mproc_pool_opts_set_initializer(mproc_pool_opts_t *opts, const char *task,
+                                              const mproc_args_t *args);
+/* A worker is replaced after this many tasks (a chunk of map counts as
+ * one); 0 (default) for never. */
+MPROC_API int mproc_pool_opts_set_maxtasksperchild(mproc_pool_opts_t *opts, size_t n);
+
+/* ---- Task options ------------------------------------------------------- */
+
+typedef void (*mproc_future_cb)(mproc_future_t *future, void *userdata);
+
+MPROC_API int mproc_task_opts_new(mproc_task_opts_t **out);
+MPROC_API void mproc_task_opts_free(mproc_task_opts_t *opts);
+/* The task may run at most `timeout_ms` once a worker starts it; past that
+ * the worker is killed and replaced, and the task fails with ETIMEDOUT.
+ * MPROC_FOREVER (default): no limit. */
+MPROC_API int mproc_task_opts_set_timeout(mproc_task_opts_t *opts, int64_t timeout_ms);
+/* Called once the task is done (either way), on the pool's collector
+ * thread. The future passed in is valid during the call only (it is not
+ * the caller's handle, and must not be freed). */
+MPROC_API int mproc_task_opts_set_callback(mproc_task_opts_t *opts, mproc_future_cb callback,
+                                           void *userdata);
+
+/* ---- Pools -------------------------------------------------------------- */
+
+/* Starts the workers (under spawn, each runs the program again: call
+ * mproc_main first in main). Errors: those of starting processes. */
+MPROC_API int mproc_pool_new(mproc_pool_t **out, const mproc_pool_opts_t *opts);
+MPROC_API int mproc_pool_processes(mproc_pool_t *pool, size_t *n);
+/* The pids of the current workers (they change as workers are replaced).
+ * Fills up to `cap`; *n gets the number of workers. */
+MPROC_API int mproc_pool_worker_pids(mproc_pool_t *pool, int64_t *pids, size_t cap, size_t *n);
+
+/*
+ * Submits a task; *out gets a future (free it with mproc_future_free; a
+ * freed future's task still runs). `opts` may be NULL. Errors: ENOTFOUND
+ * (task not registered), ESTATE (pool closed, terminated or broken), EINVAL.
+ */
+MPROC_API int mproc_pool_apply_async(mproc_pool_t *pool, const char *task, const void *in,
+                                     size_t len, const mproc_task_opts_t *opts,
+                                     mproc_future_t **out);
+/* As apply_async with a function; an unregistered one runs only in a pool
+ * using the fork start method (ENOTSUP otherwise). */
+MPROC_API int mproc_pool_apply_async_fn(mproc_pool_t *pool, mproc_pool_fn fn, const void *in,
+                                        size_t len, const mproc_task_opts_t *opts,
+                                        mproc_future_t **out);
+/* Runs a task and waits for it: *out gets the result (mproc_msg_free).
+ * Errors: the task's own code, EWORKER, ETIMEDOUT (the task's timeout, or
+ * `timeout_ms` waiting), and those of apply_async. */
+MPROC_API int mproc_pool_apply(mproc_pool_t *pool, const char *task, const void *in, size_t len,
+                               const mproc_task_opts_t *opts, mproc_msg_t **out,
+                               int64_t timeout_ms);
+
+/*
+ * map over fixed-size items: `count` inputs of `in_size` bytes each at
+ * `inputs`, into `count` outputs of `out_size` bytes each at `outputs`, in
+ * order. Items travel in chunks of `chunksize` (0: Python's automatic
+ * choice, count / (4 * workers) rounded up). Returns 0 when every item
+ * succeeded; otherwise the first failing item's code (its message in
+ * mproc_last_error) and *failed_index (may be NULL) says which. A task
+ * whose output is not exactly out_size bytes fails with EINVAL.
+ * ETIMEDOUT if the whole map takes longer than `timeout_ms`; outputs are
+ * then unspecified but never written after the call returns.
+ * An empty map (count 0) returns at once.
+ */
+MPROC_API int mproc_pool_map(mproc_pool_t *pool, const char *task, const void *inputs,
+                             size_t in_size, size_t count, void *outputs, size_t out_size,
+                             size_t chunksize, int64_t timeout_ms, size_t *failed_index);
+
+/*
+ * imap / imap_unordered over variable-size items: inputs[i] of lens[i]
+ * bytes, copied at the call. Results come from mproc_imap_next in input
+ * order (`ordered` non-zero) or as they finish. `chunksize` 0 means 1.
+ */
+MPROC_API int mproc_pool_imap(mproc_pool_t *pool, const char *task, const void *const *inputs,
+                              const size_t *lens, size_t count, size_t chunksize, int ordered,
+                              mproc_imap_t **out);
+/*
+ * The next result: 0 with *index and *out (free with mproc_msg_free); the
+ * item's own error code with *index (message in mproc_last_error);
+ * ETIMEDOUT; EOF once every result was delivered.
+ */
+MPROC_API int mproc_imap_next(mproc_imap_t *it, size_t *index, mproc_msg_t **out,
+                              int64_t timeout_ms);
+/* Frees the iterator; results still to come are dropped. Accepts NULL. */
+MPROC_API void mproc_imap_free(mproc_imap_t *it);
+
+/* No new work; the workers exit once every submitted task is done. */
+MPROC_API int mproc_pool_close(mproc_pool_t *pool);
+/* Stops at once: the workers are killed; every task not done fails with
+ * ECLOSED. */
+MPROC_API int mproc_pool_terminate(mproc_pool_t *pool);
+/* Waits for the workers to exit after close or terminate: 0 or ETIMEDOUT.
+ * Errors: ESTATE (neither close nor terminate was called). */
+MPROC_API int mproc_pool_join(mproc_pool_t *pool, int64_t timeout_ms);
+/* Frees the pool: terminates it unless it was closed (tasks not done fail
+ * with ECLOSED) and waits for its workers. Futures stay valid. Accepts
+ * NULL. */
+MPROC_API void mproc_pool_free(mproc_pool_t *pool);
+
+/* ---- Futures ------------------------------------------------------------ */
+
+/* Waits for the task: 0 once it is done (either way), ETIMEDOUT. */
+MPROC_API int mproc_future_wait(mproc_future_t *f, int64_t timeout_ms);
+MPROC_API int mproc_future_ready(mproc_future_t *f, int *ready);
+/* *ok = 1 if the task succeeded. Errors: ESTATE (not done yet). */
+MPROC_API int mproc_future_successful(mproc_future_t *f, int *ok);
+/* Waits up to `timeout_ms`, then: 0 with *out, a copy of the output (free
+ * with mproc_msg_free); or the task's error code (message in
+ * mproc_last_error); or ETIMEDOUT. */
+MPROC_API int mproc_future_result(mproc_future_t *f, mproc_msg_t **out, int64_t timeout_ms);
+/* The task's error code (0 on success) and message ("" if none; valid
+ * while the future lives). Errors: ESTATE (not done yet). */
+MPROC_API int mproc_future_error(mproc_future_t *f, int *code, const char **message);
+/* Accepts NULL. */
+MPROC_API void mproc_future_free(mproc_future_t *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MPROC_POOL_H */

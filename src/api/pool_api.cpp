@@ -1,0 +1,378 @@
+// C entry points for pool tasks, pools, futures and imap iterators.
+#include <mproc/connection.h>
+#include <mproc/pool.h>
+
+#include <cstring>
+
+#include "api/guard.hpp"
+#include "api/handles.hpp"
+#include "core/message.hpp"
+
+using mproc::api::release;
+using mproc::api::status;
+using mproc::api::wrap;
+using mproc::core::Future;
+using mproc::core::Pool;
+using mproc::core::TaskRef;
+using mproc::platform::Deadline;
+
+namespace {
+
+mproc::core::TaskOptions task_options(const mproc_task_opts_t* opts, const char* function) {
+  if (opts == nullptr) return {};
+  return MPROC_CHECK_IN(opts, function).value;
+}
+
+// A task's failure: its code, its message as the thread's last error.
+int task_failed(int code, const std::string& message) {
+  return mproc::api::fail_message(code, message.empty() ? mproc::error_text(code) : message);
+}
+
+mproc_msg_s* message_of(const std::string& bytes) {
+  mproc_msg_s* m = mproc::core::message_alloc(bytes.size());
+  if (!bytes.empty()) std::memcpy(m->data(), bytes.data(), bytes.size());
+  return m;
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---- Tasks and results -----------------------------------------------------------
+
+int mproc_pool_task_register(const char* name, mproc_pool_fn fn) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(name != nullptr && name[0] != '\0', "name is NULL or empty");
+  MPROC_REQUIRE(fn != nullptr, "fn is NULL");
+  mproc::core::register_pool_task(name, fn);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_result_set(mproc_result_t* out, const void* data, size_t len) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr && out->magic == mproc_result_s::kMagic, "not a task's result");
+  MPROC_REQUIRE(data != nullptr || len == 0, "data is NULL");
+  out->output.assign(static_cast<const char*>(data), len);
+  return 0;
+  MPROC_API_END
+}
+
+void* mproc_result_alloc(mproc_result_t* out, size_t len) {
+  if (out == nullptr || out->magic != mproc_result_s::kMagic) return nullptr;
+  try {
+    out->output.resize(len);
+    return out->output.data();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+int mproc_result_error(mproc_result_t* out, int code, const char* message) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr && out->magic == mproc_result_s::kMagic, "not a task's result");
+  MPROC_REQUIRE(code < 0, "code must be a negative MPROC_E* code");
+  out->code = code;
+  out->message = message != nullptr ? message : "";
+  return code;
+  MPROC_API_END
+}
+
+// ---- Options ------------------------------------------------------------------------
+
+int mproc_pool_opts_new(mproc_pool_opts_t** out) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  *out = new mproc_pool_opts_s;
+  return 0;
+  MPROC_API_END
+}
+
+void mproc_pool_opts_free(mproc_pool_opts_t* opts) { release(opts); }
+
+int mproc_pool_opts_set_processes(mproc_pool_opts_t* opts, size_t n) {
+  MPROC_API_BEGIN
+  MPROC_CHECK(opts).value.processes = n;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_opts_set_start_method(mproc_pool_opts_t* opts, mproc_start_method_t method) {
+  MPROC_API_BEGIN
+  auto& o = MPROC_CHECK(opts).value;
+  MPROC_REQUIRE(method >= MPROC_START_DEFAULT && method <= MPROC_START_FORKSERVER,
+                "not a start method");
+  o.method = method;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_opts_set_initializer(mproc_pool_opts_t* opts, const char* task,
+                                    const mproc_args_t* args) {
+  MPROC_API_BEGIN
+  auto& o = MPROC_CHECK(opts).value;
+  MPROC_REQUIRE(task != nullptr, "task is NULL");
+  MPROC_REQUIRE(args == nullptr || args->magic == mproc_args_s::kMagic,
+                "args is not a valid argument list");
+  o.initializer = task;
+  o.initializer_args = args != nullptr ? args->args->tail(0) : nullptr;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_opts_set_maxtasksperchild(mproc_pool_opts_t* opts, size_t n) {
+  MPROC_API_BEGIN
+  MPROC_CHECK(opts).value.maxtasks = n;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_task_opts_new(mproc_task_opts_t** out) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  *out = new mproc_task_opts_s;
+  return 0;
+  MPROC_API_END
+}
+
+void mproc_task_opts_free(mproc_task_opts_t* opts) { release(opts); }
+
+int mproc_task_opts_set_timeout(mproc_task_opts_t* opts, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  MPROC_CHECK(opts).value.timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_task_opts_set_callback(mproc_task_opts_t* opts, mproc_future_cb callback,
+                                 void* userdata) {
+  MPROC_API_BEGIN
+  auto& o = MPROC_CHECK(opts).value;
+  if (callback == nullptr) {
+    o.callback = nullptr;
+    return 0;
+  }
+  // The callback sees a handle made for the call: the caller's own handle
+  // may be freed already.
+  o.callback = [callback, userdata](const std::shared_ptr<Future>& f) {
+    mproc_future_s handle;
+    handle.obj = f;
+    callback(&handle, userdata);
+    handle.magic = 0;
+  };
+  return 0;
+  MPROC_API_END
+}
+
+// ---- Pools ----------------------------------------------------------------------------
+
+int mproc_pool_new(mproc_pool_t** out, const mproc_pool_opts_t* opts) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  mproc::core::PoolOptions o;
+  if (opts != nullptr) o = MPROC_CHECK(opts).value;
+  *out = wrap<mproc_pool_s>(Pool::create(o));
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_processes(mproc_pool_t* pool, size_t* n) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(n != nullptr, "n is NULL");
+  *n = MPROC_UNWRAP(pool).processes();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_worker_pids(mproc_pool_t* pool, int64_t* pids, size_t cap, size_t* n) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(n != nullptr, "n is NULL");
+  MPROC_REQUIRE(pids != nullptr || cap == 0, "pids is NULL but cap is not 0");
+  auto all = MPROC_UNWRAP(pool).worker_pids();
+  for (size_t i = 0; i < all.size() && i < cap; ++i) pids[i] = all[i];
+  *n = all.size();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_apply_async(mproc_pool_t* pool, const char* task, const void* in, size_t len,
+                           const mproc_task_opts_t* opts, mproc_future_t** out) {
+  MPROC_API_BEGIN
+  Pool& p = MPROC_UNWRAP(pool);
+  MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task is NULL or empty");
+  MPROC_REQUIRE(in != nullptr || len == 0, "in is NULL");
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  *out = wrap<mproc_future_s>(p.apply_async(TaskRef{task, nullptr}, in, len,
+                                             task_options(opts, __func__)));
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_apply_async_fn(mproc_pool_t* pool, mproc_pool_fn fn, const void* in, size_t len,
+                              const mproc_task_opts_t* opts, mproc_future_t** out) {
+  MPROC_API_BEGIN
+  Pool& p = MPROC_UNWRAP(pool);
+  MPROC_REQUIRE(fn != nullptr, "fn is NULL");
+  MPROC_REQUIRE(in != nullptr || len == 0, "in is NULL");
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  *out = wrap<mproc_future_s>(
+      p.apply_async(TaskRef{std::string(), fn}, in, len, task_options(opts, __func__)));
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_apply(mproc_pool_t* pool, const char* task, const void* in, size_t len,
+                     const mproc_task_opts_t* opts, mproc_msg_t** out, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  Pool& p = MPROC_UNWRAP(pool);
+  MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task is NULL or empty");
+  MPROC_REQUIRE(in != nullptr || len == 0, "in is NULL");
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  auto f = p.apply_async(TaskRef{task, nullptr}, in, len, task_options(opts, __func__));
+  if (f->wait(Deadline::after_ms(timeout_ms)) != 0)
+    return mproc::api::fail_static(MPROC_ETIMEDOUT, "mproc_pool_apply: timed out waiting");
+  if (f->code() != 0) return task_failed(f->code(), f->message());
+  *out = message_of(f->output());
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_map(mproc_pool_t* pool, const char* task, const void* inputs, size_t in_size,
+                   size_t count, void* outputs, size_t out_size, size_t chunksize,
+                   int64_t timeout_ms, size_t* failed_index) {
+  MPROC_API_BEGIN
+  Pool& p = MPROC_UNWRAP(pool);
+  MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task is NULL or empty");
+  MPROC_REQUIRE(count == 0 || inputs != nullptr || in_size == 0, "inputs is NULL");
+  MPROC_REQUIRE(count == 0 || outputs != nullptr || out_size == 0, "outputs is NULL");
+  MPROC_REQUIRE(in_size == 0 || count <= SIZE_MAX / in_size, "inputs overflow");
+  MPROC_REQUIRE(out_size == 0 || count <= SIZE_MAX / out_size, "outputs overflow");
+  uint64_t failed = 0;
+  std::string message;
+  int rc = p.map(TaskRef{task, nullptr}, inputs, in_size, count, outputs, out_size, chunksize,
+                 Deadline::after_ms(timeout_ms), &failed, &message);
+  if (rc == MPROC_ETIMEDOUT) return mproc::api::fail_static(rc, "mproc_pool_map: timed out");
+  if (rc != 0) {
+    if (failed_index != nullptr) *failed_index = static_cast<size_t>(failed);
+    return task_failed(rc, "item " + std::to_string(failed) + ": " +
+                               (message.empty() ? mproc::error_text(rc) : message));
+  }
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_imap(mproc_pool_t* pool, const char* task, const void* const* inputs,
+                    const size_t* lens, size_t count, size_t chunksize, int ordered,
+                    mproc_imap_t** out) {
+  MPROC_API_BEGIN
+  Pool& p = MPROC_UNWRAP(pool);
+  MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task is NULL or empty");
+  MPROC_REQUIRE(count == 0 || (inputs != nullptr && lens != nullptr), "inputs or lens is NULL");
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  for (size_t i = 0; i < count; ++i)
+    MPROC_REQUIRE(inputs[i] != nullptr || lens[i] == 0, "an input is NULL");
+  *out = wrap<mproc_imap_s>(
+      p.imap(TaskRef{task, nullptr}, inputs, lens, count, chunksize, ordered != 0));
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_imap_next(mproc_imap_t* it, size_t* index, mproc_msg_t** out, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  auto& job = MPROC_UNWRAP(it);
+  MPROC_REQUIRE(index != nullptr && out != nullptr, "index or out is NULL");
+  std::string bytes;
+  size_t i = 0;
+  int rc = job.next(Deadline::after_ms(timeout_ms), &i, &bytes);
+  if (rc == MPROC_EOF || rc == MPROC_ETIMEDOUT) return status(rc);
+  *index = i;
+  if (rc != 0) return task_failed(rc, bytes);
+  *out = message_of(bytes);
+  return 0;
+  MPROC_API_END
+}
+
+void mproc_imap_free(mproc_imap_t* it) { release(it); }
+
+int mproc_pool_close(mproc_pool_t* pool) {
+  MPROC_API_BEGIN
+  MPROC_UNWRAP(pool).close();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_terminate(mproc_pool_t* pool) {
+  MPROC_API_BEGIN
+  MPROC_UNWRAP(pool).terminate();
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_pool_join(mproc_pool_t* pool, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  return status(MPROC_UNWRAP(pool).join(Deadline::after_ms(timeout_ms)));
+  MPROC_API_END
+}
+
+void mproc_pool_free(mproc_pool_t* pool) {
+  if (pool == nullptr || pool->magic != mproc_pool_s::kMagic) return;
+  MPROC_API_BEGIN
+  Pool& p = *pool->obj;
+  p.terminate_unless_closed();
+  p.join(Deadline::never());
+  MPROC_API_END_VOID
+  release(pool);
+}
+
+// ---- Futures --------------------------------------------------------------------------
+
+int mproc_future_wait(mproc_future_t* f, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  return status(MPROC_UNWRAP(f).wait(Deadline::after_ms(timeout_ms)));
+  MPROC_API_END
+}
+
+int mproc_future_ready(mproc_future_t* f, int* ready) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(ready != nullptr, "ready is NULL");
+  *ready = MPROC_UNWRAP(f).done() ? 1 : 0;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_future_successful(mproc_future_t* f, int* ok) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(ok != nullptr, "ok is NULL");
+  Future& fut = MPROC_UNWRAP(f);
+  if (!fut.done()) mproc::fail(MPROC_ESTATE, "mproc_future_successful: the task is not done");
+  *ok = fut.code() == 0 ? 1 : 0;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_future_result(mproc_future_t* f, mproc_msg_t** out, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  Future& fut = MPROC_UNWRAP(f);
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  if (fut.wait(Deadline::after_ms(timeout_ms)) != 0)
+    return mproc::api::fail_static(MPROC_ETIMEDOUT, "mproc_future_result: not done in time");
+  if (fut.code() != 0) return task_failed(fut.code(), fut.message());
+  *out = message_of(fut.output());
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_future_error(mproc_future_t* f, int* code, const char** message) {
+  MPROC_API_BEGIN
+  Future& fut = MPROC_UNWRAP(f);
+  MPROC_REQUIRE(code != nullptr, "code is NULL");
+  if (!fut.done()) mproc::fail(MPROC_ESTATE, "mproc_future_error: the task is not done");
+  *code = fut.code();
+  if (message != nullptr) *message = fut.message().c_str();
+  return 0;
+  MPROC_API_END
+}
+
+void mproc_future_free(mproc_future_t* f) { release(f); }
+
+}  // extern "C"

@@ -1,0 +1,128 @@
+// The pool: worker processes fed through a task queue per worker slot, with
+// one reply queue read by the pool's collector thread.
+//
+// Dispatch. A submitted unit (a task, or a chunk of a map) waits in the
+// pending list until a worker slot has room (a slot takes up to 128 tasks,
+// or two chunks, at a time), then is put into that slot's queue; the slot
+// remembers it as in flight. Replies come back in order per slot.
+//
+// Failure. A slot's queue outlives the worker process using it, so a
+// worker that dies (or exits after maxtasksperchild) is replaced by a new
+// process reading the same queue: nothing queued for it is lost. What the
+// dead worker had taken and not answered -- at most one unit, since a
+// worker answers before it takes the next -- is known exactly from the
+// queue's own count of messages taken, and that unit alone fails.
+#pragma once
+
+#include <mproc/pool.h>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/args.hpp"
+#include "core/pool/jobs.hpp"
+#include "core/pool/pool_tasks.hpp"
+#include "core/pool/pool_wire.hpp"
+#include "core/process.hpp"
+#include "core/queue/queue.hpp"
+#include "core/sync/shared_block.hpp"
+
+namespace mproc::core {
+
+struct PoolOptions {
+  size_t processes = 0;
+  mproc_start_method_t method = MPROC_START_DEFAULT;
+  std::string initializer;
+  std::shared_ptr<Args> initializer_args;
+  size_t maxtasks = 0;
+};
+
+struct TaskOptions {
+  int64_t timeout_ms = -1;
+  Future::Callback callback;
+};
+
+// A task named by registration, or (fork only) by its function.
+struct TaskRef {
+  std::string name;
+  PoolFn fn = nullptr;
+};
+
+class Pool : public std::enable_shared_from_this<Pool> {
+ public:
+  static std::shared_ptr<Pool> create(const PoolOptions& options);
+  ~Pool();
+
+  std::shared_ptr<Future> apply_async(const TaskRef& task, const void* in, size_t len,
+                                      const TaskOptions& options);
+  // 0, the first failure's code (*failed, *message), or MPROC_ETIMEDOUT.
+  int map(const TaskRef& task, const void* inputs, size_t in_size, size_t count, void* outputs,
+          size_t out_size, size_t chunksize, const platform::Deadline& deadline,
+          uint64_t* failed, std::string* message);
+  std::shared_ptr<ImapJob> imap(const TaskRef& task, const void* const* inputs,
+                                const size_t* lens, size_t count, size_t chunksize,
+                                bool ordered);
+
+  void close();
+  void terminate();
+  // What freeing the pool does first: terminate, unless it was closed (a
+  // closed pool finishes its work).
+  void terminate_unless_closed();
+  // 0, MPROC_ETIMEDOUT, or MPROC_ESTATE (neither closed nor terminated).
+  int join(const platform::Deadline& deadline);
+  size_t processes() const noexcept;
+  std::vector<pid_t> worker_pids();
+
+  Pool(const PoolOptions& options, size_t processes);
+
+ private:
+  struct Unit;
+  struct Worker;
+  enum class State { kRunning, kClosed, kStopping, kTerminated, kBroken };
+
+  void start();
+  void resolve(const TaskRef& task, TaskHeader& header, std::string& name);
+  void submit(std::vector<std::unique_ptr<Unit>> units);
+  void check_open_locked();
+  void dispatch_locked();
+  void start_worker_locked(size_t index);
+  void collect();
+  void on_reply(const ReplyHeader& h, const char* body, size_t len,
+                std::vector<std::function<void()>>& after);
+  void on_worker_exit(size_t index, uint64_t generation,
+                      std::vector<std::function<void()>>& after);
+  void check_timeouts_locked();
+  void maybe_finish_locked();
+  // Takes every unit not done (for terminate or a broken pool).
+  std::vector<std::unique_ptr<Unit>> take_all_locked();
+  void fail_units(std::vector<std::unique_ptr<Unit>> units, int code, const std::string& why,
+                  std::vector<std::function<void()>>& after);
+  void finish_unit(Unit& unit, const ReplyHeader& h, const char* message, const char* payload,
+                   size_t payload_len, std::vector<std::function<void()>>& after);
+  void wake_collector();
+  bool any_work_locked() const;
+
+  const PoolOptions options_;
+  const mproc_start_method_t method_;
+  std::shared_ptr<Queue> replies_;
+  std::shared_ptr<SharedBlock> slots_;
+
+  std::mutex mu_;
+  State state_ = State::kRunning;
+  std::string broken_why_;
+  std::deque<std::unique_ptr<Unit>> pending_;
+  std::vector<Worker> workers_;
+  // The collector runs detached, holding a reference to the pool until the
+  // reply queue closes; join() waits for it through this flag.
+  std::thread::id collector_id_;
+  bool collector_done_ = false;
+  std::condition_variable collector_done_cv_;
+  size_t timed_units_ = 0;  // in-flight units with a timeout
+  uint64_t workers_started_ = 0;
+};
+
+}  // namespace mproc::core

@@ -1,0 +1,574 @@
+/* Process pools: apply/apply_async/map/imap, failures that never hang the
+ * pool, per-task timeouts, maxtasksperchild, initializers, close,
+ * terminate and join. argv[1] picks the start method. */
+#include "harness.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+
+/* ---- Pool tasks --------------------------------------------------------- */
+
+static int64_t read_i64(const void *in, size_t len) {
+  int64_t v = 0;
+  if (len == sizeof v) memcpy(&v, in, sizeof v);
+  return v;
+}
+
+MPROC_POOL_TASK(square) {
+  if (len != sizeof(int64_t)) return mproc_result_error(out, MPROC_EINVAL, "want 8 bytes");
+  int64_t v = read_i64(in, len);
+  v *= v;
+  return mproc_result_set(out, &v, sizeof v);
+}
+
+MPROC_POOL_TASK(negative_fails) {
+  int64_t v = read_i64(in, len);
+  if (v < 0) {
+    char why[64];
+    snprintf(why, sizeof why, "negative input %lld", (long long)v);
+    return mproc_result_error(out, MPROC_ERANGE, why);
+  }
+  return mproc_result_set(out, &v, sizeof v);
+}
+
+MPROC_POOL_TASK(worker_pid) {
+  (void)in;
+  (void)len;
+  int64_t pid = mproc_getpid();
+  return mproc_result_set(out, &pid, sizeof pid);
+}
+
+/* Kills its own worker when given "K"; echoes anything else. */
+MPROC_POOL_TASK(maybe_die) {
+  if (len == 1 && *(const char *)in == 'K') raise(SIGKILL);
+  return mproc_result_set(out, in, len);
+}
+
+/* Sleeps the given milliseconds, then answers. */
+MPROC_POOL_TASK(sleep_ms) {
+  int64_t ms = read_i64(in, len);
+  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+  return mproc_result_set(out, in, len);
+}
+
+/* Upper-cases its input (variable sizes, for imap). */
+MPROC_POOL_TASK(upper) {
+  char *p = mproc_result_alloc(out, len);
+  if (p == NULL && len > 0) return MPROC_ENOMEM;
+  for (size_t i = 0; i < len; ++i) {
+    char c = ((const char *)in)[i];
+    p[i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+  }
+  return 0;
+}
+
+/* Produces one byte, whatever map expects. */
+MPROC_POOL_TASK(one_byte) {
+  (void)in;
+  (void)len;
+  return mproc_result_set(out, "x", 1);
+}
+
+/* What the initializer left in this worker. */
+static int64_t initialized_with = -1;
+MPROC_TASK(remember) {
+  return mproc_args_get_i64(args, 0, &initialized_with) == 0 ? 0 : 1;
+}
+MPROC_TASK(refuse_to_start) {
+  (void)args;
+  return 7;
+}
+MPROC_POOL_TASK(initialized_value) {
+  (void)in;
+  (void)len;
+  return mproc_result_set(out, &initialized_with, sizeof initialized_with);
+}
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static mproc_pool_t *new_pool(size_t n, size_t maxtasks) {
+  mproc_pool_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_pool_opts_new(&opts));
+  assert_mproc_ok(mproc_pool_opts_set_processes(opts, n));
+  assert_mproc_ok(mproc_pool_opts_set_maxtasksperchild(opts, maxtasks));
+  mproc_pool_t *pool = NULL;
+  assert_mproc_ok(mproc_pool_new(&pool, opts));
+  mproc_pool_opts_free(opts);
+  return pool;
+}
+
+static mproc_future_t *submit_i64(mproc_pool_t *pool, const char *task, int64_t v,
+                                  mproc_task_opts_t *opts) {
+  mproc_future_t *f = NULL;
+  assert_mproc_ok(mproc_pool_apply_async(pool, task, &v, sizeof v, opts, &f));
+  return f;
+}
+
+static int64_t result_i64(mproc_future_t *f) {
+  mproc_msg_t *m = NULL;
+  assert_mproc_ok(mproc_future_result(f, &m, 60000));
+  assert_int_equal(mproc_msg_size(m), sizeof(int64_t));
+  int64_t v = read_i64(mproc_msg_data(m), mproc_msg_size(m));
+  mproc_msg_free(m);
+  return v;
+}
+
+static void finish(mproc_pool_t *pool) {
+  assert_mproc_ok(mproc_pool_close(pool));
+  assert_mproc_ok(mproc_pool_join(pool, 60000));
+  mproc_pool_free(pool);
+}
+
+/* ---- Tests -------------------------------------------------------------- */
+
+static void a_pool_of_five_runs_seven_tasks(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(5, 0);
+  size_t n = 0;
+  assert_mproc_ok(mproc_pool_processes(pool, &n));
+  assert_int_equal(n, 5);
+  mproc_future_t *fs[7];
+  for (int i = 0; i < 7; ++i) fs[i] = submit_i64(pool, "square", i, NULL);
+  for (int i = 0; i < 7; ++i) {
+    assert_int_equal(result_i64(fs[i]), (int64_t)i * i);
+    int ready = 0, ok = 0;
+    assert_mproc_ok(mproc_future_ready(fs[i], &ready));
+    assert_mproc_ok(mproc_future_successful(fs[i], &ok));
+    assert_true(ready && ok);
+    mproc_future_free(fs[i]);
+  }
+  mproc_msg_t *m = NULL;
+  int64_t v = 9;
+  assert_mproc_ok(mproc_pool_apply(pool, "square", &v, sizeof v, NULL, &m, 60000));
+  assert_int_equal(read_i64(mproc_msg_data(m), mproc_msg_size(m)), 81);
+  mproc_msg_free(m);
+  finish(pool);
+}
+
+static void map_over_a_hundred_thousand_inputs_keeps_order(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(2, 0);
+  enum { kCount = 100000 };
+  int64_t *in = malloc(kCount * sizeof *in), *out = malloc(kCount * sizeof *out);
+  for (int i = 0; i < kCount; ++i) in[i] = i - 50000;
+  assert_mproc_ok(mproc_pool_map(pool, "square", in, sizeof *in, kCount, out, sizeof *out, 0,
+                                 60000, NULL));
+  for (int i = 0; i < kCount; ++i) assert_int_equal(out[i], in[i] * in[i]);
+  /* Small explicit chunks give the same answer. */
+  memset(out, 0, kCount * sizeof *out);
+  assert_mproc_ok(mproc_pool_map(pool, "square", in, sizeof *in, 1000, out, sizeof *out, 7,
+                                 60000, NULL));
+  for (int i = 0; i < 1000; ++i) assert_int_equal(out[i], in[i] * in[i]);
+  /* An empty map returns at once. */
+  int64_t t0 = test_now_ms();
+  assert_mproc_ok(mproc_pool_map(pool, "square", NULL, 8, 0, NULL, 8, 0, 60000, NULL));
+  assert_true(test_now_ms() - t0 < 1000);
+  free(in);
+  free(out);
+  finish(pool);
+}
+
+static void imap_and_imap_unordered_deliver_every_result_once(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(3, 0);
+  enum { kCount = 1000 };
+  char *bufs[kCount];
+  const void *inputs[kCount];
+  size_t lens[kCount];
+  for (int i = 0; i < kCount; ++i) {
+    bufs[i] = malloc(32);
+    lens[i] = (size_t)snprintf(bufs[i], 32, "item-%d", i) - (size_t)(i % 3);
+    inputs[i] = bufs[i];
+  }
+  for (int ordered = 1; ordered >= 0; --ordered) {
+    mproc_imap_t *it = NULL;
+    assert_mproc_ok(mproc_pool_imap(pool, "upper", inputs, lens, kCount, ordered ? 1 : 10,
+                                    ordered, &it));
+    int seen[kCount] = {0};
+    for (int k = 0; k < kCount; ++k) {
+      size_t index = 0;
+      mproc_msg_t *m = NULL;
+      assert_mproc_ok(mproc_imap_next(it, &index, &m, 60000));
+      if (ordered) assert_int_equal(index, (size_t)k);
+      assert_true(index < kCount);
+      seen[index]++;
+      assert_int_equal(mproc_msg_size(m), lens[index]);
+      for (size_t c = 0; c < lens[index]; ++c) {
+        char want = bufs[index][c];
+        if (want >= 'a' && want <= 'z') want = (char)(want - 32);
+        assert_int_equal(((const char *)mproc_msg_data(m))[c], want);
+      }
+      mproc_msg_free(m);
+    }
+    size_t index;
+    mproc_msg_t *m = NULL;
+    assert_mproc_code(mproc_imap_next(it, &index, &m, 0), MPROC_EOF);
+    for (int i = 0; i < kCount; ++i) assert_int_equal(seen[i], 1);
+    mproc_imap_free(it);
+  }
+  for (int i = 0; i < kCount; ++i) free(bufs[i]);
+  finish(pool);
+}
+
+static void errors_arrive_with_their_messages(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(2, 0);
+  mproc_future_t *f = submit_i64(pool, "negative_fails", -5, NULL);
+  mproc_msg_t *m = NULL;
+  assert_mproc_code(mproc_future_result(f, &m, 60000), MPROC_ERANGE);
+  assert_non_null(strstr(mproc_last_error(), "negative input -5"));
+  int code = 0, ok = 1;
+  const char *message = NULL;
+  assert_mproc_ok(mproc_future_error(f, &code, &message));
+  assert_int_equal(code, MPROC_ERANGE);
+  assert_string_equal(message, "negative input -5");
+  assert_mproc_ok(mproc_future_successful(f, &ok));
+  assert_int_equal(ok, 0);
+  mproc_future_free(f);
+  /* map names the first failing item. */
+  int64_t in[100], out[100];
+  for (int i = 0; i < 100; ++i) in[i] = (i == 37 || i == 80) ? -i : i;
+  size_t failed = 0;
+  assert_mproc_code(mproc_pool_map(pool, "negative_fails", in, 8, 100, out, 8, 10, 60000,
+                                   &failed),
+                    MPROC_ERANGE);
+  assert_int_equal(failed, 37);
+  assert_non_null(strstr(mproc_last_error(), "negative input -37"));
+  /* A task whose output is not the size map expects. */
+  assert_mproc_code(mproc_pool_map(pool, "one_byte", in, 8, 10, out, 8, 0, 60000, &failed),
+                    MPROC_EINVAL);
+  /* imap reports per item. */
+  const void *inputs[3] = {&in[1], &in[37], &in[2]};
+  size_t lens[3] = {8, 8, 8};
+  mproc_imap_t *it = NULL;
+  assert_mproc_ok(mproc_pool_imap(pool, "negative_fails", inputs, lens, 3, 1, 1, &it));
+  size_t index;
+  assert_mproc_ok(mproc_imap_next(it, &index, &m, 60000));
+  mproc_msg_free(m);
+  assert_mproc_code(mproc_imap_next(it, &index, &m, 60000), MPROC_ERANGE);
+  assert_int_equal(index, 1);
+  assert_mproc_ok(mproc_imap_next(it, &index, &m, 60000));
+  mproc_msg_free(m);
+  mproc_imap_free(it);
+  /* Unknown tasks are refused at submission. */
+  assert_mproc_code(mproc_pool_apply_async(pool, "no_such_pool_task", NULL, 0, NULL, &f),
+                    MPROC_ENOTFOUND);
+  finish(pool);
+}
+
+static void a_task_that_kills_its_worker_fails_alone(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(2, 0);
+  enum { kOthers = 1000 };
+  mproc_future_t *fs[kOthers + 1];
+  for (int i = 0; i <= kOthers; ++i) {
+    char c = i == kOthers / 2 ? 'K' : 'a';
+    assert_mproc_ok(mproc_pool_apply_async(pool, "maybe_die", &c, 1, NULL, &fs[i]));
+  }
+  for (int i = 0; i <= kOthers; ++i) {
+    mproc_msg_t *m = NULL;
+    int rc = mproc_future_result(fs[i], &m, 60000);
+    if (i == kOthers / 2) {
+      assert_int_equal(rc, MPROC_EWORKER);
+      assert_non_null(strstr(mproc_last_error(), "SIGKILL"));
+    } else {
+      assert_mproc_code(rc, 0);
+      assert_memory_equal(mproc_msg_data(m), "a", 1);
+      mproc_msg_free(m);
+    }
+    mproc_future_free(fs[i]);
+  }
+  /* The dead worker was replaced: the pool has two again. */
+  size_t n = 0;
+  assert_mproc_ok(mproc_pool_worker_pids(pool, NULL, 0, &n));
+  assert_int_equal(n, 2);
+  finish(pool);
+}
+
+static void maxtasksperchild_replaces_workers(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(2, 2);
+  int64_t before[2];
+  size_t n = 0;
+  assert_mproc_ok(mproc_pool_worker_pids(pool, before, 2, &n));
+  int64_t pids[12];
+  for (int i = 0; i < 12; ++i) {
+    mproc_future_t *f = submit_i64(pool, "worker_pid", 0, NULL);
+    pids[i] = result_i64(f);
+    mproc_future_free(f);
+  }
+  /* Each worker ran at most two tasks: at least six distinct pids. */
+  int distinct = 0;
+  for (int i = 0; i < 12; ++i) {
+    int again = 0;
+    for (int j = 0; j < i; ++j) again |= pids[j] == pids[i];
+    distinct += !again;
+  }
+  assert_true(distinct >= 6);
+  for (int i = 0; i < 12; ++i) {
+    int count = 0;
+    for (int j = 0; j < 12; ++j) count += pids[j] == pids[i];
+    assert_true(count <= 2);
+  }
+  finish(pool);
+}
+
+static void terminate_fails_ten_thousand_pending_tasks_promptly(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(2, 0);
+  enum { kTasks = 10000 };
+  mproc_future_t **fs = malloc(kTasks * sizeof *fs);
+  for (int i = 0; i < kTasks; ++i) fs[i] = submit_i64(pool, "sleep_ms", 1, NULL);
+  int64_t t0 = test_now_ms();
+  assert_mproc_ok(mproc_pool_terminate(pool));
+  assert_mproc_ok(mproc_pool_join(pool, 60000));
+  assert_true(test_now_ms() - t0 < 5000);
+  int failed = 0;
+  for (int i = 0; i < kTasks; ++i) {
+    int code = 0;
+    assert_mproc_ok(mproc_future_wait(fs[i], 0));
+    assert_mproc_ok(mproc_future_error(fs[i], &code, NULL));
+    failed += code == MPROC_ECLOSED;
+    mproc_future_free(fs[i]);
+  }
+  assert_true(failed > kTasks - 100);
+  mproc_future_t *late = NULL;
+  int64_t v = 1;
+  assert_mproc_code(mproc_pool_apply_async(pool, "square", &v, 8, NULL, &late), MPROC_ESTATE);
+  free(fs);
+  mproc_pool_free(pool);
+}
+
+static void a_task_past_its_timeout_fails_alone(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  int64_t first_pid = 0;
+  size_t n = 0;
+  assert_mproc_ok(mproc_pool_worker_pids(pool, &first_pid, 1, &n));
+  mproc_task_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_task_opts_new(&opts));
+  assert_mproc_ok(mproc_task_opts_set_timeout(opts, 200));
+  int64_t t0 = test_now_ms();
+  mproc_future_t *slow = submit_i64(pool, "sleep_ms", 30000, opts);
+  mproc_future_t *after = submit_i64(pool, "square", 12, NULL);
+  mproc_msg_t *m = NULL;
+  assert_mproc_code(mproc_future_result(slow, &m, 60000), MPROC_ETIMEDOUT);
+  assert_non_null(strstr(mproc_last_error(), "timeout"));
+  assert_true(test_now_ms() - t0 < 20000);
+  assert_int_equal(result_i64(after), 144);
+  /* A task within its timeout is untouched. */
+  mproc_future_t *quick = submit_i64(pool, "sleep_ms", 1, opts);
+  assert_int_equal(result_i64(quick), 1);
+  int64_t now_pid = 0;
+  assert_mproc_ok(mproc_pool_worker_pids(pool, &now_pid, 1, &n));
+  assert_int_not_equal(now_pid, first_pid);
+  mproc_future_free(slow);
+  mproc_future_free(after);
+  mproc_future_free(quick);
+  mproc_task_opts_free(opts);
+  finish(pool);
+}
+
+static void close_and_join_with_one_task_per_child_does_not_hang(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(2, 1);
+  mproc_future_t *fs[20];
+  for (int i = 0; i < 20; ++i) fs[i] = submit_i64(pool, "square", i, NULL);
+  assert_mproc_ok(mproc_pool_close(pool));
+  assert_mproc_ok(mproc_pool_join(pool, 60000));
+  for (int i = 0; i < 20; ++i) {
+    assert_int_equal(result_i64(fs[i]), (int64_t)i * i);
+    mproc_future_free(fs[i]);
+  }
+  mproc_future_t *late = NULL;
+  int64_t v = 1;
+  assert_mproc_code(mproc_pool_apply_async(pool, "square", &v, 8, NULL, &late), MPROC_ESTATE);
+  mproc_pool_free(pool);
+}
+
+static void join_needs_close_or_terminate(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  assert_mproc_code(mproc_pool_join(pool, 0), MPROC_ESTATE);
+  finish(pool);
+}
+
+static void the_initializer_runs_in_every_worker(void **state) {
+  (void)state;
+  mproc_args_t *args = NULL;
+  assert_mproc_ok(mproc_args_new(&args));
+  assert_mproc_ok(mproc_args_add_i64(args, 4242));
+  mproc_pool_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_pool_opts_new(&opts));
+  assert_mproc_ok(mproc_pool_opts_set_processes(opts, 2));
+  assert_mproc_ok(mproc_pool_opts_set_initializer(opts, "remember", args));
+  mproc_args_free(args); /* the options keep their own copy */
+  mproc_pool_t *pool = NULL;
+  assert_mproc_ok(mproc_pool_new(&pool, opts));
+  mproc_pool_opts_free(opts);
+  for (int i = 0; i < 10; ++i) {
+    mproc_future_t *f = submit_i64(pool, "initialized_value", 0, NULL);
+    assert_int_equal(result_i64(f), 4242);
+    mproc_future_free(f);
+  }
+  finish(pool);
+}
+
+static void a_failing_initializer_breaks_the_pool_once(void **state) {
+  (void)state;
+  mproc_pool_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_pool_opts_new(&opts));
+  assert_mproc_ok(mproc_pool_opts_set_processes(opts, 2));
+  assert_mproc_ok(mproc_pool_opts_set_initializer(opts, "refuse_to_start", NULL));
+  mproc_pool_t *pool = NULL;
+  assert_mproc_ok(mproc_pool_new(&pool, opts));
+  mproc_pool_opts_free(opts);
+  mproc_future_t *f = NULL;
+  int64_t v = 3;
+  int rc = mproc_pool_apply_async(pool, "square", &v, 8, NULL, &f);
+  if (rc == 0) {
+    mproc_msg_t *m = NULL;
+    assert_int_not_equal(mproc_future_result(f, &m, 60000), 0);
+    assert_non_null(strstr(mproc_last_error(), "initializer"));
+    mproc_future_free(f);
+  } else {
+    assert_mproc_code(rc, MPROC_ESTATE);
+  }
+  /* Broken for good, and saying why; no worker is started again. */
+  int64_t t0 = test_now_ms();
+  do {
+    rc = mproc_pool_apply_async(pool, "square", &v, 8, NULL, &f);
+    if (rc == 0) mproc_future_free(f);
+  } while (rc == 0 && test_now_ms() - t0 < 30000);
+  assert_mproc_code(rc, MPROC_ESTATE);
+  assert_non_null(strstr(mproc_last_error(), "initializer"));
+  assert_mproc_ok(mproc_pool_terminate(pool));
+  assert_mproc_ok(mproc_pool_join(pool, 60000));
+  size_t n = 9;
+  assert_mproc_ok(mproc_pool_worker_pids(pool, NULL, 0, &n));
+  assert_int_equal(n, 0);
+  mproc_pool_free(pool);
+}
+
+/* A callback that submits more work: the pool must not deadlock. */
+struct chain {
+  mproc_pool_t *pool;
+  atomic_int done;
+  mproc_sem_t *finished;
+};
+static void chain_next(mproc_future_t *f, void *userdata) {
+  struct chain *c = userdata;
+  mproc_msg_t *m = NULL;
+  if (mproc_future_result(f, &m, 0) != 0) return;
+  int64_t v = read_i64(mproc_msg_data(m), mproc_msg_size(m));
+  mproc_msg_free(m);
+  int n = atomic_fetch_add(&c->done, 1) + 1;
+  if (n < 20) {
+    mproc_task_opts_t *opts = NULL;
+    mproc_task_opts_new(&opts);
+    mproc_task_opts_set_callback(opts, chain_next, c);
+    mproc_future_t *next = NULL;
+    int64_t small = v % 1000;
+    if (mproc_pool_apply_async(c->pool, "square", &small, 8, opts, &next) == 0)
+      mproc_future_free(next);
+    mproc_task_opts_free(opts);
+  } else {
+    mproc_sem_release(c->finished);
+  }
+}
+
+static void callbacks_run_and_may_submit_more(void **state) {
+  (void)state;
+  struct chain c;
+  c.pool = new_pool(2, 0);
+  atomic_init(&c.done, 0);
+  assert_mproc_ok(mproc_sem_new(&c.finished, 0, NULL));
+  mproc_task_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_task_opts_new(&opts));
+  assert_mproc_ok(mproc_task_opts_set_callback(opts, chain_next, &c));
+  mproc_future_t *f = submit_i64(c.pool, "square", 3, opts);
+  mproc_future_free(f); /* the callback still runs */
+  assert_mproc_ok(mproc_sem_acquire(c.finished, 60000));
+  assert_int_equal(atomic_load(&c.done), 20);
+  mproc_task_opts_free(opts);
+  mproc_sem_free(c.finished);
+  finish(c.pool);
+}
+
+static int unregistered_double(const void *in, size_t len, mproc_result_t *out) {
+  int64_t v = read_i64(in, len) * 2;
+  return mproc_result_set(out, &v, sizeof v);
+}
+
+static void unregistered_functions_run_only_in_fork_pools(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  mproc_future_t *f = NULL;
+  int64_t v = 21;
+  int rc = mproc_pool_apply_async_fn(pool, unregistered_double, &v, 8, NULL, &f);
+  if (mproc_get_start_method() == MPROC_START_FORK) {
+    assert_mproc_ok(rc);
+    assert_int_equal(result_i64(f), 42);
+    mproc_future_free(f);
+  } else {
+    assert_mproc_code(rc, MPROC_ENOTSUP);
+  }
+  finish(pool);
+}
+
+static void bad_arguments(void **state) {
+  (void)state;
+  mproc_pool_t *pool = NULL;
+  assert_mproc_code(mproc_pool_new(NULL, NULL), MPROC_EINVAL);
+  assert_mproc_code(mproc_pool_apply_async(NULL, "square", NULL, 0, NULL, NULL), MPROC_EINVAL);
+  mproc_future_t *f = NULL;
+  assert_mproc_code(mproc_future_wait(NULL, 0), MPROC_EINVAL);
+  assert_mproc_code(mproc_pool_join(NULL, 0), MPROC_EINVAL);
+  mproc_pool_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_pool_opts_new(&opts));
+  assert_mproc_ok(mproc_pool_opts_set_initializer(opts, "no_such_initializer", NULL));
+  assert_mproc_code(mproc_pool_new(&pool, opts), MPROC_ENOTFOUND);
+  mproc_pool_opts_free(opts);
+  pool = new_pool(1, 0);
+  assert_mproc_code(mproc_pool_apply_async(pool, NULL, NULL, 0, NULL, &f), MPROC_EINVAL);
+  assert_mproc_code(mproc_pool_apply_async(pool, "square", NULL, 5, NULL, &f), MPROC_EINVAL);
+  f = submit_i64(pool, "sleep_ms", 300, NULL);
+  int ok;
+  int rc = mproc_future_successful(f, &ok);
+  assert_true(rc == MPROC_ESTATE || rc == 0);
+  mproc_msg_t *m = NULL;
+  assert_mproc_code(mproc_future_result(f, &m, 0), MPROC_ETIMEDOUT);
+  mproc_future_free(f);
+  assert_mproc_code(mproc_result_set(NULL, "x", 1), MPROC_EINVAL);
+  assert_null(mproc_result_alloc(NULL, 1));
+  mproc_future_free(NULL);
+  mproc_imap_free(NULL);
+  mproc_pool_free(NULL);
+  mproc_pool_opts_free(NULL);
+  mproc_task_opts_free(NULL);
+  mproc_pool_free(pool); /* running: terminated, then freed */
+}
+
+int main(int argc, char **argv) {
+  MPROC_TEST_MAIN_PROLOGUE(argc, argv);
+  const char *method = test_start_method_from_args(argc, argv);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(a_pool_of_five_runs_seven_tasks),
+      cmocka_unit_test(map_over_a_hundred_thousand_inputs_keeps_order),
+      cmocka_unit_test(imap_and_imap_unordered_deliver_every_result_once),
+      cmocka_unit_test(errors_arrive_with_their_messages),
+      cmocka_unit_test(a_task_that_kills_its_worker_fails_alone),
+      cmocka_unit_test(maxtasksperchild_replaces_workers),
+      cmocka_unit_test(terminate_fails_ten_thousand_pending_tasks_promptly),
+      cmocka_unit_test(a_task_past_its_timeout_fails_alone),
+      cmocka_unit_test(close_and_join_with_one_task_per_child_does_not_hang),
+      cmocka_unit_test(join_needs_close_or_terminate),
+      cmocka_unit_test(the_initializer_runs_in_every_worker),
+      cmocka_unit_test(a_failing_initializer_breaks_the_pool_once),
+      cmocka_unit_test(callbacks_run_and_may_submit_more),
+      cmocka_unit_test(unregistered_functions_run_only_in_fork_pools),
+      cmocka_unit_test(bad_arguments),
+  };
+  return cmocka_run_group_tests_name(method, tests, NULL, NULL);
+}
