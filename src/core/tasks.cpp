@@ -1,48 +1,26 @@
 #include "core/tasks.hpp"
 
 #include <cstdio>
-#include <mutex>
-#include <unordered_map>
+
+#include "core/name_registry.hpp"
 
 namespace mproc::core {
 namespace {
 
-// Tasks register from static initialisers of any library or program, in any
-// order: the registry is made on first use.
-struct Registry {
-  std::mutex mu;
-  std::unordered_map<std::string, TaskFn> by_name;
-};
-
-Registry& registry() {
-  static Registry* r = new Registry;  // never destroyed: tasks may run at exit
+// Made on first use, never destroyed: tasks register from static
+// initialisers and run until exit.
+NameRegistry<TaskFn>& registry() {
+  static auto* r = new NameRegistry<TaskFn>;
   return *r;
 }
 
 }  // namespace
 
-void register_task(const std::string& name, TaskFn fn) {
-  Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  auto [it, inserted] = r.by_name.emplace(name, fn);
-  if (!inserted && it->second != fn)
-    fail(MPROC_EEXIST, "task '" + name + "' is already registered to another function");
-}
+void register_task(const std::string& name, TaskFn fn) { registry().add(name, fn, "task"); }
 
-TaskFn find_task(const std::string& name) {
-  Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  auto it = r.by_name.find(name);
-  return it == r.by_name.end() ? nullptr : it->second;
-}
+TaskFn find_task(const std::string& name) { return registry().find(name); }
 
-std::string task_name_of(TaskFn fn) {
-  Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  for (const auto& [name, f] : r.by_name)
-    if (f == fn) return name;
-  return {};
-}
+std::string task_name_of(TaskFn fn) { return registry().name_of(fn); }
 
 int invoke_task(TaskFn fn, const std::shared_ptr<Args>& args) noexcept {
   try {

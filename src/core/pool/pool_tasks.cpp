@@ -1,47 +1,25 @@
 #include "core/pool/pool_tasks.hpp"
 
-#include <mutex>
-#include <unordered_map>
-
+#include "core/name_registry.hpp"
 #include "platform/error.hpp"
 
 namespace mproc::core {
 namespace {
 
-struct Registry {
-  std::mutex mu;
-  std::unordered_map<std::string, PoolFn> by_name;
-};
-
-Registry& registry() {
-  static Registry* r = new Registry;  // used by static initialisers and at exit
+NameRegistry<PoolFn>& registry() {
+  static auto* r = new NameRegistry<PoolFn>;  // used by static initialisers and at exit
   return *r;
 }
 
 }  // namespace
 
 void register_pool_task(const std::string& name, PoolFn fn) {
-  Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  auto [it, inserted] = r.by_name.emplace(name, fn);
-  if (!inserted && it->second != fn)
-    fail(MPROC_EEXIST, "pool task '" + name + "' is already registered to another function");
+  registry().add(name, fn, "pool task");
 }
 
-PoolFn find_pool_task(const std::string& name) {
-  Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  auto it = r.by_name.find(name);
-  return it == r.by_name.end() ? nullptr : it->second;
-}
+PoolFn find_pool_task(const std::string& name) { return registry().find(name); }
 
-std::string pool_task_name_of(PoolFn fn) {
-  Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  for (const auto& [name, f] : r.by_name)
-    if (f == fn) return name;
-  return {};
-}
+std::string pool_task_name_of(PoolFn fn) { return registry().name_of(fn); }
 
 int run_pool_task(PoolFn fn, const void* in, size_t len, mproc_result_s& result) noexcept {
   result.clear();
