@@ -289,7 +289,66 @@ def queue_idle_cpu():
     return (time.process_time() - t0) * 1e3
 
 
+def _identity(x):
+    return x
+
+
+def _double(x):
+    return 2 * x
+
+
+def pool_apply_async(kind):
+    """Thousands of trivial tasks per second: Pool(2).apply_async or
+    ProcessPoolExecutor(2).submit, 20,000 tasks, then every result."""
+    n = 20000
+    ctx = mp.get_context("fork")
+    if kind == "executor":
+        import concurrent.futures as cf
+        with cf.ProcessPoolExecutor(2, mp_context=ctx) as ex:
+            for f in [ex.submit(_identity, 7) for _ in range(200)]:
+                f.result()
+            t0 = time.perf_counter()
+            futures = [ex.submit(_identity, 7) for _ in range(n)]
+            for f in futures:
+                f.result()
+            elapsed = time.perf_counter() - t0
+    else:
+        with ctx.Pool(2) as pool:
+            for r in [pool.apply_async(_identity, (7,)) for _ in range(200)]:
+                r.get()
+            t0 = time.perf_counter()
+            results = [pool.apply_async(_identity, (7,)) for _ in range(n)]
+            for r in results:
+                r.get()
+            elapsed = time.perf_counter() - t0
+    return n / elapsed / 1e3
+
+
+def pool_map(kind):
+    """Millions of items per second: a map over 1,000,000 ints on Pool(2)
+    (automatic chunks) or ProcessPoolExecutor(2) (chunks of 10,000)."""
+    n = 1000000
+    data = list(range(n))
+    ctx = mp.get_context("fork")
+    if kind == "executor":
+        import concurrent.futures as cf
+        with cf.ProcessPoolExecutor(2, mp_context=ctx) as ex:
+            list(ex.map(_double, range(1000), chunksize=100))
+            t0 = time.perf_counter()
+            list(ex.map(_double, data, chunksize=10000))
+            elapsed = time.perf_counter() - t0
+    else:
+        with ctx.Pool(2) as pool:
+            pool.map(_double, range(1000))
+            t0 = time.perf_counter()
+            pool.map(_double, data)
+            elapsed = time.perf_counter() - t0
+    return n / elapsed / 1e6
+
+
 WORKLOADS = {
+    "pool_apply_async": pool_apply_async,
+    "pool_map": pool_map,
     "queue_idle_cpu": queue_idle_cpu,
     "queue_throughput": queue_throughput,
     "queue_roundtrip": queue_roundtrip,

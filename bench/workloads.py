@@ -169,4 +169,24 @@ ALL = [
         lambda c: c.mproc_bench("queue_rss"),
         [("python Queue", lambda c: c.python("queue_rss"))],
     ),
+    Workload(
+        "pool_apply_async_20k", "k tasks/s", "higher",
+        "Pool(2): 20,000 trivial apply_async tasks, then every result",
+        lambda c: c.mproc_bench("pool_apply_async"),
+        [("python Pool.apply_async", lambda c: c.python("pool_apply_async", "pool")),
+         ("python ProcessPoolExecutor", lambda c: c.python("pool_apply_async", "executor"))],
+    ),
+    Workload(
+        "pool_map_1M", "M items/s", "higher",
+        "Pool(2): map over 1,000,000 small inputs",
+        lambda c: c.mproc_bench("pool_map"),
+        [("python Pool.map", lambda c: c.python("pool_map", "pool")),
+         ("python ProcessPoolExecutor.map", lambda c: c.python("pool_map", "executor"))],
+    ),
+    Workload(
+        "pool_cpu_bound_map", "s", "lower",
+        "CPU-bound map of 32 items: Pool(2) against one process (2.0x is ideal)",
+        lambda c: c.mproc_bench("cpu_map_pool"),
+        [("same work in one process", lambda c: c.mproc_bench("cpu_map_serial"))],
+    ),
 ]

@@ -61,7 +61,8 @@ MPROC_API int mproc_pool_task_register(const char *name, mproc_pool_fn fn);
   __attribute__((constructor)) static void mproc__register_pool_##name(void) { \
     (void)mproc_pool_task_register(#name, mproc__pool_task_##name);            \
   }                                                                            \
-  static int mproc__pool_task_##name(const void *in, size_t len,               \
+  static int mproc__pool_task_##name(const void *in __attribute__((unused)),   \
+                                     size_t len __attribute__((unused)),       \
                                      mproc_result_t *out)
 
 /* Sets the task's output to a copy of `len` bytes. Returns 0 (so a task

@@ -71,7 +71,7 @@ MPROC_API int mproc_task_lookup(const char *name, mproc_task_fn *fn);
   __attribute__((constructor)) static void mproc__register_##name(void) {      \
     (void)mproc_task_register(#name, mproc__task_##name);                      \
   }                                                                            \
-  static int mproc__task_##name(const mproc_args_t *args)
+  static int mproc__task_##name(const mproc_args_t *args __attribute__((unused)))
 
 /*
  * Call first thing in main(). In the parent (a program not started by
