@@ -1,0 +1,1009 @@
+// mproc.hpp: the C++17 face of mproc, header-only, over the C ABI alone.
+//
+// RAII classes for every object, std::chrono timeouts, std::string_view
+// messages, and errors as mproc::Error exceptions carrying the code and the
+// message. Where running out of time is an ordinary outcome (a try_lock, a
+// queue that stays empty), a non-throwing try_* form says so in its return
+// value instead.
+//
+//   MPROC_TASK(greet) { ... }
+//   int main(int argc, char** argv) {
+//     mproc::init(argc, argv);                 // first line of main()
+//     mproc::Process p("greet", mproc::Args() << "child 1");
+//     p.start();
+//     p.join();
+//   }
+//
+// Thread safety is the C library's: every object may be used from any
+// thread (an Args being built excepted).
+#ifndef MPROC_MPROC_HPP
+#define MPROC_MPROC_HPP
+
+#include <mproc/mproc.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace mproc {
+
+// ---- Errors -------------------------------------------------------------------
+
+// A failed mproc call: code() is the MPROC_E* code, what() the detailed
+// message of mproc_last_error().
+class Error : public std::runtime_error {
+ public:
+  Error(int code, const std::string& message)
+      : std::runtime_error(message.empty() ? mproc_strerror(code) : message), code_(code) {}
+  int code() const noexcept { return code_; }
+  const char* name() const noexcept { return mproc_err_name(code_); }
+
+ private:
+  int code_;
+};
+
+namespace detail {
+
+// Throws for any negative code; returns `rc` (0, or an informative positive
+// outcome) otherwise.
+inline int check(int rc) {
+  if (rc < 0) throw Error(rc, mproc_last_error());
+  return rc;
+}
+
+// Like check, but `ordinary` (a timeout, would-block) comes back as false.
+inline bool check_or(int rc, int ordinary) {
+  if (rc == ordinary) return false;
+  check(rc);
+  return true;
+}
+
+template <class Rep, class Period>
+int64_t to_ms(std::chrono::duration<Rep, Period> d) {
+  if (d < d.zero()) return MPROC_FOREVER;
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(d).count();
+  return static_cast<int64_t>(ms);
+}
+
+// Owns a C handle and frees it with its *_free function.
+template <class T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const noexcept { Free(p); }
+};
+template <class T, void (*Free)(T*)>
+using Handle = std::unique_ptr<T, Deleter<T, Free>>;
+
+}  // namespace detail
+
+// Wait without limit.
+inline constexpr std::chrono::milliseconds forever{-1};
+
+// ---- The process --------------------------------------------------------------
+
+// Call first thing in main(): in a spawned child it runs the task and exits.
+inline void init(int argc, char** argv) { detail::check(mproc_main(argc, argv)); }
+inline int cpu_count() noexcept { return mproc_cpu_count(); }
+inline int64_t getpid() noexcept { return mproc_getpid(); }
+inline int64_t getppid() noexcept { return mproc_getppid(); }
+inline std::string current_process_name() { return mproc_current_process_name(); }
+inline std::string version() { return mproc_version_string(); }
+inline void set_start_method(mproc_start_method_t m) { detail::check(mproc_set_start_method(m)); }
+
+inline std::vector<int64_t> active_children() {
+  size_t n = 0;
+  detail::check(mproc_active_children(nullptr, 0, &n));
+  std::vector<int64_t> pids(n + 8);
+  detail::check(mproc_active_children(pids.data(), pids.size(), &n));
+  pids.resize(std::min(n, pids.size()));
+  return pids;
+}
+
+// ---- Messages -------------------------------------------------------------------
+
+// A received message, owning its bytes.
+class Message {
+ public:
+  Message() = default;
+  explicit Message(mproc_msg_t* m) : m_(m) {}
+  const void* data() const noexcept { return mproc_msg_data(m_.get()); }
+  size_t size() const noexcept { return mproc_msg_size(m_.get()); }
+  std::string_view view() const noexcept {
+    return {static_cast<const char*>(data()), size()};
+  }
+  std::string str() const { return std::string(view()); }
+  // The bytes as a trivially copyable T (they must be exactly sizeof(T)).
+  template <class T>
+  T as() const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (size() != sizeof(T)) throw Error(MPROC_EINVAL, "message is not sizeof(T) bytes");
+    T v;
+    std::memcpy(&v, data(), sizeof v);
+    return v;
+  }
+
+ private:
+  detail::Handle<mproc_msg_t, mproc_msg_free> m_;
+};
+
+// The bytes of a trivially copyable value, to send as a message.
+template <class T>
+std::string_view bytes_of(const T& v) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  return {reinterpret_cast<const char*>(&v), sizeof v};
+}
+
+class Connection;
+class Lock;
+class RLock;
+class Semaphore;
+class Event;
+class Condition;
+class Barrier;
+class SharedBlock;
+class Queue;
+
+// ---- Shared objects --------------------------------------------------------------
+
+// How a new shared object is made: anonymous (default) or named.
+class Shared {
+ public:
+  static Shared named(std::string name = {}) {
+    Shared s;
+    s.named_ = true;
+    s.name_ = std::move(name);
+    return s;
+  }
+  // The C options (null for anonymous); owned by the returned handle.
+  detail::Handle<mproc_shared_opts_t, mproc_shared_opts_free> c_opts() const {
+    detail::Handle<mproc_shared_opts_t, mproc_shared_opts_free> o;
+    if (!named_) return o;
+    mproc_shared_opts_t* raw = nullptr;
+    detail::check(mproc_shared_opts_new(&raw));
+    o.reset(raw);
+    if (name_.empty())
+      detail::check(mproc_shared_opts_set_named(raw, 1));
+    else
+      detail::check(mproc_shared_opts_set_name(raw, name_.c_str()));
+    return o;
+  }
+  bool is_named() const noexcept { return named_; }
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  bool named_ = false;
+  std::string name_;
+};
+
+inline void unlink(const std::string& name) { detail::check(mproc_unlink(name.c_str())); }
+
+// How an acquire ended.
+enum class Acquired { kYes, kOwnerDied, kTimedOut };
+
+namespace detail {
+inline Acquired acquired(int rc) {
+  if (rc == MPROC_ETIMEDOUT || rc == MPROC_EBUSY) return Acquired::kTimedOut;
+  if (rc == MPROC_EOWNERDEAD) return Acquired::kOwnerDied;
+  check(rc);
+  return Acquired::kYes;
+}
+}  // namespace detail
+
+// A lock owned by one thread of one process (Python's Lock). Lockable, so
+// std::lock_guard and std::unique_lock work; lock() also takes a lock from
+// a dead owner -- owner_died() then says so, so the guarded state can be
+// repaired.
+class Lock {
+ public:
+  explicit Lock(const Shared& how = {}) {
+    mproc_lock_t* raw = nullptr;
+    detail::check(mproc_lock_new(&raw, how.c_opts().get()));
+    h_.reset(raw);
+  }
+  static Lock open(const std::string& name) {
+    mproc_lock_t* raw = nullptr;
+    detail::check(mproc_lock_open(&raw, name.c_str()));
+    return Lock(raw);
+  }
+  explicit Lock(mproc_lock_t* adopted) : h_(adopted) {}
+
+  template <class Rep = int64_t, class Period = std::milli>
+  Acquired acquire(std::chrono::duration<Rep, Period> timeout = forever) {
+    return note(detail::acquired(mproc_lock_acquire(h_.get(), detail::to_ms(timeout))));
+  }
+  void lock() {
+    if (acquire() == Acquired::kTimedOut) throw Error(MPROC_ETIMEDOUT, "lock timed out");
+  }
+  bool try_lock() { return note(detail::acquired(mproc_lock_try_acquire(h_.get()))) != Acquired::kTimedOut; }
+  template <class Rep, class Period>
+  bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
+    return acquire(timeout) != Acquired::kTimedOut;
+  }
+  void unlock() { detail::check(mproc_lock_release(h_.get())); }
+  bool locked() const {
+    int v = 0;
+    detail::check(mproc_lock_is_locked(h_.get(), &v));
+    return v != 0;
+  }
+  // Whether the last acquire by this handle took the lock from a dead owner.
+  bool owner_died() const noexcept { return owner_died_; }
+  std::string name() const { return mproc_lock_name(h_.get()); }
+  mproc_lock_t* get() const noexcept { return h_.get(); }
+
+ private:
+  Acquired note(Acquired a) {
+    owner_died_ = a == Acquired::kOwnerDied;
+    return a;
+  }
+  detail::Handle<mproc_lock_t, mproc_lock_free> h_;
+  bool owner_died_ = false;
+};
+
+// A re-entrant lock (Python's RLock).
+class RLock {
+ public:
+  explicit RLock(const Shared& how = {}) {
+    mproc_rlock_t* raw = nullptr;
+    detail::check(mproc_rlock_new(&raw, how.c_opts().get()));
+    h_.reset(raw);
+  }
+  static RLock open(const std::string& name) {
+    mproc_rlock_t* raw = nullptr;
+    detail::check(mproc_rlock_open(&raw, name.c_str()));
+    return RLock(raw);
+  }
+  explicit RLock(mproc_rlock_t* adopted) : h_(adopted) {}
+
+  template <class Rep = int64_t, class Period = std::milli>
+  Acquired acquire(std::chrono::duration<Rep, Period> timeout = forever) {
+    return detail::acquired(mproc_rlock_acquire(h_.get(), detail::to_ms(timeout)));
+  }
+  void lock() {
+    if (acquire() == Acquired::kTimedOut) throw Error(MPROC_ETIMEDOUT, "rlock timed out");
+  }
+  bool try_lock() { return detail::acquired(mproc_rlock_try_acquire(h_.get())) != Acquired::kTimedOut; }
+  template <class Rep, class Period>
+  bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
+    return acquire(timeout) != Acquired::kTimedOut;
+  }
+  void unlock() { detail::check(mproc_rlock_release(h_.get())); }
+  uint32_t depth() const {
+    uint32_t d = 0;
+    detail::check(mproc_rlock_depth(h_.get(), &d));
+    return d;
+  }
+  std::string name() const { return mproc_rlock_name(h_.get()); }
+  mproc_rlock_t* get() const noexcept { return h_.get(); }
+
+ private:
+  detail::Handle<mproc_rlock_t, mproc_rlock_free> h_;
+};
+
+// Semaphore and BoundedSemaphore.
+class Semaphore {
+ public:
+  explicit Semaphore(uint32_t value = 1, const Shared& how = {}) { make(value, false, how); }
+  static Semaphore bounded(uint32_t value = 1, const Shared& how = {}) {
+    Semaphore s(nullptr);
+    s.make(value, true, how);
+    return s;
+  }
+  static Semaphore open(const std::string& name) {
+    mproc_sem_t* raw = nullptr;
+    detail::check(mproc_sem_open(&raw, name.c_str()));
+    return Semaphore(raw);
+  }
+  explicit Semaphore(mproc_sem_t* adopted) : h_(adopted) {}
+
+  template <class Rep = int64_t, class Period = std::milli>
+  bool acquire(std::chrono::duration<Rep, Period> timeout = forever) {
+    return detail::check_or(mproc_sem_acquire(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
+  }
+  bool try_acquire() { return detail::check_or(mproc_sem_try_acquire(h_.get()), MPROC_EBUSY); }
+  void release() { detail::check(mproc_sem_release(h_.get())); }
+  // Lockable too, for guards: a semaphore as a room with N places.
+  void lock() { acquire(); }
+  bool try_lock() { return try_acquire(); }
+  void unlock() { release(); }
+  uint32_t value() const {
+    uint32_t v = 0;
+    detail::check(mproc_sem_value(h_.get(), &v));
+    return v;
+  }
+  std::string name() const { return mproc_sem_name(h_.get()); }
+  mproc_sem_t* get() const noexcept { return h_.get(); }
+
+ private:
+  void make(uint32_t value, bool bounded, const Shared& how) {
+    mproc_sem_t* raw = nullptr;
+    auto opts = how.c_opts();
+    detail::check(bounded ? mproc_sem_new_bounded(&raw, value, opts.get())
+                          : mproc_sem_new(&raw, value, opts.get()));
+    h_.reset(raw);
+  }
+  detail::Handle<mproc_sem_t, mproc_sem_free> h_;
+};
+
+class Event {
+ public:
+  explicit Event(const Shared& how = {}) {
+    mproc_event_t* raw = nullptr;
+    detail::check(mproc_event_new(&raw, how.c_opts().get()));
+    h_.reset(raw);
+  }
+  static Event open(const std::string& name) {
+    mproc_event_t* raw = nullptr;
+    detail::check(mproc_event_open(&raw, name.c_str()));
+    return Event(raw);
+  }
+  explicit Event(mproc_event_t* adopted) : h_(adopted) {}
+
+  void set() { detail::check(mproc_event_set(h_.get())); }
+  void clear() { detail::check(mproc_event_clear(h_.get())); }
+  bool is_set() const {
+    int v = 0;
+    detail::check(mproc_event_is_set(h_.get(), &v));
+    return v != 0;
+  }
+  // True once set; false if the timeout passed first.
+  template <class Rep = int64_t, class Period = std::milli>
+  bool wait(std::chrono::duration<Rep, Period> timeout = forever) {
+    return detail::check_or(mproc_event_wait(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
+  }
+  std::string name() const { return mproc_event_name(h_.get()); }
+  mproc_event_t* get() const noexcept { return h_.get(); }
+
+ private:
+  detail::Handle<mproc_event_t, mproc_event_free> h_;
+};
+
+// A condition over a Lock, an RLock, or (default) an RLock of its own.
+// Lockable through its lock, so std::unique_lock<Condition> works.
+class Condition {
+ public:
+  explicit Condition(const Shared& how = {}) { make(how, [&](auto** out, auto* o) {
+                                                 return mproc_cond_new(out, nullptr, o);
+                                               }); }
+  explicit Condition(Lock& lock, const Shared& how = {}) {
+    make(how, [&](auto** out, auto* o) { return mproc_cond_new(out, lock.get(), o); });
+  }
+  explicit Condition(RLock& lock, const Shared& how = {}) {
+    make(how, [&](auto** out, auto* o) { return mproc_cond_new_rlock(out, lock.get(), o); });
+  }
+  static Condition open(const std::string& name) {
+    mproc_cond_t* raw = nullptr;
+    detail::check(mproc_cond_open(&raw, name.c_str()));
+    return Condition(raw);
+  }
+  explicit Condition(mproc_cond_t* adopted) : h_(adopted) {}
+
+  void lock() {
+    if (detail::acquired(mproc_cond_acquire(h_.get(), MPROC_FOREVER)) == Acquired::kTimedOut)
+      throw Error(MPROC_ETIMEDOUT, "condition lock timed out");
+  }
+  bool try_lock() {
+    return detail::acquired(mproc_cond_acquire(h_.get(), 0)) != Acquired::kTimedOut;
+  }
+  void unlock() { detail::check(mproc_cond_release(h_.get())); }
+  // With the lock held: true when notified, false on timeout (the lock is
+  // held again either way).
+  template <class Rep = int64_t, class Period = std::milli>
+  bool wait(std::chrono::duration<Rep, Period> timeout = forever) {
+    int rc = mproc_cond_wait(h_.get(), detail::to_ms(timeout));
+    if (rc == MPROC_EOWNERDEAD) return true;
+    return detail::check_or(rc, MPROC_ETIMEDOUT);
+  }
+  // Python's wait_for: waits until pred() holds, or the timeout; returns
+  // the last value of pred().
+  template <class Pred, class Rep = int64_t, class Period = std::milli>
+  bool wait_for(Pred pred, std::chrono::duration<Rep, Period> timeout = forever) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool ok = pred();
+    while (!ok) {
+      if (timeout < timeout.zero()) {
+        wait();
+      } else {
+        auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= left.zero() || !wait(left)) return pred();
+      }
+      ok = pred();
+    }
+    return ok;
+  }
+  void notify(uint32_t n = 1) { detail::check(mproc_cond_notify(h_.get(), n)); }
+  void notify_all() { detail::check(mproc_cond_notify_all(h_.get())); }
+  std::string name() const { return mproc_cond_name(h_.get()); }
+  mproc_cond_t* get() const noexcept { return h_.get(); }
+
+ private:
+  template <class Make>
+  void make(const Shared& how, Make m) {
+    mproc_cond_t* raw = nullptr;
+    detail::check(m(&raw, how.c_opts().get()));
+    h_.reset(raw);
+  }
+  detail::Handle<mproc_cond_t, mproc_cond_free> h_;
+};
+
+// Thrown by Barrier::wait when the barrier is (or becomes) broken.
+class BrokenBarrier : public Error {
+ public:
+  using Error::Error;
+};
+
+class Barrier {
+ public:
+  explicit Barrier(uint32_t parties, const Shared& how = {}) {
+    mproc_barrier_t* raw = nullptr;
+    detail::check(mproc_barrier_new(&raw, parties, how.c_opts().get()));
+    h_.reset(raw);
+  }
+  static Barrier open(const std::string& name) {
+    mproc_barrier_t* raw = nullptr;
+    detail::check(mproc_barrier_open(&raw, name.c_str()));
+    return Barrier(raw);
+  }
+  explicit Barrier(mproc_barrier_t* adopted) : h_(adopted) {}
+
+  // This waiter's index (0..parties-1); throws BrokenBarrier when broken
+  // or when this wait times out (which breaks it, as in Python).
+  template <class Rep = int64_t, class Period = std::milli>
+  uint32_t wait(std::chrono::duration<Rep, Period> timeout = forever) {
+    uint32_t index = 0;
+    int rc = mproc_barrier_wait(h_.get(), detail::to_ms(timeout), &index);
+    if (rc == MPROC_EBROKEN || rc == MPROC_ETIMEDOUT) throw BrokenBarrier(rc, mproc_last_error());
+    detail::check(rc);
+    return index;
+  }
+  void abort() { detail::check(mproc_barrier_abort(h_.get())); }
+  void reset() { detail::check(mproc_barrier_reset(h_.get())); }
+  uint32_t parties() const {
+    uint32_t n = 0;
+    detail::check(mproc_barrier_parties(h_.get(), &n));
+    return n;
+  }
+  uint32_t n_waiting() const {
+    uint32_t n = 0;
+    detail::check(mproc_barrier_n_waiting(h_.get(), &n));
+    return n;
+  }
+  bool broken() const {
+    int b = 0;
+    detail::check(mproc_barrier_broken(h_.get(), &b));
+    return b != 0;
+  }
+  std::string name() const { return mproc_barrier_name(h_.get()); }
+  mproc_barrier_t* get() const noexcept { return h_.get(); }
+
+ private:
+  detail::Handle<mproc_barrier_t, mproc_barrier_free> h_;
+};
+
+// A block of shared memory (Value, Array, SharedMemory), with its lock.
+class SharedBlock {
+ public:
+  explicit SharedBlock(size_t size, const Shared& how = {}) {
+    mproc_shm_t* raw = nullptr;
+    detail::check(mproc_shm_new(&raw, size, how.c_opts().get()));
+    h_.reset(raw);
+  }
+  static SharedBlock open(const std::string& name) {
+    mproc_shm_t* raw = nullptr;
+    detail::check(mproc_shm_open(&raw, name.c_str()));
+    return SharedBlock(raw);
+  }
+  explicit SharedBlock(mproc_shm_t* adopted) : h_(adopted) {}
+
+  void* data() const noexcept { return mproc_shm_data(h_.get()); }
+  size_t size() const noexcept { return mproc_shm_size(h_.get()); }
+  // The block seen as a T (Python's Value): the block must be big enough.
+  template <class T>
+  T& as() const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (size() < sizeof(T)) throw Error(MPROC_ERANGE, "shared block smaller than T");
+    return *static_cast<T*>(data());
+  }
+  // The block's own lock (Value.get_lock()).
+  Lock lock() const {
+    mproc_lock_t* raw = nullptr;
+    detail::check(mproc_shm_lock(h_.get(), &raw));
+    return Lock(raw);
+  }
+  std::string name() const { return mproc_shm_name(h_.get()); }
+  mproc_shm_t* get() const noexcept { return h_.get(); }
+
+ private:
+  detail::Handle<mproc_shm_t, mproc_shm_free> h_;
+};
+
+// ---- Queues ----------------------------------------------------------------------
+
+struct QueueOptions {
+  size_t maxsize = 0;
+  size_t capacity = MPROC_QUEUE_DEFAULT_CAPACITY;
+  Shared shared;
+};
+
+// Queue and JoinableQueue (every mproc queue is joinable).
+class Queue {
+ public:
+  explicit Queue(size_t maxsize = 0) : Queue(QueueOptions{maxsize}) {}
+  explicit Queue(const QueueOptions& o) {
+    mproc_queue_opts_t* opts = nullptr;
+    detail::check(mproc_queue_opts_new(&opts));
+    detail::Handle<mproc_queue_opts_t, mproc_queue_opts_free> owned(opts);
+    detail::check(mproc_queue_opts_set_maxsize(opts, o.maxsize));
+    detail::check(mproc_queue_opts_set_capacity(opts, o.capacity));
+    if (o.shared.is_named()) {
+      if (o.shared.name().empty())
+        detail::check(mproc_queue_opts_set_named(opts, 1));
+      else
+        detail::check(mproc_queue_opts_set_name(opts, o.shared.name().c_str()));
+    }
+    mproc_queue_t* raw = nullptr;
+    detail::check(mproc_queue_new(&raw, opts));
+    h_.reset(raw);
+  }
+  static Queue open(const std::string& name) {
+    mproc_queue_t* raw = nullptr;
+    detail::check(mproc_queue_open(&raw, name.c_str()));
+    return Queue(raw);
+  }
+  explicit Queue(mproc_queue_t* adopted) : h_(adopted) {}
+
+  // Blocks until there is room; throws on close or error.
+  void put(std::string_view msg) {
+    detail::check(mproc_queue_put(h_.get(), msg.data(), msg.size(), MPROC_FOREVER));
+  }
+  // False when there was no room in time (Python's queue.Full).
+  template <class Rep = int64_t, class Period = std::milli>
+  bool try_put(std::string_view msg, std::chrono::duration<Rep, Period> timeout =
+                                         std::chrono::milliseconds(0)) {
+    return detail::check_or(mproc_queue_put(h_.get(), msg.data(), msg.size(), detail::to_ms(timeout)),
+                            MPROC_EFULL);
+  }
+  // Blocks for a message; throws Error(MPROC_ECLOSED) once closed and empty.
+  Message get() {
+    mproc_msg_t* m = nullptr;
+    detail::check(mproc_queue_get(h_.get(), &m, MPROC_FOREVER));
+    return Message(m);
+  }
+  // Nothing when no message came in time (Python's queue.Empty).
+  template <class Rep = int64_t, class Period = std::milli>
+  std::optional<Message> try_get(std::chrono::duration<Rep, Period> timeout =
+                                     std::chrono::milliseconds(0)) {
+    mproc_msg_t* m = nullptr;
+    if (!detail::check_or(mproc_queue_get(h_.get(), &m, detail::to_ms(timeout)), MPROC_EEMPTY))
+      return std::nullopt;
+    return Message(m);
+  }
+  size_t qsize() const {
+    size_t n = 0;
+    detail::check(mproc_queue_qsize(h_.get(), &n));
+    return n;
+  }
+  bool empty() const { return qsize() == 0; }
+  bool full() const {
+    int f = 0;
+    detail::check(mproc_queue_full(h_.get(), &f));
+    return f != 0;
+  }
+  void close() { detail::check(mproc_queue_close(h_.get())); }
+  void task_done() { detail::check(mproc_queue_task_done(h_.get())); }
+  // True once every item put was marked done; false on timeout.
+  template <class Rep = int64_t, class Period = std::milli>
+  bool join(std::chrono::duration<Rep, Period> timeout = forever) {
+    return detail::check_or(mproc_queue_join(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
+  }
+  std::string name() const { return mproc_queue_name(h_.get()); }
+  mproc_queue_t* get_handle() const noexcept { return h_.get(); }
+
+ private:
+  detail::Handle<mproc_queue_t, mproc_queue_free> h_;
+};
+using JoinableQueue = Queue;
+
+// ---- Connections -------------------------------------------------------------------
+
+class Connection {
+ public:
+  explicit Connection(mproc_conn_t* adopted) : h_(adopted) {}
+  void send(std::string_view msg) {
+    detail::check(mproc_conn_send(h_.get(), msg.data(), msg.size(), MPROC_FOREVER));
+  }
+  // Throws Error(MPROC_EOF) once the peer closed and everything was read.
+  Message recv() {
+    mproc_msg_t* m = nullptr;
+    detail::check(mproc_conn_recv(h_.get(), &m, MPROC_FOREVER));
+    return Message(m);
+  }
+  template <class Rep, class Period>
+  std::optional<Message> try_recv(std::chrono::duration<Rep, Period> timeout) {
+    mproc_msg_t* m = nullptr;
+    if (!detail::check_or(mproc_conn_recv(h_.get(), &m, detail::to_ms(timeout)), MPROC_ETIMEDOUT))
+      return std::nullopt;
+    return Message(m);
+  }
+  template <class Rep = int64_t, class Period = std::milli>
+  bool poll(std::chrono::duration<Rep, Period> timeout = std::chrono::milliseconds(0)) {
+    return detail::check_or(mproc_conn_poll(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
+  }
+  void close() { detail::check(mproc_conn_close(h_.get())); }
+  int fileno() const {
+    int fd = -1;
+    detail::check(mproc_conn_fileno(h_.get(), &fd));
+    return fd;
+  }
+  mproc_conn_t* get() const noexcept { return h_.get(); }
+
+ private:
+  detail::Handle<mproc_conn_t, mproc_conn_free> h_;
+};
+
+// Python's Pipe(duplex): with duplex false, first receives, second sends.
+inline std::pair<Connection, Connection> Pipe(bool duplex = true) {
+  mproc_conn_t *a = nullptr, *b = nullptr;
+  detail::check(mproc_pipe(&a, &b, duplex ? 1 : 0));
+  return {Connection(a), Connection(b)};
+}
+
+// ---- Arguments -----------------------------------------------------------------------
+
+// An argument list being built for a child: Args() << 42 << "name" << queue.
+class Args {
+ public:
+  Args() {
+    mproc_args_t* raw = nullptr;
+    detail::check(mproc_args_new(&raw));
+    h_.reset(raw);
+  }
+  Args& operator<<(int64_t v) { return add(mproc_args_add_i64(h_.get(), v)); }
+  Args& operator<<(int v) { return *this << static_cast<int64_t>(v); }
+  Args& operator<<(double v) { return add(mproc_args_add_f64(h_.get(), v)); }
+  Args& operator<<(const char* s) { return add(mproc_args_add_str(h_.get(), s)); }
+  Args& operator<<(const std::string& s) { return *this << s.c_str(); }
+  Args& bytes(std::string_view b) { return add(mproc_args_add_bytes(h_.get(), b.data(), b.size())); }
+  Args& fd(int descriptor) { return add(mproc_args_add_fd(h_.get(), descriptor)); }
+  Args& operator<<(Connection& c) { return add(mproc_args_add_conn(h_.get(), c.get())); }
+  Args& operator<<(Lock& l) { return add(mproc_args_add_lock(h_.get(), l.get())); }
+  Args& operator<<(RLock& l) { return add(mproc_args_add_rlock(h_.get(), l.get())); }
+  Args& operator<<(Semaphore& s) { return add(mproc_args_add_sem(h_.get(), s.get())); }
+  Args& operator<<(Event& e) { return add(mproc_args_add_event(h_.get(), e.get())); }
+  Args& operator<<(Condition& c) { return add(mproc_args_add_cond(h_.get(), c.get())); }
+  Args& operator<<(Barrier& b) { return add(mproc_args_add_barrier(h_.get(), b.get())); }
+  Args& operator<<(SharedBlock& s) { return add(mproc_args_add_shm(h_.get(), s.get())); }
+  Args& operator<<(Queue& q) { return add(mproc_args_add_queue(h_.get(), q.get_handle())); }
+  // Hands the list over (to mproc_process_new, which takes it).
+  mproc_args_t* release() noexcept { return h_.release(); }
+
+ private:
+  Args& add(int rc) {
+    detail::check(rc);
+    return *this;
+  }
+  detail::Handle<mproc_args_t, mproc_args_free> h_;
+};
+
+// A task's view of its arguments, read by index with type checks.
+class ArgsView {
+ public:
+  explicit ArgsView(const mproc_args_t* a) : a_(a) {}
+  size_t size() const noexcept { return mproc_args_count(a_); }
+  int64_t i64(size_t i) const { return get<int64_t>(mproc_args_get_i64, i); }
+  double f64(size_t i) const { return get<double>(mproc_args_get_f64, i); }
+  std::string_view str(size_t i) const {
+    const char* s = nullptr;
+    detail::check(mproc_args_get_str(a_, i, &s));
+    return s;
+  }
+  std::string_view bytes(size_t i) const {
+    const void* d = nullptr;
+    size_t n = 0;
+    detail::check(mproc_args_get_bytes(a_, i, &d, &n));
+    return {static_cast<const char*>(d), n};
+  }
+  int fd(size_t i) const { return get<int>(mproc_args_get_fd, i); }
+  Connection conn(size_t i) const { return Connection(handle(mproc_args_get_conn, i)); }
+  Lock lock(size_t i) const { return Lock(handle(mproc_args_get_lock, i)); }
+  RLock rlock(size_t i) const { return RLock(handle(mproc_args_get_rlock, i)); }
+  Semaphore sem(size_t i) const { return Semaphore(handle(mproc_args_get_sem, i)); }
+  Event event(size_t i) const { return Event(handle(mproc_args_get_event, i)); }
+  Condition cond(size_t i) const { return Condition(handle(mproc_args_get_cond, i)); }
+  Barrier barrier(size_t i) const { return Barrier(handle(mproc_args_get_barrier, i)); }
+  SharedBlock shm(size_t i) const { return SharedBlock(handle(mproc_args_get_shm, i)); }
+  Queue queue(size_t i) const { return Queue(handle(mproc_args_get_queue, i)); }
+  const mproc_args_t* get() const noexcept { return a_; }
+
+ private:
+  template <class T>
+  T get(int (*fn)(const mproc_args_t*, size_t, T*), size_t i) const {
+    T v{};
+    detail::check(fn(a_, i, &v));
+    return v;
+  }
+  template <class H>
+  H* handle(int (*fn)(const mproc_args_t*, size_t, H**), size_t i) const {
+    H* h = nullptr;
+    detail::check(fn(a_, i, &h));
+    return h;
+  }
+  const mproc_args_t* a_;
+};
+
+// ---- Processes ---------------------------------------------------------------------------
+
+class ProcessOptions {
+ public:
+  ProcessOptions& name(std::string n) { name_ = std::move(n); return *this; }
+  ProcessOptions& daemon(bool d = true) { daemon_ = d; return *this; }
+  ProcessOptions& start_method(mproc_start_method_t m) { method_ = m; return *this; }
+  ProcessOptions& new_group(bool g = true) { group_ = g; return *this; }
+  detail::Handle<mproc_process_opts_t, mproc_process_opts_free> c_opts() const {
+    mproc_process_opts_t* raw = nullptr;
+    detail::check(mproc_process_opts_new(&raw));
+    detail::Handle<mproc_process_opts_t, mproc_process_opts_free> o(raw);
+    if (!name_.empty()) detail::check(mproc_process_opts_set_name(raw, name_.c_str()));
+    detail::check(mproc_process_opts_set_daemon(raw, daemon_ ? 1 : 0));
+    detail::check(mproc_process_opts_set_start_method(raw, method_));
+    detail::check(mproc_process_opts_set_new_group(raw, group_ ? 1 : 0));
+    return o;
+  }
+
+ private:
+  std::string name_;
+  bool daemon_ = false;
+  mproc_start_method_t method_ = MPROC_START_DEFAULT;
+  bool group_ = false;
+};
+
+// A child process running a registered task (Python's Process).
+class Process {
+ public:
+  // Takes the argument list (a chain such as Args() << 1 << "x" included).
+  Process(const std::string& task, Args& args, const ProcessOptions& options = {}) {
+    mproc_process_t* raw = nullptr;
+    auto opts = options.c_opts();
+    detail::check(mproc_process_new(&raw, task.c_str(), args.release(), opts.get()));
+    h_.reset(raw);
+  }
+  explicit Process(const std::string& task, Args&& args = Args(),
+                   const ProcessOptions& options = {})
+      : Process(task, args, options) {}
+  void start() { detail::check(mproc_process_start(h_.get())); }
+  // True once the child ended; false if it still runs after the timeout.
+  template <class Rep = int64_t, class Period = std::milli>
+  bool join(std::chrono::duration<Rep, Period> timeout = forever) {
+    return detail::check_or(mproc_process_join(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
+  }
+  bool is_alive() const {
+    int a = 0;
+    detail::check(mproc_process_is_alive(h_.get(), &a));
+    return a != 0;
+  }
+  void terminate() { detail::check(mproc_process_terminate(h_.get())); }
+  void kill() { detail::check(mproc_process_kill(h_.get())); }
+  int64_t pid() const {
+    int64_t p = 0;
+    detail::check(mproc_process_pid(h_.get(), &p));
+    return p;
+  }
+  // Python's exitcode: nothing while running, -N after signal N.
+  std::optional<int> exitcode() const {
+    int code = 0;
+    if (mproc_process_exitcode(h_.get(), &code) == MPROC_ESTATE) return std::nullopt;
+    return code;
+  }
+  std::string name() const {
+    const char* n = "";
+    detail::check(mproc_process_name(h_.get(), &n));
+    return n;
+  }
+  bool daemon() const {
+    int d = 0;
+    detail::check(mproc_process_daemon(h_.get(), &d));
+    return d != 0;
+  }
+  int sentinel() const {
+    int fd = -1;
+    detail::check(mproc_process_sentinel(h_.get(), &fd));
+    return fd;
+  }
+
+ private:
+  detail::Handle<mproc_process_t, mproc_process_free> h_;
+};
+
+// Python's subclassing style: derive from ProcessClass<T>, give T a
+// constructor from ArgsView (how a spawned child rebuilds it), an args()
+// member (what to send it) and run(), and register it once with
+// MPROC_PROCESS_CLASS(T):
+//
+//   class Greeter : public mproc::ProcessClass<Greeter> {
+//    public:
+//     explicit Greeter(std::string who) : who_(std::move(who)) {}
+//     explicit Greeter(const mproc::ArgsView& a) : who_(a.str(0)) {}
+//     mproc::Args args() const { return std::move(mproc::Args() << who_); }
+//     int run() override { std::printf("%s is running\n", who_.c_str()); return 0; }
+//    private:
+//     std::string who_;
+//   };
+//   MPROC_PROCESS_CLASS(Greeter);
+template <class Derived>
+class ProcessClass {
+ public:
+  virtual ~ProcessClass() = default;
+  virtual int run() = 0;
+  void start(const ProcessOptions& options = {}) {
+    process_ = std::make_unique<Process>(task_name(),
+                                          static_cast<const Derived*>(this)->args(), options);
+    process_->start();
+  }
+  template <class Rep = int64_t, class Period = std::milli>
+  bool join(std::chrono::duration<Rep, Period> timeout = forever) { return started().join(timeout); }
+  bool is_alive() const { return process_ && process_->is_alive(); }
+  void terminate() { started().terminate(); }
+  int64_t pid() const { return started().pid(); }
+  std::optional<int> exitcode() const { return process_ ? process_->exitcode() : std::nullopt; }
+  std::string name() const { return started().name(); }
+
+  // Set by MPROC_PROCESS_CLASS.
+  static std::string& task_name() {
+    static std::string name;
+    return name;
+  }
+
+ private:
+  Process& started() const {
+    if (!process_) throw Error(MPROC_ESTATE, "process not started");
+    return *process_;
+  }
+  std::unique_ptr<Process> process_;
+};
+
+#define MPROC_PROCESS_CLASS(T)                                                   \
+  static int mproc__class_task_##T(const mproc_args_t* args) {                  \
+    T object{mproc::ArgsView(args)};                                            \
+    return object.run();                                                        \
+  }                                                                             \
+  __attribute__((constructor)) static void mproc__register_class_##T(void) {   \
+    mproc::ProcessClass<T>::task_name() = #T;                                   \
+    (void)mproc_task_register(#T, mproc__class_task_##T);                       \
+  }                                                                             \
+  static_assert(true, "")
+
+// ---- Commands ------------------------------------------------------------------------------
+
+struct Completed {
+  std::string out;
+  std::string err;
+  int exitcode = 0;
+};
+
+// Runs a command to completion, capturing stdout and stderr.
+template <class Rep = int64_t, class Period = std::milli>
+Completed run(const std::vector<std::string>& argv, std::string_view input = {},
+              std::chrono::duration<Rep, Period> timeout = forever) {
+  std::vector<const char*> args;
+  for (const auto& a : argv) args.push_back(a.c_str());
+  args.push_back(nullptr);
+  char *out = nullptr, *err = nullptr;
+  size_t out_len = 0, err_len = 0;
+  Completed c;
+  detail::check(mproc_command_capture(args.data(), nullptr, input.empty() ? nullptr : input.data(),
+                                      input.size(), detail::to_ms(timeout), &out, &out_len, &err,
+                                      &err_len, &c.exitcode));
+  c.out.assign(out, out_len);
+  c.err.assign(err, err_len);
+  mproc_free(out);
+  mproc_free(err);
+  return c;
+}
+
+// ---- Pools -----------------------------------------------------------------------------------
+
+class PoolOptions {
+ public:
+  PoolOptions& processes(size_t n) { n_ = n; return *this; }
+  PoolOptions& start_method(mproc_start_method_t m) { method_ = m; return *this; }
+  PoolOptions& maxtasksperchild(size_t n) { max_ = n; return *this; }
+  PoolOptions& initializer(std::string task) { init_ = std::move(task); return *this; }
+  detail::Handle<mproc_pool_opts_t, mproc_pool_opts_free> c_opts() const {
+    mproc_pool_opts_t* raw = nullptr;
+    detail::check(mproc_pool_opts_new(&raw));
+    detail::Handle<mproc_pool_opts_t, mproc_pool_opts_free> o(raw);
+    detail::check(mproc_pool_opts_set_processes(raw, n_));
+    detail::check(mproc_pool_opts_set_start_method(raw, method_));
+    detail::check(mproc_pool_opts_set_maxtasksperchild(raw, max_));
+    if (!init_.empty()) detail::check(mproc_pool_opts_set_initializer(raw, init_.c_str(), nullptr));
+    return o;
+  }
+
+ private:
+  size_t n_ = 0;
+  mproc_start_method_t method_ = MPROC_START_DEFAULT;
+  size_t max_ = 0;
+  std::string init_;
+};
+
+// A pending task's result (apply_async).
+class Future {
+ public:
+  explicit Future(mproc_future_t* adopted) : h_(adopted) {}
+  template <class Rep = int64_t, class Period = std::milli>
+  bool wait(std::chrono::duration<Rep, Period> timeout = forever) {
+    return detail::check_or(mproc_future_wait(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
+  }
+  bool ready() const {
+    int r = 0;
+    detail::check(mproc_future_ready(h_.get(), &r));
+    return r != 0;
+  }
+  bool successful() const {
+    int ok = 0;
+    detail::check(mproc_future_successful(h_.get(), &ok));
+    return ok != 0;
+  }
+  // The output; throws the task's error.
+  Message get() {
+    mproc_msg_t* m = nullptr;
+    detail::check(mproc_future_result(h_.get(), &m, MPROC_FOREVER));
+    return Message(m);
+  }
+
+ private:
+  detail::Handle<mproc_future_t, mproc_future_free> h_;
+};
+
+class Pool {
+ public:
+  explicit Pool(size_t processes = 0) : Pool(PoolOptions().processes(processes)) {}
+  explicit Pool(const PoolOptions& options) {
+    mproc_pool_t* raw = nullptr;
+    auto opts = options.c_opts();
+    detail::check(mproc_pool_new(&raw, opts.get()));
+    h_.reset(raw);
+  }
+  Message apply(const std::string& task, std::string_view input) {
+    mproc_msg_t* m = nullptr;
+    detail::check(mproc_pool_apply(h_.get(), task.c_str(), input.data(), input.size(), nullptr,
+                                   &m, MPROC_FOREVER));
+    return Message(m);
+  }
+  Future apply_async(const std::string& task, std::string_view input) {
+    mproc_future_t* f = nullptr;
+    detail::check(
+        mproc_pool_apply_async(h_.get(), task.c_str(), input.data(), input.size(), nullptr, &f));
+    return Future(f);
+  }
+  // map over trivially copyable items: Out task(In), in order.
+  template <class Out, class In>
+  std::vector<Out> map(const std::string& task, const std::vector<In>& inputs,
+                       size_t chunksize = 0) {
+    static_assert(std::is_trivially_copyable_v<In> && std::is_trivially_copyable_v<Out>);
+    std::vector<Out> outputs(inputs.size());
+    detail::check(mproc_pool_map(h_.get(), task.c_str(), inputs.data(), sizeof(In),
+                                 inputs.size(), outputs.data(), sizeof(Out), chunksize,
+                                 MPROC_FOREVER, nullptr));
+    return outputs;
+  }
+  void close() { detail::check(mproc_pool_close(h_.get())); }
+  void terminate() { detail::check(mproc_pool_terminate(h_.get())); }
+  template <class Rep = int64_t, class Period = std::milli>
+  bool join(std::chrono::duration<Rep, Period> timeout = forever) {
+    return detail::check_or(mproc_pool_join(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
+  }
+
+ private:
+  detail::Handle<mproc_pool_t, mproc_pool_free> h_;
+};
+
+}  // namespace mproc
+
+#endif  // MPROC_MPROC_HPP

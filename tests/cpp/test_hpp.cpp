@@ -1,0 +1,285 @@
+// mproc.hpp: the C++ layer, as a program using only the public headers.
+#include <gtest/gtest.h>
+#include <mproc/mproc.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Tasks in the Python style: a function with arguments...
+MPROC_TASK(hpp_add) {
+  mproc::ArgsView a(args);
+  mproc::Queue out = a.queue(0);
+  int64_t sum = a.i64(1) + a.i64(2);
+  out.put(mproc::bytes_of(sum));
+  return static_cast<int>(a.str(3).size());
+}
+
+// ...and a class with run().
+class Reporter : public mproc::ProcessClass<Reporter> {
+ public:
+  Reporter(std::string who, mproc::Queue& out) : who_(std::move(who)), out_(&out) {}
+  explicit Reporter(const mproc::ArgsView& a) : who_(a.str(0)), owned_(a.queue(1)) {
+    out_ = &*owned_;
+  }
+  mproc::Args args() const { return std::move(mproc::Args() << who_ << *out_); }
+  int run() override {
+    out_->put(who_ + " is running in " + mproc::current_process_name());
+    return 7;
+  }
+
+ private:
+  std::string who_;
+  std::optional<mproc::Queue> owned_;
+  mproc::Queue* out_;
+};
+MPROC_PROCESS_CLASS(Reporter);
+
+MPROC_POOL_TASK(hpp_triple) {
+  int64_t v;
+  if (len != sizeof v) return mproc_result_error(out, MPROC_EINVAL, "want an int64");
+  std::memcpy(&v, in, sizeof v);
+  v *= 3;
+  return mproc_result_set(out, &v, sizeof v);
+}
+
+MPROC_TASK(hpp_hold_lock) {
+  mproc::ArgsView a(args);
+  mproc::Lock lock = a.lock(0);
+  mproc::Event held = a.event(1);
+  lock.lock();
+  held.set();
+  for (;;) std::this_thread::sleep_for(1h);
+}
+
+TEST(Hpp, ProcessRunsATaskWithArguments) {
+  mproc::Queue results;
+  mproc::Process p("hpp_add", mproc::Args() << results << 40 << 2 << "four",
+                   mproc::ProcessOptions().name("adder"));
+  EXPECT_EQ(p.name(), "adder");
+  EXPECT_FALSE(p.exitcode().has_value());
+  p.start();
+  EXPECT_EQ(results.get().as<int64_t>(), 42);
+  EXPECT_TRUE(p.join(60s));
+  ASSERT_TRUE(p.exitcode().has_value());
+  EXPECT_EQ(*p.exitcode(), 4);
+  EXPECT_FALSE(p.is_alive());
+}
+
+TEST(Hpp, ASubclassedProcessRunsItsRun) {
+  mproc::Queue results;
+  Reporter r("reporter", results);
+  r.start(mproc::ProcessOptions().name("Reporter-1"));
+  EXPECT_EQ(results.get().str(), "reporter is running in Reporter-1");
+  r.join();
+  EXPECT_EQ(r.exitcode(), 7);
+}
+
+TEST(Hpp, ErrorsCarryCodeAndMessage) {
+  try {
+    mproc::Process p("no_such_task_anywhere");
+    FAIL() << "no exception";
+  } catch (const mproc::Error& e) {
+    EXPECT_EQ(e.code(), MPROC_ENOTFOUND);
+    EXPECT_STREQ(e.name(), "ENOTFOUND");
+    EXPECT_NE(std::string(e.what()).find("no_such_task_anywhere"), std::string::npos);
+  }
+}
+
+TEST(Hpp, QueueTryFormsReportTimeoutsWithoutThrowing) {
+  mproc::Queue q(2);
+  EXPECT_TRUE(q.try_put("a"));
+  q.put("b");
+  EXPECT_TRUE(q.full());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(q.try_put("c", 100ms));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 90ms);
+  EXPECT_EQ(q.get().str(), "a");
+  EXPECT_EQ(q.try_get()->str(), "b");
+  EXPECT_FALSE(q.try_get(50ms).has_value());
+  q.close();
+  try {
+    q.get();
+    FAIL() << "no exception";
+  } catch (const mproc::Error& e) {
+    EXPECT_EQ(e.code(), MPROC_ECLOSED);
+  }
+}
+
+TEST(Hpp, JoinableQueueJoinsOnceEveryItemIsDone) {
+  mproc::JoinableQueue q;
+  q.put("job");
+  EXPECT_FALSE(q.join(20ms));
+  std::thread worker([&] {
+    q.get();
+    q.task_done();
+  });
+  EXPECT_TRUE(q.join(60s));
+  worker.join();
+  EXPECT_THROW(q.task_done(), mproc::Error);
+}
+
+TEST(Hpp, LocksWorkWithStandardGuards) {
+  mproc::Lock lock;
+  long counter = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20000; ++i) {
+        std::lock_guard<mproc::Lock> guard(lock);
+        ++counter;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(counter, 80000);
+  std::unique_lock<mproc::Lock> held(lock);
+  std::thread other([&] {
+    std::unique_lock<mproc::Lock> attempt(lock, std::defer_lock);
+    EXPECT_FALSE(attempt.try_lock_for(50ms));
+  });
+  other.join();
+  held.unlock();
+
+  mproc::RLock rlock;
+  {
+    std::lock_guard<mproc::RLock> a(rlock);
+    std::lock_guard<mproc::RLock> b(rlock);
+    EXPECT_EQ(rlock.depth(), 2u);
+  }
+  EXPECT_EQ(rlock.depth(), 0u);
+}
+
+TEST(Hpp, ALockFromADeadOwnerSaysSo) {
+  mproc::Lock lock;
+  mproc::Event held;
+  mproc::Process p("hpp_hold_lock", mproc::Args() << lock << held);
+  p.start();
+  ASSERT_TRUE(held.wait(60s));
+  p.kill();
+  p.join();
+  EXPECT_EQ(lock.acquire(10s), mproc::Acquired::kOwnerDied);
+  EXPECT_TRUE(lock.owner_died());
+  lock.unlock();
+  std::lock_guard<mproc::Lock> again(lock);
+  EXPECT_FALSE(lock.owner_died());
+}
+
+TEST(Hpp, SemaphoreEventConditionBarrier) {
+  mproc::Semaphore rooms(2);
+  EXPECT_TRUE(rooms.try_acquire());
+  EXPECT_TRUE(rooms.acquire(0ms));
+  EXPECT_FALSE(rooms.try_acquire());
+  rooms.release();
+  {
+    std::lock_guard<mproc::Semaphore> room(rooms);
+    EXPECT_EQ(rooms.value(), 0u);
+  }
+  auto bounded = mproc::Semaphore::bounded(1);
+  EXPECT_THROW(bounded.release(), mproc::Error);
+
+  mproc::Event ev;
+  EXPECT_FALSE(ev.wait(10ms));
+  std::thread setter([&] { ev.set(); });
+  EXPECT_TRUE(ev.wait(60s));
+  setter.join();
+
+  mproc::Condition cond;
+  int value = 0;
+  std::thread producer([&] {
+    for (int i = 1; i <= 5; ++i) {
+      std::lock_guard<mproc::Condition> g(cond);
+      value = i;
+      cond.notify_all();
+    }
+  });
+  {
+    std::unique_lock<mproc::Condition> g(cond);
+    EXPECT_TRUE(cond.wait_for([&] { return value == 5; }, 60s));
+  }
+  producer.join();
+  {
+    std::unique_lock<mproc::Condition> g(cond);
+    EXPECT_FALSE(cond.wait_for([&] { return value == 6; }, 30ms));
+  }
+
+  mproc::Barrier barrier(2);
+  std::atomic<uint32_t> other_index{99};
+  std::thread t([&] { other_index = barrier.wait(60s); });
+  uint32_t mine = barrier.wait(60s);
+  t.join();
+  EXPECT_EQ(mine + other_index.load(), 1u);
+  barrier.abort();
+  EXPECT_THROW(barrier.wait(0ms), mproc::BrokenBarrier);
+}
+
+TEST(Hpp, SharedBlocksAndNamedObjects) {
+  mproc::SharedBlock block(sizeof(int64_t), mproc::Shared::named());
+  block.as<int64_t>() = 1234;
+  auto same = mproc::SharedBlock::open(block.name());
+  EXPECT_EQ(same.as<int64_t>(), 1234);
+  mproc::Lock guard_of_block = block.lock();
+  {
+    std::lock_guard<mproc::Lock> g(guard_of_block);
+    EXPECT_TRUE(same.lock().locked());  // one lock, whichever handle
+  }
+  mproc::unlink(block.name());
+  EXPECT_THROW(mproc::SharedBlock::open(block.name()), mproc::Error);
+}
+
+TEST(Hpp, PipesSendAndReceive) {
+  auto [a, b] = mproc::Pipe();
+  a.send("hello");
+  EXPECT_TRUE(b.poll(1s));
+  EXPECT_EQ(b.recv().str(), "hello");
+  EXPECT_FALSE(b.try_recv(10ms).has_value());
+  a.close();
+  try {
+    b.recv();
+    FAIL() << "no exception";
+  } catch (const mproc::Error& e) {
+    EXPECT_EQ(e.code(), MPROC_EOF);
+  }
+}
+
+TEST(Hpp, PoolAppliesAndMaps) {
+  mproc::Pool pool(2);
+  int64_t five = 5;
+  EXPECT_EQ(pool.apply("hpp_triple", mproc::bytes_of(five)).as<int64_t>(), 15);
+  auto f = pool.apply_async("hpp_triple", mproc::bytes_of(five));
+  EXPECT_TRUE(f.wait(60s));
+  EXPECT_TRUE(f.successful());
+  EXPECT_EQ(f.get().as<int64_t>(), 15);
+  std::vector<int64_t> in = {1, 2, 3, 4, 5, 6, 7};
+  auto out = pool.map<int64_t>("hpp_triple", in);
+  ASSERT_EQ(out.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out[i], 3 * in[i]);
+  auto bad = pool.apply_async("hpp_triple", "x");
+  try {
+    bad.get();
+    FAIL() << "no exception";
+  } catch (const mproc::Error& e) {
+    EXPECT_EQ(e.code(), MPROC_EINVAL);
+    EXPECT_NE(std::string(e.what()).find("int64"), std::string::npos);
+  }
+  pool.close();
+  EXPECT_TRUE(pool.join(60s));
+}
+
+TEST(Hpp, CommandsCaptureTheirOutput) {
+  auto done = mproc::run({"sh", "-c", "cat; echo err >&2; exit 2"}, "in");
+  EXPECT_EQ(done.out, "in");
+  EXPECT_EQ(done.err, "err\n");
+  EXPECT_EQ(done.exitcode, 2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mproc::init(argc, argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
