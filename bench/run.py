@@ -61,9 +61,9 @@ def fmt(x):
     return f"{x:.3g}"
 
 
-def measure(workload, ctx, repeats, timeout):
+def measure(workload, baselines, ctx, repeats, timeout):
     sides = [("mproc", workload.mproc(ctx))]
-    sides += [(name, argv(ctx)) for name, argv in workload.baselines]
+    sides += [(name, argv(ctx)) for name, argv in baselines]
     values = {name: [] for name, _ in sides}
     env = dict(os.environ, **ctx.env)
     for _ in range(repeats):
@@ -85,6 +85,10 @@ def main():
                         "(default <build-dir>/bench/results.jsonl)")
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds allowed per single run")
+    parser.add_argument("-b", "--baseline", action="append", default=[],
+                        help="compare only with baselines whose name contains this")
+    parser.add_argument("--brief", action="store_true",
+                        help="one short line per comparison (the demo's summary)")
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
 
@@ -105,25 +109,34 @@ def main():
 
     header = (f"{'workload':34} {'unit':9} {'mproc median (min-max)':28} "
               f"{'baseline':22} {'baseline median (min-max)':28} {'speedup':>8}")
-    print(header)
-    print("-" * len(header))
+    if not args.brief:
+        print(header)
+        print("-" * len(header))
     failures = 0
     with output.open("a") as sink:
         for w in chosen:
+            baselines = [b for b in w.baselines
+                         if not args.baseline or any(f in b[0] for f in args.baseline)]
+            if not baselines:
+                continue  # nothing left to compare it with
             try:
-                values = measure(w, ctx, args.repeats, args.timeout)
+                values = measure(w, baselines, ctx, args.repeats, args.timeout)
             except (RuntimeError, subprocess.TimeoutExpired) as err:
                 print(f"{w.name:34} FAILED: {err}")
                 failures += 1
                 continue
             mine = summarize(values["mproc"])
             mine_text = f"{fmt(mine['median'])} ({fmt(mine['min'])}-{fmt(mine['max'])})"
-            for name, _ in w.baselines:
+            for name, _ in baselines:
                 base = summarize(values[name])
                 ratio = speedup(w.better, mine["median"], base["median"])
                 base_text = f"{fmt(base['median'])} ({fmt(base['min'])}-{fmt(base['max'])})"
-                print(f"{w.name:34} {w.unit:9} {mine_text:28} {name:22} "
-                      f"{base_text:28} {ratio:7.2f}x")
+                if args.brief:
+                    print(f"  {w.description:58} mproc {fmt(mine['median']):>7} {w.unit:9} "
+                          f"{name:24} {fmt(base['median']):>7}  -> {ratio:6.1f}x")
+                else:
+                    print(f"{w.name:34} {w.unit:9} {mine_text:28} {name:22} "
+                          f"{base_text:28} {ratio:7.2f}x")
                 sink.write(json.dumps({
                     "workload": w.name, "unit": w.unit, "better": w.better,
                     "mproc": mine["median"], "mproc_min": mine["min"],
@@ -133,7 +146,8 @@ def main():
                     "runs": args.repeats, "time": time.time(),
                 }) + "\n")
             sys.stdout.flush()
-    print(f"\nfigures appended to {output}")
+    if not args.brief:
+        print(f"\nfigures appended to {output}")
     return 1 if failures else 0
 
 

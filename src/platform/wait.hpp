@@ -5,6 +5,8 @@
 // operation never enters the kernel with either backend.
 #pragma once
 
+#include <sched.h>
+
 #include <atomic>
 #include <cstdint>
 
@@ -25,25 +27,39 @@ bool wait_on(WaitCell& cell, std::atomic<uint32_t>& word, uint32_t expected,
 void wake(WaitCell& cell, std::atomic<uint32_t>& word, int count);
 inline constexpr int kWakeAll = 0x7fffffff;
 
-// Busy-waits up to `max_ns` for `ready()` to turn true, cheaply (the CPU's
-// pause hint between looks). Returns the last value of ready(). A hand-off
-// between two running processes takes a fraction of a microsecond this
-// way, where sleeping and being woken takes tens.
+// Busy-waits up to `max_ns` for `ready()` to turn true. Returns the last
+// value of ready(). A hand-off between two running processes takes a
+// fraction of a microsecond this way, where sleeping and being woken takes
+// tens. The first couple of microseconds spin on the CPU's pause hint; after
+// that each look yields the CPU, so that a peer waiting to run on this same
+// CPU (a busy machine, or one CPU for both) gets to run and answer instead
+// of being starved by the spinning.
 template <class Ready>
 bool spin_until(Ready ready, int64_t max_ns) {
   if (ready()) return true;
-  int64_t until = 0;
+  constexpr int64_t kPureSpinNs = 2000;
+  int64_t start = 0;
+  bool yielding = false;
   for (unsigned i = 1;; ++i) {
+    if (yielding) {
+      sched_yield();
+    } else {
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
+      __builtin_ia32_pause();
 #elif defined(__aarch64__)
-    asm volatile("yield");
+      asm volatile("yield");
 #endif
+    }
     if (ready()) return true;
-    if ((i & 63) == 0) {
+    if ((i & 15) == 0) {
       int64_t now = monotonic_ns();
-      if (until == 0) until = now + max_ns;
-      else if (now >= until) return false;
+      if (start == 0) {
+        start = now;
+      } else {
+        int64_t spent = now - start;
+        if (spent >= max_ns) return false;
+        yielding = spent >= kPureSpinNs;
+      }
     }
   }
 }
