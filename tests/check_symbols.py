@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Fails when the shared library's dynamic symbol table is not exactly the
 public API: every defined symbol must start with mproc_, and every function
-the public headers declare with MPROC_API must be exported."""
+the public headers declare with MPROC_API must be exported. With a third
+argument, the committed list of exported symbols (name@version): each must
+still be exported under the same version node -- removing or moving one
+breaks programs linked against an earlier build -- and a new symbol must be
+appended to the list, so that adding to the ABI is a deliberate act."""
 import pathlib
 import re
 import subprocess
 import sys
 
 
-def exported(library):
+def exported_versioned(library):
     out = subprocess.run(["nm", "-D", "--defined-only", library],
                          check=True, capture_output=True, text=True).stdout
     names = set()
@@ -19,8 +23,12 @@ def exported(library):
         kind, name = parts[1], parts[2]
         if kind == "A":  # version-node markers such as MPROC_0.1
             continue
-        names.add(name.split("@")[0])
+        names.add(name.replace("@@", "@"))
     return names
+
+
+def exported(library):
+    return {name.split("@")[0] for name in exported_versioned(library)}
 
 
 def declared(header_dir):
@@ -46,6 +54,14 @@ def main():
             problems.append(f"exported but declared in no public header: {name}")
     if not want:
         problems.append(f"no MPROC_API declarations found under {header_dir}")
+    if len(sys.argv) > 3:
+        committed = {ln.strip() for ln in pathlib.Path(sys.argv[3]).read_text().splitlines()
+                     if ln.strip() and not ln.startswith("#")}
+        versioned = exported_versioned(library)
+        for sym in sorted(committed - versioned):
+            problems.append(f"ABI break: {sym} is no longer exported (as that version)")
+        for sym in sorted(versioned - committed):
+            problems.append(f"new symbol {sym}: append it to {sys.argv[3]}")
     for p in problems:
         print(p)
     print(f"{len(have)} exported, {len(want)} declared, {len(problems)} problems")
