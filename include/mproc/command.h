@@ -112,9 +112,10 @@ MPROC_API void mproc_command_free(mproc_command_t *cmd);
 /*
  * Runs a command to completion and captures its stdout and stderr
  * separately, reading both as they come so that neither can fill its pipe
- * and stall the command, however much either writes. `input` (may be NULL
- * when input_len is 0) is written to its stdin, which is then closed; with
- * no input, stdin is /dev/null unless `opts` says otherwise. The stdout and
+ * and stall the command, however much either writes. A non-NULL `input`
+ * (even of length 0) is written to the command's stdin through a pipe,
+ * which is then closed; a NULL `input` leaves stdin as `opts` says, or
+ * /dev/null by default. The stdout and
  * stderr settings of `opts` are replaced by pipes.
  *
  * On success *out and *err (either may be NULL to discard) hold NUL-terminated

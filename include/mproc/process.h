@@ -79,7 +79,8 @@ MPROC_API int mproc_task_lookup(const char *name, mproc_task_fn *fn);
  * it does not return: it runs the requested task (or serves as the
  * forkserver) and exits. It returns a negative code only if this process
  * was started by mproc but the request could not be read; the process
- * should then exit.
+ * should then exit. argv is read, not kept (argv[0] is copied, to run the
+ * program again under spawn).
  */
 MPROC_API int mproc_main(int argc, char **argv);
 

@@ -7,7 +7,8 @@
  * 0 = no item limit, as Python) and in bytes (its capacity; the default of
  * 1 GiB costs only the pages messages actually touch). Messages are copied
  * in by put and out by get; mproc never serialises objects (bindings may).
- * A message may be empty and at most half the capacity (mproc_queue_max_message).
+ * A message may be empty, and at most half the capacity less an 8-byte
+ * record header (mproc_queue_max_message says exactly).
  *
  * put and get take a timeout: MPROC_FOREVER, or 0 for put_nowait /
  * get_nowait. Would-block and timeout give MPROC_EFULL / MPROC_EEMPTY (Python's

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <new>
 
 #include "core/runtime.hpp"
 
@@ -23,10 +24,23 @@ std::once_flag g_hooks_once;
 constexpr int64_t kDaemonGraceMs = 1000;
 
 std::atomic<bool> g_exiting{false};
+std::vector<std::function<void()>>* g_exit_hooks = nullptr;
+std::mutex g_exit_hooks_mu;
 
 void at_process_exit() {
   g_exiting.store(true);
   if (g_children != nullptr) g_children->exit_cleanup();
+  std::vector<std::function<void()>> hooks;
+  {
+    std::lock_guard<std::mutex> lock(g_exit_hooks_mu);
+    if (g_exit_hooks != nullptr) hooks.swap(*g_exit_hooks);
+  }
+  for (auto& hook : hooks) {
+    try {
+      hook();
+    } catch (...) {
+    }
+  }
 }
 
 }  // namespace
@@ -46,6 +60,9 @@ Children& Children::get() {
 
 void Children::on_fork_child() {
   g_exiting.store(false);
+  // The parent's hooks are the parent's business.
+  new (&g_exit_hooks_mu) std::mutex;
+  if (g_exit_hooks != nullptr) g_exit_hooks->clear();
   if (g_children == nullptr) return;
   if (g_inherited == nullptr) g_inherited = new std::vector<Children*>;
   g_inherited->push_back(g_children);
@@ -53,6 +70,13 @@ void Children::on_fork_child() {
 }
 
 bool Children::exiting() noexcept { return g_exiting.load(); }
+
+void Children::at_exit(std::function<void()> hook) {
+  get();  // makes sure the process exit handler is installed
+  std::lock_guard<std::mutex> lock(g_exit_hooks_mu);
+  if (g_exit_hooks == nullptr) g_exit_hooks = new std::vector<std::function<void()>>;
+  g_exit_hooks->push_back(std::move(hook));
+}
 
 void Children::run_process_exit() {
   at_process_exit();

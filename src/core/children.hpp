@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -37,6 +38,10 @@ class Children {
   // True once this process has begun its exit cleanup: nothing should start
   // new children from then on (a pool replacing its workers, say).
   static bool exiting() noexcept;
+
+  // Registers `hook` to run at process exit, after the children are joined
+  // (the forkserver uses it to stop and reap its server).
+  static void at_exit(std::function<void()> hook);
 
   // What a process does on its way out, atexit or not: the exit cleanup of
   // the registry, then the runtime's exit sequence.

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "core/bootstrap.hpp"
+#include "core/children.hpp"
 #include "core/launch.hpp"
 #include "core/start.hpp"
 #include "platform/error.hpp"
@@ -29,6 +30,8 @@ using platform::Deadline;
 using platform::UniqueFd;
 
 constexpr size_t kMaxRequest = size_t{1} << 31;
+// How long a server that was told to stop has to exit.
+constexpr int64_t kServerExitMs = 2000;
 
 // ---- Client side (the program that starts children) ----------------------
 
@@ -45,8 +48,28 @@ class ForkserverClient {
     });
     static std::mutex create_mu;
     std::lock_guard<std::mutex> lock(create_mu);
-    if (g_client == nullptr) g_client = new ForkserverClient;
+    if (g_client == nullptr) {
+      g_client = new ForkserverClient;
+      // At exit, once the children are joined, close the server's socket
+      // (it then exits) and reap it, rather than leave it to init.
+      Children::at_exit([] {
+        if (g_client != nullptr) g_client->shut_down();
+      });
+    }
     return *g_client;
+  }
+
+  void shut_down() {
+    std::shared_ptr<Child> server;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      control_.reset();
+      server = std::move(server_);
+    }
+    if (server && server->join(Deadline::after_ms(kServerExitMs)) != 0) {
+      server->signal(SIGKILL);
+      server->join(Deadline::after_ms(kServerExitMs));
+    }
   }
 
   std::shared_ptr<Child> launch(const LaunchRequest& req) {

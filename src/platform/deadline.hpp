@@ -22,9 +22,13 @@ inline int64_t monotonic_ns() noexcept {
 
 class Deadline {
  public:
+  static constexpr int64_t kLongestMs = int64_t{1} << 40;  // about 35 years
+
   static Deadline after_ms(int64_t timeout_ms) noexcept {
     Deadline d;
-    d.timeout_ms_ = timeout_ms;
+    // Beyond a few centuries the nanosecond arithmetic would overflow:
+    // such a timeout is forever in all but name.
+    d.timeout_ms_ = timeout_ms > kLongestMs ? -1 : timeout_ms;
     return d;
   }
   static Deadline never() noexcept { return after_ms(-1); }
