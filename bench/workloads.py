@@ -15,7 +15,8 @@ class Context:
         self.build_dir = build_dir
         self.bench_dir = build_dir / "bench"
         lib_dir = str(build_dir / "src")
-        self.env = {"MPROC_BENCH_LIB_DIR": lib_dir}
+        self.env = {"MPROC_BENCH_LIB_DIR": lib_dir,
+                    "MPROC_LIBRARY": str(build_dir / "src" / "libmproc.so.0")}
 
     def mproc_bench(self, *args):
         return [str(self.bench_dir / "mproc-bench"), *args]
@@ -28,6 +29,9 @@ class Context:
 
     def syscalls_per_million(self, operations, argv):
         return [sys.executable, str(HERE / "count_syscalls.py"), str(operations), *argv]
+
+    def python_binding(self, *args):
+        return [sys.executable, str(HERE.parent / "bindings" / "python" / "bench_queue.py"), *args]
 
     def minimal_program(self):
         return str(self.bench_dir / "minimal-cxx")
@@ -188,5 +192,11 @@ ALL = [
         "CPU-bound map of 32 items: Pool(2) against one process (2.0x is ideal)",
         lambda c: c.mproc_bench("cpu_map_pool"),
         [("same work in one process", lambda c: c.mproc_bench("cpu_map_serial"))],
+    ),
+    Workload(
+        "python_binding_queue_64B", "M msg/s", "higher",
+        "Python to Python: the mproc binding's Queue against multiprocessing.Queue",
+        lambda c: c.python_binding("mproc", "--size", "64"),
+        [("python multiprocessing.Queue", lambda c: c.python_binding("python", "--size", "64"))],
     ),
 ]

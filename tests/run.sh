@@ -9,8 +9,8 @@ cd "$mproc_root"
 
 mproc_install_packages
 
-echo "==> build and test (build/)"
-mproc_build build
+echo "==> build and test (build/): C, C++, examples, and the Python, Rust and Go bindings"
+mproc_build build -Dpython=enabled -Drust=enabled -Dgo=enabled
 meson test -C build --print-errorlogs --num-processes 2
 
 echo "==> build and test under ASan + UBSan (build-asan/)"

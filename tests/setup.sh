@@ -9,7 +9,7 @@ mproc_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 mproc_packages=(
   build-essential pkg-config meson ninja-build
   libuv1-dev libcmocka-dev googletest libgtest-dev
-  python3 golang-go cargo binutils
+  python3 golang-go cargo binutils strace
 )
 
 mproc_install_packages() {
@@ -36,12 +36,15 @@ mproc_install_packages() {
   fi
 }
 
-# mproc_build <dir> [meson options...]: configure once, then compile.
+# mproc_build <dir> [meson options...]: configure (or apply the options to
+# an existing configuration), then compile.
 mproc_build() {
   local dir=$1
   shift
   if [ ! -f "$mproc_root/$dir/build.ninja" ]; then
     meson setup "$mproc_root/$dir" "$mproc_root" "$@"
+  elif [ $# -gt 0 ]; then
+    meson configure "$mproc_root/$dir" "$@"
   fi
   meson compile -C "$mproc_root/$dir"
 }

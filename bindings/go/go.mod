@@ -1,0 +1,3 @@
+module mproc.example/mproc
+
+go 1.19

@@ -1,0 +1,53 @@
+"""mproc: Python's multiprocessing model over the mproc C library.
+
+Queues, locks, semaphores, events, conditions, barriers, pipes and shared
+memory that live in shared memory and work across processes, including
+processes written in other languages, plus run()/Command for programs.
+
+The library is loaded from $MPROC_LIBRARY if set, else found by the
+dynamic loader (libmproc.so.0).
+"""
+from ._errors import (ClosedError, CommandTimeoutError, InvalidArgumentError,
+                      MprocBrokenBarrierError, MprocBrokenPipeError, MprocError,
+                      MprocPermissionError, MprocTimeoutError, NameExistsError,
+                      NameNotFoundError, OwnerDiedWarning, PeerClosedError,
+                      QueueEmpty, QueueFull, ReleasedTooManyTimesError,
+                      StateError, WrongTypeError, error_name, strerror)
+from ._handle import unlink
+from ._lib import LibraryError
+from ._lib import lib as _library
+from ._lib import path as library_path
+from .command import DEVNULL, PIPE, STDOUT, Command, run
+from .connection import Connection, Pipe
+from .queues import JoinableQueue, Queue
+from .shared_memory import SharedMemory
+from .synchronize import (Barrier, BoundedSemaphore, Condition, Event, Lock,
+                          RLock, Semaphore)
+
+from threading import BrokenBarrierError  # noqa: E402  (re-exported)
+
+__version__ = "0.1.0"
+
+
+def version():
+    """The version of the loaded C library, e.g. "0.1.0"."""
+    return _library.mproc_version_string().decode()
+
+
+def cpu_count():
+    """CPUs this process may run on (its affinity mask), at least 1."""
+    return _library.mproc_cpu_count()
+
+
+__all__ = [
+    "Barrier", "BoundedSemaphore", "BrokenBarrierError", "ClosedError",
+    "Command", "CommandTimeoutError", "Condition", "Connection", "DEVNULL",
+    "Event", "InvalidArgumentError", "JoinableQueue", "LibraryError", "Lock",
+    "MprocBrokenBarrierError", "MprocBrokenPipeError", "MprocError",
+    "MprocPermissionError", "MprocTimeoutError", "NameExistsError",
+    "NameNotFoundError", "OwnerDiedWarning", "PIPE", "PeerClosedError", "Pipe",
+    "Queue", "QueueEmpty", "QueueFull", "RLock", "ReleasedTooManyTimesError",
+    "STDOUT", "Semaphore", "SharedMemory", "StateError", "WrongTypeError",
+    "cpu_count", "error_name", "library_path", "run", "strerror", "unlink",
+    "version",
+]

@@ -1,0 +1,219 @@
+"""Loads libmproc once and declares the signature of every symbol used.
+
+Every C function the binding calls is listed in _SIGNATURES: a symbol
+missing from the library fails the import at once, with its name, instead
+of failing later in the middle of a program.
+"""
+import ctypes
+import ctypes.util
+import os
+from ctypes import (POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint,
+                    c_uint32, c_void_p)
+
+# The library major version this binding was written against; 0.x releases
+# only add to the ABI, a new major may change it.
+EXPECTED_MAJOR = 0
+
+
+class LibraryError(ImportError):
+    """The mproc shared library could not be loaded or is unsuitable."""
+
+
+_H = c_void_p                 # every opaque handle
+_HP = POINTER(c_void_p)       # out-parameter receiving a handle
+_SZP = POINTER(c_size_t)
+_IP = POINTER(c_int)
+_U32P = POINTER(c_uint32)
+_I64P = POINTER(c_int64)
+
+_SIGNATURES = {
+    # common.h
+    "mproc_version": (c_uint, []),
+    "mproc_version_string": (c_char_p, []),
+    "mproc_strerror": (c_char_p, [c_int]),
+    "mproc_err_name": (c_char_p, [c_int]),
+    "mproc_last_error": (c_char_p, []),
+    "mproc_last_error_code": (c_int, []),
+    "mproc_free": (None, [c_void_p]),
+    "mproc_cpu_count": (c_int, []),
+    # sync.h: options and names
+    "mproc_shared_opts_new": (c_int, [_HP]),
+    "mproc_shared_opts_free": (None, [_H]),
+    "mproc_shared_opts_set_named": (c_int, [_H, c_int]),
+    "mproc_shared_opts_set_name": (c_int, [_H, c_char_p]),
+    "mproc_unlink": (c_int, [c_char_p]),
+    # Lock
+    "mproc_lock_new": (c_int, [_HP, _H]),
+    "mproc_lock_open": (c_int, [_HP, c_char_p]),
+    "mproc_lock_acquire": (c_int, [_H, c_int64]),
+    "mproc_lock_release": (c_int, [_H]),
+    "mproc_lock_is_locked": (c_int, [_H, _IP]),
+    "mproc_lock_name": (c_char_p, [_H]),
+    "mproc_lock_free": (None, [_H]),
+    # RLock
+    "mproc_rlock_new": (c_int, [_HP, _H]),
+    "mproc_rlock_open": (c_int, [_HP, c_char_p]),
+    "mproc_rlock_acquire": (c_int, [_H, c_int64]),
+    "mproc_rlock_release": (c_int, [_H]),
+    "mproc_rlock_depth": (c_int, [_H, _U32P]),
+    "mproc_rlock_name": (c_char_p, [_H]),
+    "mproc_rlock_free": (None, [_H]),
+    # Semaphore
+    "mproc_sem_new": (c_int, [_HP, c_uint32, _H]),
+    "mproc_sem_new_bounded": (c_int, [_HP, c_uint32, _H]),
+    "mproc_sem_open": (c_int, [_HP, c_char_p]),
+    "mproc_sem_acquire": (c_int, [_H, c_int64]),
+    "mproc_sem_release": (c_int, [_H]),
+    "mproc_sem_value": (c_int, [_H, _U32P]),
+    "mproc_sem_name": (c_char_p, [_H]),
+    "mproc_sem_free": (None, [_H]),
+    # Event
+    "mproc_event_new": (c_int, [_HP, _H]),
+    "mproc_event_open": (c_int, [_HP, c_char_p]),
+    "mproc_event_set": (c_int, [_H]),
+    "mproc_event_clear": (c_int, [_H]),
+    "mproc_event_is_set": (c_int, [_H, _IP]),
+    "mproc_event_wait": (c_int, [_H, c_int64]),
+    "mproc_event_name": (c_char_p, [_H]),
+    "mproc_event_free": (None, [_H]),
+    # Condition
+    "mproc_cond_new": (c_int, [_HP, _H, _H]),
+    "mproc_cond_new_rlock": (c_int, [_HP, _H, _H]),
+    "mproc_cond_open": (c_int, [_HP, c_char_p]),
+    "mproc_cond_acquire": (c_int, [_H, c_int64]),
+    "mproc_cond_release": (c_int, [_H]),
+    "mproc_cond_wait": (c_int, [_H, c_int64]),
+    "mproc_cond_notify": (c_int, [_H, c_uint32]),
+    "mproc_cond_notify_all": (c_int, [_H]),
+    "mproc_cond_name": (c_char_p, [_H]),
+    "mproc_cond_free": (None, [_H]),
+    # Barrier
+    "mproc_barrier_new": (c_int, [_HP, c_uint32, _H]),
+    "mproc_barrier_open": (c_int, [_HP, c_char_p]),
+    "mproc_barrier_wait": (c_int, [_H, c_int64, _U32P]),
+    "mproc_barrier_abort": (c_int, [_H]),
+    "mproc_barrier_reset": (c_int, [_H]),
+    "mproc_barrier_parties": (c_int, [_H, _U32P]),
+    "mproc_barrier_n_waiting": (c_int, [_H, _U32P]),
+    "mproc_barrier_broken": (c_int, [_H, _IP]),
+    "mproc_barrier_name": (c_char_p, [_H]),
+    "mproc_barrier_free": (None, [_H]),
+    # shm.h
+    "mproc_shm_new": (c_int, [_HP, c_size_t, _H]),
+    "mproc_shm_open": (c_int, [_HP, c_char_p]),
+    "mproc_shm_data": (c_void_p, [_H]),
+    "mproc_shm_size": (c_size_t, [_H]),
+    "mproc_shm_lock": (c_int, [_H, _HP]),
+    "mproc_shm_name": (c_char_p, [_H]),
+    "mproc_shm_free": (None, [_H]),
+    # queue.h
+    "mproc_queue_opts_new": (c_int, [_HP]),
+    "mproc_queue_opts_free": (None, [_H]),
+    "mproc_queue_opts_set_maxsize": (c_int, [_H, c_size_t]),
+    "mproc_queue_opts_set_capacity": (c_int, [_H, c_size_t]),
+    "mproc_queue_opts_set_named": (c_int, [_H, c_int]),
+    "mproc_queue_opts_set_name": (c_int, [_H, c_char_p]),
+    "mproc_queue_new": (c_int, [_HP, _H]),
+    "mproc_queue_open": (c_int, [_HP, c_char_p]),
+    "mproc_queue_put": (c_int, [_H, c_void_p, c_size_t, c_int64]),
+    "mproc_queue_get": (c_int, [_H, _HP, c_int64]),
+    "mproc_queue_get_into": (c_int, [_H, c_void_p, c_size_t, _SZP, c_int64]),
+    "mproc_queue_qsize": (c_int, [_H, _SZP]),
+    "mproc_queue_empty": (c_int, [_H, _IP]),
+    "mproc_queue_full": (c_int, [_H, _IP]),
+    "mproc_queue_maxsize": (c_int, [_H, _SZP]),
+    "mproc_queue_capacity": (c_int, [_H, _SZP]),
+    "mproc_queue_max_message": (c_int, [_H, _SZP]),
+    "mproc_queue_close": (c_int, [_H]),
+    "mproc_queue_is_closed": (c_int, [_H, _IP]),
+    "mproc_queue_task_done": (c_int, [_H]),
+    "mproc_queue_join": (c_int, [_H, c_int64]),
+    "mproc_queue_name": (c_char_p, [_H]),
+    "mproc_queue_free": (None, [_H]),
+    # connection.h
+    "mproc_pipe": (c_int, [_HP, _HP, c_int]),
+    "mproc_conn_send": (c_int, [_H, c_void_p, c_size_t, c_int64]),
+    "mproc_conn_recv": (c_int, [_H, _HP, c_int64]),
+    "mproc_conn_recv_into": (c_int, [_H, c_void_p, c_size_t, _SZP, c_int64]),
+    "mproc_conn_poll": (c_int, [_H, c_int64]),
+    "mproc_conn_close": (c_int, [_H]),
+    "mproc_conn_fileno": (c_int, [_H, _IP]),
+    "mproc_conn_writable": (c_int, [_H]),
+    "mproc_conn_readable": (c_int, [_H]),
+    "mproc_conn_free": (None, [_H]),
+    "mproc_msg_data": (c_void_p, [_H]),
+    "mproc_msg_size": (c_size_t, [_H]),
+    "mproc_msg_free": (None, [_H]),
+    # command.h
+    "mproc_command_opts_new": (c_int, [_HP]),
+    "mproc_command_opts_free": (None, [_H]),
+    "mproc_command_opts_set_cwd": (c_int, [_H, c_char_p]),
+    "mproc_command_opts_env_clear": (c_int, [_H]),
+    "mproc_command_opts_env_set": (c_int, [_H, c_char_p, c_char_p]),
+    "mproc_command_opts_set_stdio": (c_int, [_H, c_int, c_int]),
+    "mproc_command_opts_set_stdio_file": (c_int, [_H, c_int, c_char_p, c_int]),
+    "mproc_command_opts_set_new_group": (c_int, [_H, c_int]),
+    "mproc_command_new": (c_int, [_HP, POINTER(c_char_p), _H]),
+    "mproc_command_start": (c_int, [_H]),
+    "mproc_command_write": (c_int, [_H, c_void_p, c_size_t, _SZP, c_int64]),
+    "mproc_command_close_stdin": (c_int, [_H]),
+    "mproc_command_read": (c_int, [_H, c_int, c_void_p, c_size_t, _SZP, c_int64]),
+    "mproc_command_join": (c_int, [_H, c_int64]),
+    "mproc_command_is_alive": (c_int, [_H, _IP]),
+    "mproc_command_terminate": (c_int, [_H]),
+    "mproc_command_kill": (c_int, [_H]),
+    "mproc_command_pid": (c_int, [_H, _I64P]),
+    "mproc_command_exitcode": (c_int, [_H, _IP]),
+    "mproc_command_free": (None, [_H]),
+    "mproc_command_capture": (c_int, [POINTER(c_char_p), _H, c_void_p, c_size_t,
+                                      c_int64, POINTER(c_void_p), _SZP,
+                                      POINTER(c_void_p), _SZP, _IP]),
+}
+
+def _candidate_path():
+    path = os.environ.get("MPROC_LIBRARY")
+    if path:
+        return path
+    return ctypes.util.find_library("mproc") or "libmproc.so.0"
+
+
+def _load():
+    path = _candidate_path()
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as exc:
+        raise LibraryError(
+            f"cannot load the mproc library from {path!r} ({exc}); set "
+            f"MPROC_LIBRARY to the full path of libmproc.so.0") from None
+    # The version first: a library of another major may lack symbols, and
+    # "wrong version" is the message that helps then.
+    for name in ("mproc_version", "mproc_version_string"):
+        _declare(lib, path, name)
+    check_version(lib.mproc_version(), lib.mproc_version_string().decode(), path)
+    for name in _SIGNATURES:
+        _declare(lib, path, name)
+    return lib, path
+
+
+def _declare(lib, path, name):
+    restype, argtypes = _SIGNATURES[name]
+    try:
+        fn = getattr(lib, name)
+    except AttributeError:
+        raise LibraryError(
+            f"the mproc library at {path!r} has no symbol {name}: it is "
+            f"older than this binding") from None
+    fn.restype = restype
+    fn.argtypes = argtypes
+
+
+def check_version(number, text, path):
+    """Refuses a library of another major version than EXPECTED_MAJOR."""
+    if number // 10000 != EXPECTED_MAJOR:
+        raise LibraryError(
+            f"the mproc library at {path!r} is version {text} (major "
+            f"{number // 10000}), but this binding needs major version "
+            f"{EXPECTED_MAJOR}")
+
+
+lib, path = _load()

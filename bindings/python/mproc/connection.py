@@ -1,0 +1,161 @@
+"""Pipe() and Connection over mproc connections (multiprocessing.Pipe).
+
+send()/recv() carry pickled objects, send_bytes()/recv_bytes() raw bytes;
+the two may be mixed as long as both ends agree on what each message is.
+"""
+import ctypes
+import pickle
+
+from . import _errors
+from ._errors import ETIMEDOUT
+from ._handle import FOREVER, Handle, as_bytes, as_size, timeout_ms
+from ._lib import lib
+
+_TIMED_OUT = (ETIMEDOUT,)
+
+
+class Connection(Handle):
+    """One end of a Pipe. Messages arrive whole and in order. Connections
+    have no name: they cannot be opened from another process, only
+    inherited through fork."""
+
+    _free = lib.mproc_conn_free
+    _kind = "connection"
+
+    def __init__(self):
+        raise TypeError("connections are made by mproc.Pipe()")
+
+    @classmethod
+    def _wrap(cls, ptr):
+        self = cls.__new__(cls)
+        self._adopt(ptr)
+        self._readable = bool(lib.mproc_conn_readable(ptr))
+        self._writable = bool(lib.mproc_conn_writable(ptr))
+        return self
+
+    @property
+    def readable(self):
+        return self._readable
+
+    @property
+    def writable(self):
+        return self._writable
+
+    # ---- sending -------------------------------------------------------
+
+    def send(self, obj):
+        """Sends a picklable object."""
+        self._send(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+    def send_bytes(self, buf, offset=0, size=None):
+        """Sends bytes from the bytes-like `buf` (from `offset`, `size` of
+        them) as one message."""
+        view = memoryview(buf).cast("B")
+        offset = as_size(offset, "offset", 0, len(view))
+        if size is None:
+            size = len(view) - offset
+        size = as_size(size, "size", 0, len(view) - offset)
+        self._send(as_bytes(view[offset:offset + size]))
+
+    def _send(self, data):
+        ptr = self._enter()
+        try:
+            # Never cut into slices: a send that times out half-written
+            # loses the message and disables this end.
+            rc = lib.mproc_conn_send(ptr, data, len(data), FOREVER)
+            if rc:
+                raise _errors.error_from(rc)
+        finally:
+            self._leave()
+
+    # ---- receiving -----------------------------------------------------
+
+    def recv(self):
+        """Receives one object; EOFError once the peer closed and every
+        message was read."""
+        return pickle.loads(self._recv())
+
+    def recv_bytes(self, maxlength=None):
+        """Receives one message as bytes. With `maxlength`, a longer
+        message raises OSError (and is consumed, as in Python)."""
+        if maxlength is not None:
+            maxlength = as_size(maxlength, "maxlength")
+        data = self._recv()
+        if maxlength is not None and len(data) > maxlength:
+            raise OSError("bad message length")
+        return data
+
+    def recv_bytes_into(self, buf, offset=0):
+        """Receives one message into the writable buffer `buf` at `offset`
+        and returns its size. If it does not fit, the message stays queued
+        and ValueError (InvalidArgumentError, ETOOBIG) is raised."""
+        view = memoryview(buf).cast("B")
+        if view.readonly:
+            raise TypeError("recv_bytes_into() needs a writable buffer")
+        offset = as_size(offset, "offset", 0, len(view))
+        room = len(view) - offset
+        target = (ctypes.c_char * room).from_buffer(view, offset) if room else None
+        size = ctypes.c_size_t()
+        ptr = self._enter()
+        try:
+            rc = self._wait(lambda step: lib.mproc_conn_recv_into(
+                ptr, target, room, ctypes.byref(size), step), FOREVER, _TIMED_OUT)
+            if rc:
+                raise _errors.error_from(rc)
+        finally:
+            self._leave()
+            del target
+        return size.value
+
+    def _recv(self):
+        msg = ctypes.c_void_p()
+        ptr = self._enter()
+        try:
+            rc = self._wait(lambda step: lib.mproc_conn_recv(
+                ptr, ctypes.byref(msg), step), FOREVER, _TIMED_OUT)
+            if rc:
+                raise _errors.error_from(rc)
+        finally:
+            self._leave()
+        try:
+            return ctypes.string_at(lib.mproc_msg_data(msg),
+                                    lib.mproc_msg_size(msg))
+        finally:
+            lib.mproc_msg_free(msg)
+
+    def poll(self, timeout=0.0):
+        """True if a receive would not block (a message, or the end of the
+        stream, is there), waiting up to `timeout` seconds (None: for
+        ever)."""
+        ms = timeout_ms(timeout)
+        ptr = self._enter()
+        try:
+            rc = self._wait(lambda step: lib.mproc_conn_poll(ptr, step), ms,
+                            _TIMED_OUT)
+            if rc not in (0, ETIMEDOUT):
+                raise _errors.error_from(rc)
+        finally:
+            self._leave()
+        return rc == 0
+
+    def fileno(self):
+        """The descriptor an event loop can watch (readable when poll()
+        would return True). Owned by the connection."""
+        fd = ctypes.c_int()
+        self._call(lib.mproc_conn_fileno, ctypes.byref(fd))
+        return fd.value
+
+    def __repr__(self):
+        state = "closed" if self._closing else "open"
+        mode = ("r" if self._readable else "") + ("w" if self._writable else "")
+        return f"<mproc.Connection {mode} {state}>"
+
+
+def Pipe(duplex=True):
+    """Returns two connected Connections. duplex=False: the first only
+    receives and the second only sends, as multiprocessing.Pipe."""
+    a = ctypes.c_void_p()
+    b = ctypes.c_void_p()
+    _errors.check(lib.mproc_pipe(ctypes.byref(a), ctypes.byref(b),
+                                 1 if duplex else 0))
+    return Connection._wrap(a.value), Connection._wrap(b.value)

@@ -1,0 +1,1 @@
+"""Tests of the mproc Python binding (unittest)."""
