@@ -48,7 +48,7 @@ MPROC_API void mproc_queue_opts_free(mproc_queue_opts_t *opts);
 /* Most items the queue holds; 0 (default) for no limit. */
 MPROC_API int mproc_queue_opts_set_maxsize(mproc_queue_opts_t *opts, size_t maxsize);
 /* Bytes of ring, rounded up to a power of two, at least 4096.
- * Errors: EINVAL (0, or more than 2^40). */
+ * Errors: EINVAL (0, or more than 4 GiB: message sizes are 32-bit). */
 MPROC_API int mproc_queue_opts_set_capacity(mproc_queue_opts_t *opts, size_t bytes);
 /* Named queues, as for other shared objects (mproc/sync.h). */
 MPROC_API int mproc_queue_opts_set_named(mproc_queue_opts_t *opts, int named);

@@ -50,7 +50,8 @@ int mproc_queue_opts_set_maxsize(mproc_queue_opts_t* opts, size_t maxsize) {
 int mproc_queue_opts_set_capacity(mproc_queue_opts_t* opts, size_t bytes) {
   MPROC_API_BEGIN
   auto& o = MPROC_CHECK(opts).value;
-  MPROC_REQUIRE(bytes > 0 && bytes <= (size_t{1} << 40), "capacity must be 1 byte to 1 TiB");
+  MPROC_REQUIRE(bytes > 0 && bytes <= mproc::core::kMaxQueueCapacity,
+                "capacity must be 1 byte to 4 GiB");
   o.capacity = bytes;
   return 0;
   MPROC_API_END

@@ -26,7 +26,8 @@ Child::Child(pid_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_lead
 Child::~Child() = default;
 
 int Child::sentinel() const noexcept {
-  return reaper_ == Reaper::kForkserver ? status_fd_.get() : pidfd_.get();
+  bool via_server = reaper_ == Reaper::kForkserver && !server_gone_.load();
+  return via_server ? status_fd_.get() : pidfd_.get();
 }
 
 void Child::record_exit_locked(int exitcode, bool lost) {
@@ -39,14 +40,23 @@ void Child::record_exit_locked(int exitcode, bool lost) {
 void Child::try_reap_locked() {
   if (reaped_) return;
   if (reaper_ == Reaper::kForkserver) {
-    int32_t code = 0;
-    ssize_t n;
-    do {
-      n = ::recv(status_fd_.get(), &code, sizeof code, MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
-    if (n == static_cast<ssize_t>(sizeof code)) record_exit_locked(code, false);
-    else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
-      record_exit_locked(0, true);  // the server went away without a word
+    if (!server_gone_.load()) {
+      int32_t code = 0;
+      ssize_t n;
+      do {
+        n = ::recv(status_fd_.get(), &code, sizeof code, MSG_DONTWAIT);
+      } while (n < 0 && errno == EINTR);
+      if (n == static_cast<ssize_t>(sizeof code)) {
+        record_exit_locked(code, false);
+        return;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      // The server went away without a word. The child may still run: from
+      // now on its own pidfd tells when it ends, and its status is lost.
+      server_gone_.store(true);
+    }
+    struct pollfd pfd = {pidfd_.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, 0) > 0) record_exit_locked(0, true);
     return;
   }
   int err = 0;
@@ -129,8 +139,13 @@ void Child::start_watch_on_loop(uv_loop_t* loop) {
       return;
     }
   }
-  if (uv_poll_init(loop, &watcher_, sentinel()) != 0) {
-    keepalive_.reset();
+  open_watcher(loop);
+}
+
+void Child::open_watcher(uv_loop_t* loop) {
+  watched_fd_ = sentinel();
+  if (uv_poll_init(loop, &watcher_, watched_fd_) != 0) {
+    keepalive_.reset();  // may destroy *this
     return;
   }
   watcher_.data = this;
@@ -146,7 +161,20 @@ void Child::on_watch_event(uv_poll_t* handle, int, int) {
     self->try_reap_locked();
     done = self->reaped_;
   }
-  if (done) self->finish_on_loop();
+  if (done) {
+    self->finish_on_loop();
+  } else if (self->server_gone_.load() && self->watched_fd_ != self->pidfd_.get()) {
+    // The status socket will never say more: watch the pidfd instead.
+    self->watched_fd_ = self->pidfd_.get();
+    uv_poll_stop(&self->watcher_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->watcher_), &Child::on_watch_moved);
+  }
+}
+
+void Child::on_watch_moved(uv_handle_t* handle) {
+  auto* self = static_cast<Child*>(handle->data);
+  self->watcher_open_ = false;
+  self->open_watcher(handle->loop);
 }
 
 void Child::finish_on_loop() {

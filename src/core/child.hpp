@@ -6,7 +6,8 @@
 //  - kPidfd: our own children (fork, spawn, commands); waitid(P_PIDFD)
 //    reaps exactly that one, never anyone else's.
 //  - kForkserver: children of the forkserver; the server reaps them and
-//    writes the status into a socket this process reads.
+//    writes the status into a socket this process reads. Should the server
+//    die first, the pidfd says when the child ends, and its status is lost.
 // A child nobody will join (its handle was freed) is watched by the
 // reactor, so that it is reaped when it ends: no zombies.
 #pragma once
@@ -61,11 +62,13 @@ class Child : public std::enable_shared_from_this<Child> {
  private:
   static void on_watch_event(uv_poll_t* handle, int status, int events);
   static void on_handle_closed(uv_handle_t* handle);
+  static void on_watch_moved(uv_handle_t* handle);
 
   // Collects the status if it is ready; caller holds mu_.
   void try_reap_locked();
   void record_exit_locked(int exitcode, bool lost);
   void start_watch_on_loop(uv_loop_t* loop);
+  void open_watcher(uv_loop_t* loop);
   // Closes the reactor's handles once the child is reaped, then runs
   // on_end_ and lets go of the self-reference.
   void finish_on_loop();
@@ -75,6 +78,8 @@ class Child : public std::enable_shared_from_this<Child> {
   const Reaper reaper_;
   const bool group_leader_;
   platform::UniqueFd status_fd_;
+  // A forkserver child whose server died: its pidfd is the sentinel now.
+  std::atomic<bool> server_gone_{false};
 
   std::mutex mu_;
   bool reaped_ = false;
@@ -83,6 +88,7 @@ class Child : public std::enable_shared_from_this<Child> {
 
   // Reactor-side state; touched only on the reactor thread.
   uv_poll_t watcher_{};
+  int watched_fd_ = -1;
   bool watcher_open_ = false;
   std::function<void(Child&)> on_end_;
   bool finishing_ = false;

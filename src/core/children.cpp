@@ -95,8 +95,13 @@ void Children::add(const std::shared_ptr<Child>& child, bool daemon, bool is_pro
   entries_.push_back({child, daemon, is_process});
 }
 
-void Children::release(const std::shared_ptr<Child>& child) {
-  if (child && !child->reaped()) child->watch({});
+void Children::release(const std::shared_ptr<Child>& child) noexcept {
+  // Called from destructors: a child that can not be watched (the runtime
+  // is shut down, memory ran out) is left to be reaped at exit or by init.
+  try {
+    if (child && !child->reaped()) child->watch({});
+  } catch (...) {
+  }
 }
 
 std::vector<pid_t> Children::active_processes() {
@@ -128,10 +133,11 @@ void Children::exit_cleanup() {
       } catch (...) {
       }
     }
+  // One grace period for all daemons together, not one each.
+  const platform::Deadline daemon_grace = platform::Deadline::after_ms(kDaemonGraceMs);
   for (const Entry& e : processes) {
     try {
-      if (e.daemon &&
-          e.child->join(platform::Deadline::after_ms(kDaemonGraceMs)) != 0) {
+      if (e.daemon && e.child->join(daemon_grace) != 0) {
         e.child->signal(SIGKILL);
       }
       e.child->join(platform::Deadline::never());

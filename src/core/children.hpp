@@ -29,7 +29,7 @@ class Children {
   void add(const std::shared_ptr<Child>& child, bool daemon, bool is_process);
   // The owner of `child`'s handle let go of it: if it still runs, the
   // reactor reaps it when it ends, so it never lingers as a zombie.
-  static void release(const std::shared_ptr<Child>& child);
+  static void release(const std::shared_ptr<Child>& child) noexcept;
   std::vector<pid_t> active_processes();
   // Python's exit behaviour: daemons get SIGTERM (SIGKILL if still there a
   // second later), then every process child is joined.

@@ -231,7 +231,10 @@ Captured Command::capture(std::vector<std::string> argv, CommandOptions options,
       if (errno == EINTR) continue;
       fail_errno("command: poll");
     }
-    if (ready == 0 && deadline.expired()) {
+    // Checked on every turn, not only when poll times out: a command that
+    // writes without pause would otherwise outlive its timeout.
+    if (deadline.expired()) {
+      if (exited) break;  // it finished; only a descendant still writes
       cmd.child_->signal(SIGKILL);
       cmd.join(Deadline::never());
       fail(MPROC_ETIMEDOUT, "command '" + cmd.argv_[0] + "' ran past its timeout and was killed");

@@ -60,16 +60,8 @@ class ForkserverClient {
   }
 
   void shut_down() {
-    std::shared_ptr<Child> server;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      control_.reset();
-      server = std::move(server_);
-    }
-    if (server && server->join(Deadline::after_ms(kServerExitMs)) != 0) {
-      server->signal(SIGKILL);
-      server->join(Deadline::after_ms(kServerExitMs));
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_server();
   }
 
   std::shared_ptr<Child> launch(const LaunchRequest& req) {
@@ -116,8 +108,9 @@ class ForkserverClient {
     int rc = uv_socketpair(SOCK_STREAM, 0, sv, 0, 0);
     if (rc != 0) fail_errno("socketpair", -rc);
     UniqueFd ours(sv[0]), theirs(sv[1]);
-    server_ = spawn_self(kForkserverEnv, theirs.get(), false);
-    server_->watch({});
+    // Not watched by the reactor: ensure_server reaps a server that died,
+    // and shut_down reaps it at exit.
+    server_ = spawn_self_from_reactor(kForkserverEnv, theirs.get(), false);
     theirs.reset();
     std::string message;
     int code = recv_ack(ours.get(), message, kAckTimeoutMs);
@@ -125,8 +118,16 @@ class ForkserverClient {
     control_ = std::move(ours);
   }
 
+  // Closes the server's socket, on which it exits, and reaps it (killing
+  // it if it does not go in time). Its workers run on; their status then
+  // arrives as "lost" once each ends.
   void stop_server() {
-    control_.reset();  // the server exits when its socket closes
+    control_.reset();
+    if (!server_) return;
+    if (server_->join(Deadline::after_ms(kServerExitMs)) != 0) {
+      server_->signal(SIGKILL);
+      server_->join(Deadline::never());
+    }
     server_.reset();
   }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/bootstrap.hpp"
+#include "core/runtime.hpp"
 #include "core/start.hpp"
 #include "platform/error.hpp"
 #include "platform/exec.hpp"
@@ -74,6 +75,14 @@ std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group
                                  group_leader);
 }
 
+std::shared_ptr<Child> spawn_self_from_reactor(const char* env_var, int child_end,
+                                               bool group_leader) {
+  std::shared_ptr<Child> child;
+  Runtime::get().call(
+      [&](uv_loop_t*) { child = spawn_self(env_var, child_end, group_leader); });
+  return child;
+}
+
 std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req) {
   WireWriter request;
   std::vector<int> fds;
@@ -83,7 +92,10 @@ std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req) {
   int rc = uv_socketpair(SOCK_STREAM, 0, sv, 0, 0);
   if (rc != 0) fail_errno("socketpair", -rc);
   platform::UniqueFd ours(sv[0]), theirs(sv[1]);
-  std::shared_ptr<Child> child = spawn_self(kBootstrapEnv, theirs.get(), req.new_group);
+  std::shared_ptr<Child> child = req.daemon
+                                     ? spawn_self_from_reactor(kBootstrapEnv, theirs.get(),
+                                                               req.new_group)
+                                     : spawn_self(kBootstrapEnv, theirs.get(), req.new_group);
   theirs.reset();
 
   // From here on a failure leaves a child that will exit on its own (its

@@ -418,6 +418,16 @@ static void capture_times_out_and_kills(void **state) {
                                           &code),
                     MPROC_ETIMEDOUT);
   assert_true(test_now_ms() - t0 < 10000);
+  /* A command that never stops writing times out too. */
+  const char *chatty[] = {"sh", "-c", "while :; do echo chatter; done", NULL};
+  char *out = NULL;
+  size_t out_len = 0;
+  t0 = test_now_ms();
+  assert_mproc_code(mproc_command_capture(chatty, NULL, NULL, 0, 300, &out, &out_len, NULL,
+                                          NULL, &code),
+                    MPROC_ETIMEDOUT);
+  assert_true(test_now_ms() - t0 < 10000);
+  assert_null(out);
 }
 
 int main(int argc, char **argv) {

@@ -2,7 +2,9 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 /* ---- Tasks the children run --------------------------------------------- */
@@ -13,15 +15,21 @@ MPROC_TASK(return_arg) {
   return (int)code;
 }
 
-/* Blocks until the connection at argument 0 closes or delivers a message. */
-MPROC_TASK(wait_on_conn) {
-  mproc_conn_t *c = NULL;
-  if (mproc_args_get_conn(args, 0, &c) != 0) return 201;
+/* Blocks until `c` closes or delivers a message, then frees it; the task's
+ * exit code: 0 for a message, 3 otherwise. */
+static int wait_for_message(mproc_conn_t *c) {
   mproc_msg_t *m = NULL;
   int rc = mproc_conn_recv(c, &m, MPROC_FOREVER);
   mproc_msg_free(m);
   mproc_conn_free(c);
   return rc == 0 ? 0 : 3;
+}
+
+/* Blocks until the connection at argument 0 closes or delivers a message. */
+MPROC_TASK(wait_on_conn) {
+  mproc_conn_t *c = NULL;
+  if (mproc_args_get_conn(args, 0, &c) != 0) return 201;
+  return wait_for_message(c);
 }
 
 static int send_text(mproc_conn_t *c, const char *text) {
@@ -158,6 +166,25 @@ static mproc_process_t *start_task(const char *task, mproc_args_t *args,
   assert_mproc_ok(mproc_process_new(&p, task, args, opts));
   assert_mproc_ok(mproc_process_start(p));
   return p;
+}
+
+/* Kills its own parent (under forkserver: the server), says so once the
+ * parent is gone, then waits like wait_on_conn. */
+MPROC_TASK(kill_parent_then_wait) {
+  mproc_conn_t *c = NULL;
+  if (mproc_args_get_conn(args, 0, &c) != 0) return 201;
+  pid_t parent = getppid();
+  if (kill(parent, SIGKILL) != 0 || !test_wait_gone(parent, 20000)) return 202;
+  if (send_text(c, "killed") != 0) return 203;
+  return wait_for_message(c);
+}
+
+/* Says "ready" once its task runs, then waits like wait_on_conn. */
+MPROC_TASK(ready_then_wait) {
+  mproc_conn_t *c = NULL;
+  if (mproc_args_get_conn(args, 0, &c) != 0) return 201;
+  if (send_text(c, "ready") != 0) return 203;
+  return wait_for_message(c);
 }
 
 /* Receives one message as a NUL-terminated string into buf. */
@@ -363,6 +390,86 @@ static void a_daemon_may_not_start_children(void **state) {
   assert_mproc_ok(mproc_process_exitcode(p, &code));
   assert_int_equal(code, 0);
   mproc_process_free(p);
+}
+
+struct daemon_starter {
+  mproc_process_t *daemon;
+  mproc_conn_t *keep;
+  pid_t tid;
+  int ready;
+};
+
+static void *start_daemon_and_leave(void *arg) {
+  struct daemon_starter *s = arg;
+  s->tid = (pid_t)syscall(SYS_gettid);
+  mproc_process_opts_t *opts;
+  if (mproc_process_opts_new(&opts) != 0) return NULL;
+  if (mproc_process_opts_set_daemon(opts, 1) == 0)
+    s->daemon = test_start_with_pipe("ready_then_wait", opts, &s->keep);
+  mproc_process_opts_free(opts);
+  /* Leave only once the task runs: whatever ties it to this thread is set
+   * up by then. */
+  mproc_msg_t *m = NULL;
+  if (mproc_conn_recv(s->keep, &m, 60000) == 0) s->ready = 1;
+  mproc_msg_free(m);
+  return NULL;
+}
+
+/* The kernel's parent-death signal follows the thread that started a
+ * child; a daemon started from a thread that then ends must live on, and
+ * must take signals as any other child does. */
+static void a_daemon_outlives_the_thread_that_started_it(void **state) {
+  (void)state;
+  struct daemon_starter s = {NULL, NULL, 0, 0};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, start_daemon_and_leave, &s), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_non_null(s.daemon);
+  assert_true(s.ready);
+  /* Wait until the kernel has released the thread: by then any death
+   * signal tied to it has been sent. */
+  char task_dir[64];
+  snprintf(task_dir, sizeof task_dir, "/proc/self/task/%d", (int)s.tid);
+  struct stat st;
+  int64_t give_up = test_now_ms() + 20000;
+  while (stat(task_dir, &st) == 0 && test_now_ms() < give_up) sched_yield();
+  assert_int_not_equal(stat(task_dir, &st), 0);
+  int alive = 0;
+  assert_mproc_ok(mproc_process_is_alive(s.daemon, &alive));
+  assert_int_equal(alive, 1);
+  assert_mproc_ok(mproc_process_terminate(s.daemon));
+  assert_mproc_ok(mproc_process_join(s.daemon, 20000));
+  int code = 0;
+  assert_mproc_ok(mproc_process_exitcode(s.daemon, &code));
+  assert_int_equal(code, -SIGTERM);
+  mproc_conn_free(s.keep);
+  mproc_process_free(s.daemon);
+}
+
+/* A forkserver child whose server dies runs on; join still waits for its
+ * end, and its exit status is reported lost rather than made up. */
+static void a_forkserver_child_outlives_its_server(void **state) {
+  (void)state;
+  if (mproc_get_start_method() != MPROC_START_FORKSERVER) skip();
+  mproc_conn_t *keep;
+  mproc_process_t *p = test_start_with_pipe("kill_parent_then_wait", NULL, &keep);
+  char text[64];
+  recv_text(keep, text, sizeof text);
+  assert_string_equal(text, "killed");
+  assert_mproc_code(mproc_process_join(p, 300), MPROC_ETIMEDOUT);
+  int alive = 0, code = 0;
+  assert_mproc_ok(mproc_process_is_alive(p, &alive));
+  assert_int_equal(alive, 1);
+  assert_mproc_ok(mproc_conn_send(keep, "go", 2, 1000));
+  assert_mproc_ok(mproc_process_join(p, 60000));
+  assert_mproc_code(mproc_process_exitcode(p, &code), MPROC_ECHILD);
+  mproc_conn_free(keep);
+  mproc_process_free(p);
+  /* The next start brings up a new server. */
+  mproc_args_t *args;
+  assert_mproc_ok(mproc_args_new(&args));
+  assert_mproc_ok(mproc_args_add_i64(args, 7));
+  assert_int_equal(test_run_task("return_arg", args), 7);
 }
 
 static void a_daemon_dies_when_its_parent_is_killed(void **state) {
@@ -638,6 +745,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(names_and_identity),
       cmocka_unit_test(a_daemon_may_not_start_children),
       cmocka_unit_test(a_daemon_dies_when_its_parent_is_killed),
+      cmocka_unit_test(a_daemon_outlives_the_thread_that_started_it),
+      cmocka_unit_test(a_forkserver_child_outlives_its_server),
       cmocka_unit_test(group_terminate_reaches_grandchildren),
       cmocka_unit_test(sentinel_becomes_readable_when_the_child_ends),
       cmocka_unit_test(active_children_lists_running_children),

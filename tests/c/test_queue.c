@@ -512,6 +512,36 @@ static void bad_arguments(void **state) {
   mproc_queue_opts_free(NULL);
 }
 
+/* The largest ring (4 GiB of address space, not of memory) works; one byte
+ * more is refused rather than corrupting 32-bit record sizes. */
+static void capacity_is_limited_to_four_gib(void **state) {
+  (void)state;
+  if (sizeof(size_t) < 8) skip();
+  const size_t four_gib = (size_t)1 << 32;
+  mproc_queue_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_queue_opts_new(&opts));
+  assert_mproc_code(mproc_queue_opts_set_capacity(opts, four_gib + 1), MPROC_EINVAL);
+  mproc_queue_opts_free(opts);
+  mproc_queue_t *q = new_queue(0, four_gib);
+  size_t capacity = 0, max_message = 0;
+  assert_mproc_ok(mproc_queue_capacity(q, &capacity));
+  assert_true(capacity == four_gib);
+  assert_mproc_ok(mproc_queue_max_message(q, &max_message));
+  assert_true(max_message < four_gib / 2);
+  const size_t len = 1 << 20;
+  unsigned char *out = malloc(len);
+  assert_non_null(out);
+  for (size_t i = 0; i < len; ++i) out[i] = (unsigned char)(i * 7);
+  assert_mproc_ok(mproc_queue_put(q, out, len, 0));
+  mproc_msg_t *m = NULL;
+  assert_mproc_ok(mproc_queue_get(q, &m, 0));
+  assert_true(mproc_msg_size(m) == len);
+  assert_memory_equal(mproc_msg_data(m), out, len);
+  mproc_msg_free(m);
+  free(out);
+  mproc_queue_free(q);
+}
+
 /* ---- Killing producers and consumers at random moments -------------------- */
 
 enum {
@@ -691,6 +721,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(a_named_queue_opens_from_another_process),
       cmocka_unit_test(corrupt_shared_state_is_reported_not_fatal),
       cmocka_unit_test(bad_arguments),
+      cmocka_unit_test(capacity_is_limited_to_four_gib),
       cmocka_unit_test(killing_producers_and_consumers_loses_and_duplicates_nothing),
   };
   return cmocka_run_group_tests_name(method, tests, NULL, NULL);

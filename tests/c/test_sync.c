@@ -591,6 +591,38 @@ static mproc_process_t *barrier_waiter(mproc_barrier_t *b, int64_t timeout) {
   return start("at_barrier", a);
 }
 
+/* Polls until `n` waiters are inside wait() (at most 60 s). */
+static void wait_for_barrier_waiters(mproc_barrier_t *b, uint32_t n) {
+  uint32_t seen = 0;
+  int64_t deadline = test_now_ms() + 60000;
+  while (seen < n && test_now_ms() < deadline) {
+    assert_mproc_ok(mproc_barrier_n_waiting(b, &seen));
+    sched_yield();
+  }
+  assert_int_equal(seen, n);
+}
+
+static void expect_broken(mproc_barrier_t *b, int expected) {
+  int broken = -1;
+  assert_mproc_ok(mproc_barrier_broken(b, &broken));
+  assert_int_equal(broken, expected);
+}
+
+/* Joins the barrier waiters `ps` and checks that they, with the index this
+ * process got (`own`, or -1 if it did not wait), got each index once. */
+static void expect_each_index_once(mproc_process_t **ps, int n, int own) {
+  int parties = n + (own >= 0);
+  int seen[8] = {0};
+  assert_true(parties <= 8);
+  if (own >= 0) seen[own]++;
+  for (int i = 0; i < n; ++i) {
+    int code = join_code(ps[i]);
+    assert_true(code >= 0 && code < parties);
+    seen[code]++;
+  }
+  for (int i = 0; i < parties; ++i) assert_int_equal(seen[i], 1);
+}
+
 static void a_barrier_of_four_processes(void **state) {
   (void)state;
   mproc_barrier_t *b = NULL;
@@ -601,17 +633,9 @@ static void a_barrier_of_four_processes(void **state) {
   for (int round = 0; round < 2; ++round) { /* reusable, as Python's */
     mproc_process_t *ps[4];
     for (int i = 0; i < 4; ++i) ps[i] = barrier_waiter(b, 60000);
-    int seen[4] = {0};
-    for (int i = 0; i < 4; ++i) {
-      int code = join_code(ps[i]);
-      assert_true(code >= 0 && code < 4);
-      seen[code]++;
-    }
-    for (int i = 0; i < 4; ++i) assert_int_equal(seen[i], 1);
+    expect_each_index_once(ps, 4, -1);
   }
-  int broken = 1;
-  assert_mproc_ok(mproc_barrier_broken(b, &broken));
-  assert_int_equal(broken, 0);
+  expect_broken(b, 0);
   mproc_barrier_free(b);
 }
 
@@ -621,21 +645,13 @@ static void aborting_a_barrier_breaks_it_for_every_waiter(void **state) {
   assert_mproc_ok(mproc_barrier_new(&b, 4, NULL));
   mproc_process_t *ps[3];
   for (int i = 0; i < 3; ++i) ps[i] = barrier_waiter(b, 60000);
-  uint32_t n = 0;
-  int64_t deadline = test_now_ms() + 60000;
-  while (n < 3 && test_now_ms() < deadline) {
-    assert_mproc_ok(mproc_barrier_n_waiting(b, &n));
-    sched_yield();
-  }
-  assert_int_equal(n, 3);
+  wait_for_barrier_waiters(b, 3);
   assert_mproc_ok(mproc_barrier_abort(b));
   for (int i = 0; i < 3; ++i) assert_int_equal(join_code(ps[i]), 200);
   assert_mproc_code(mproc_barrier_wait(b, 0, NULL), MPROC_EBROKEN);
   /* reset makes it whole again. */
   assert_mproc_ok(mproc_barrier_reset(b));
-  int broken = 1;
-  assert_mproc_ok(mproc_barrier_broken(b, &broken));
-  assert_int_equal(broken, 0);
+  expect_broken(b, 0);
   mproc_barrier_free(b);
 }
 
@@ -644,15 +660,53 @@ static void a_barrier_timeout_breaks_it(void **state) {
   mproc_barrier_t *b = NULL;
   assert_mproc_ok(mproc_barrier_new(&b, 3, NULL));
   mproc_process_t *patient = barrier_waiter(b, 60000);
-  uint32_t n = 0;
-  while (n < 1) assert_mproc_ok(mproc_barrier_n_waiting(b, &n));
+  wait_for_barrier_waiters(b, 1);
   int64_t t0 = test_now_ms();
   assert_mproc_code(mproc_barrier_wait(b, 200, NULL), MPROC_ETIMEDOUT);
   assert_true(test_now_ms() - t0 >= 190);
   assert_int_equal(join_code(patient), 200); /* broken under it */
-  int broken = 0;
-  assert_mproc_ok(mproc_barrier_broken(b, &broken));
-  assert_int_equal(broken, 1);
+  expect_broken(b, 1);
+  mproc_barrier_free(b);
+}
+
+static void reset_breaks_the_waiters_and_the_next_round_works(void **state) {
+  (void)state;
+  mproc_barrier_t *b = NULL;
+  assert_mproc_ok(mproc_barrier_new(&b, 3, NULL));
+  mproc_process_t *early[2];
+  for (int i = 0; i < 2; ++i) early[i] = barrier_waiter(b, 60000);
+  wait_for_barrier_waiters(b, 2);
+  assert_mproc_ok(mproc_barrier_reset(b));
+  for (int i = 0; i < 2; ++i) assert_int_equal(join_code(early[i]), 200);
+  expect_broken(b, 0);
+  mproc_process_t *next[2];
+  for (int i = 0; i < 2; ++i) next[i] = barrier_waiter(b, 60000);
+  uint32_t index = 99;
+  assert_mproc_ok(mproc_barrier_wait(b, 60000, &index));
+  expect_each_index_once(next, 2, (int)index);
+  mproc_barrier_free(b);
+}
+
+/* A waiter let through by the last arrival but killed before it got to
+ * leave wait() must not keep the next round from starting. */
+static void a_waiter_killed_after_the_trip_does_not_block_the_next_round(void **state) {
+  (void)state;
+  mproc_barrier_t *b = NULL;
+  assert_mproc_ok(mproc_barrier_new(&b, 2, NULL));
+  mproc_process_t *victim = barrier_waiter(b, 60000);
+  wait_for_barrier_waiters(b, 1);
+  int64_t pid = 0;
+  assert_mproc_ok(mproc_process_pid(victim, &pid));
+  assert_int_equal(kill((pid_t)pid, SIGSTOP), 0);
+  uint32_t index = 99;
+  assert_mproc_ok(mproc_barrier_wait(b, 60000, &index));
+  assert_int_equal(index, 1);
+  assert_mproc_ok(mproc_process_kill(victim));
+  assert_int_equal(join_code(victim), -SIGKILL);
+  mproc_process_t *partner = barrier_waiter(b, 60000);
+  assert_mproc_ok(mproc_barrier_wait(b, 60000, &index));
+  int code = join_code(partner);
+  assert_true((code == 0 && index == 1) || (code == 1 && index == 0));
   mproc_barrier_free(b);
 }
 
@@ -833,6 +887,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(notify_wakes_as_many_as_asked),
       cmocka_unit_test(rlock_condition_restores_the_depth),
       cmocka_unit_test(a_barrier_of_four_processes),
+      cmocka_unit_test(reset_breaks_the_waiters_and_the_next_round_works),
+      cmocka_unit_test(a_waiter_killed_after_the_trip_does_not_block_the_next_round),
       cmocka_unit_test(aborting_a_barrier_breaks_it_for_every_waiter),
       cmocka_unit_test(a_barrier_timeout_breaks_it),
       cmocka_unit_test(shared_blocks_are_shared),

@@ -40,8 +40,11 @@ uint64_t round_up_pow2(uint64_t v) {
 }  // namespace
 
 std::shared_ptr<Queue> Queue::create(const QueueOptions& options) {
-  if (options.capacity == 0 || options.capacity > (uint64_t{1} << 40))
-    fail(MPROC_EINVAL, "queue: capacity must be between 1 byte and 1 TiB");
+  // Record headers hold sizes in 32 bits; a ring of at most 4 GiB keeps
+  // every message (at most half of it) and every wrap padding (less than
+  // all of it) within them.
+  if (options.capacity == 0 || options.capacity > kMaxQueueCapacity)
+    fail(MPROC_EINVAL, "queue: capacity must be between 1 byte and 4 GiB");
   uint64_t capacity = round_up_pow2(options.capacity);
   size_t data_offset = page_size();
   static_assert(kStateOffset + sizeof(QueueState) <= 4096);

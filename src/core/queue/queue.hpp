@@ -17,6 +17,9 @@ struct Part {
   size_t len;
 };
 
+// The largest ring a queue may have.
+inline constexpr uint64_t kMaxQueueCapacity = uint64_t{1} << 32;
+
 struct QueueOptions {
   uint64_t maxsize = 0;
   uint64_t capacity = uint64_t{1} << 30;

@@ -5,16 +5,8 @@
 #include <unistd.h>
 
 namespace mproc::core {
-namespace {
 
 using platform::Deadline;
-
-constexpr int32_t kFilling = 0;
-constexpr int32_t kDraining = 1;
-constexpr int32_t kResetting = -1;
-constexpr int32_t kBroken = -2;
-
-}  // namespace
 
 Barrier::Barrier(std::shared_ptr<SharedRegion> region)
     : SharedObject(std::move(region)), s_(state<BarrierState>()) {
@@ -29,7 +21,9 @@ std::shared_ptr<Barrier> Barrier::create(uint32_t parties, const SharedOptions& 
   owned_lock_init(s.lock);
   s.parties = parties;
   s.count = 0;
-  s.phase = kFilling;
+  s.broken = 0;
+  s.generation = 0;
+  s.tripped = 0;
   s.seq.store(0, std::memory_order_relaxed);
   platform::wait_cell_init(s.cell);
   region->publish();
@@ -59,7 +53,15 @@ void Barrier::notify_all_locked() {
 }
 
 void Barrier::break_locked() {
-  s_.phase = kBroken;
+  s_.broken = 1;
+  notify_all_locked();
+}
+
+void Barrier::end_generation_locked(bool tripped) {
+  uint64_t bit = uint64_t{1} << (s_.generation % 64);
+  s_.tripped = tripped ? (s_.tripped | bit) : (s_.tripped & ~bit);
+  s_.generation++;
+  s_.count = 0;
   notify_all_locked();
 }
 
@@ -72,45 +74,41 @@ bool Barrier::sleep_locked(uint32_t seen, const Deadline& deadline) {
 
 int Barrier::wait(const Deadline& deadline, uint32_t* index) {
   lock();
-  // Wait out a previous round still draining, or a reset in progress.
-  while (s_.phase == kDraining || s_.phase == kResetting) {
-    uint32_t seen = s_.seq.load(std::memory_order_acquire);
-    if (!sleep_locked(seen, deadline)) {
-      break_locked();
-      unlock();
-      return MPROC_ETIMEDOUT;
-    }
-  }
-  if (s_.phase != kFilling) {
+  if (s_.broken) {
     unlock();
     return MPROC_EBROKEN;
   }
-  uint32_t mine = s_.count++;
-  int rc = 0;
-  if (mine + 1 == s_.parties) {
-    s_.phase = kDraining;  // the last arrival lets everyone through
-    notify_all_locked();
-  } else {
-    while (s_.phase == kFilling) {
-      uint32_t seen = s_.seq.load(std::memory_order_acquire);
-      if (!sleep_locked(seen, deadline)) {
-        if (s_.phase == kFilling) {
-          break_locked();
-          rc = MPROC_ETIMEDOUT;
-        }
-        break;
-      }
-    }
-    if (rc == 0 && s_.phase != kDraining) rc = MPROC_EBROKEN;
+  const uint64_t mine = s_.generation;
+  const uint32_t arrival = s_.count++;
+  if (arrival + 1 >= s_.parties) {
+    end_generation_locked(true);  // the last arrival lets everyone through
+    unlock();
+    if (index != nullptr) *index = arrival;
+    return 0;
   }
-  // Leaving: the last one out of a drain or reset opens the next round.
-  s_.count--;
-  if (s_.count == 0 && (s_.phase == kDraining || s_.phase == kResetting)) {
-    s_.phase = kFilling;
-    notify_all_locked();
+  int rc = 0;
+  for (;;) {
+    uint64_t passed = s_.generation - mine;
+    if (passed > 0) {
+      // A waiter more than 64 generations late can no longer tell how its
+      // own ended; it reports the barrier broken rather than guess.
+      bool tripped = passed <= 64 && (s_.tripped >> (mine % 64) & 1) != 0;
+      rc = tripped ? 0 : MPROC_EBROKEN;
+      break;
+    }
+    if (s_.broken) {
+      rc = MPROC_EBROKEN;
+      break;
+    }
+    uint32_t seen = s_.seq.load(std::memory_order_acquire);
+    if (!sleep_locked(seen, deadline) && s_.generation == mine && !s_.broken) {
+      break_locked();  // as in Python, one waiter's timeout breaks it for all
+      rc = MPROC_ETIMEDOUT;
+      break;
+    }
   }
   unlock();
-  if (rc == 0) *index = mine;
+  if (rc == 0 && index != nullptr) *index = arrival;
   return rc;
 }
 
@@ -122,25 +120,21 @@ void Barrier::abort() {
 
 void Barrier::reset() {
   lock();
-  if (s_.count > 0) {
-    if (s_.phase == kFilling || s_.phase == kBroken) s_.phase = kResetting;
-  } else {
-    s_.phase = kFilling;
-  }
-  notify_all_locked();
+  s_.broken = 0;
+  end_generation_locked(false);  // whoever waits now gets EBROKEN
   unlock();
 }
 
 uint32_t Barrier::n_waiting() {
   lock();
-  uint32_t n = s_.phase == kFilling ? s_.count : 0;
+  uint32_t n = s_.broken ? 0 : s_.count;
   unlock();
   return n;
 }
 
 bool Barrier::broken() {
   lock();
-  bool b = s_.phase == kBroken;
+  bool b = s_.broken != 0;
   unlock();
   return b;
 }

@@ -1,9 +1,15 @@
 // Barrier (Python's threading/multiprocessing Barrier): `parties`
 // processes (or threads) wait until all have arrived, then all go on.
-// The state machine is Python's: filling, draining (the last arrival lets
-// everyone through), resetting, and broken (after abort, a timeout, or a
-// reset with waiters). It lives in shared memory under an owned lock;
-// waiters sleep on a sequence number bumped at every change of state.
+//
+// Rounds are generations. The last arrival ends its generation by
+// tripping it (everyone waiting goes on); reset ends it by breaking it
+// (everyone waiting gets EBROKEN). Either way the next generation starts
+// empty at once, so no waiter has to leave before others may enter, and a
+// waiter killed while waiting can never hold the barrier shut. A waiter
+// learns how its generation ended from a bit kept for each of the last 64.
+// Abort, a timeout or a dead lock holder break the barrier until reset.
+// The state lives in shared memory under an owned lock; waiters sleep on
+// a sequence number bumped at every change.
 #pragma once
 
 #include <atomic>
@@ -17,8 +23,10 @@ namespace mproc::core {
 struct BarrierState {
   OwnedLockState lock;
   uint32_t parties;
-  uint32_t count;  // waiters inside wait() in this round
-  int32_t phase;   // kFilling, kDraining, kResetting, kBroken
+  uint32_t count;       // arrivals in the current generation
+  uint32_t broken;      // 1 after abort or a timeout, until reset
+  uint64_t generation;
+  uint64_t tripped;     // bit g % 64: generation g ended by tripping
   std::atomic<uint32_t> seq;
   platform::WaitCell cell;
 };
@@ -52,6 +60,8 @@ class Barrier : public SharedObject {
   // asleep, held again on return). False once the deadline has passed.
   bool sleep_locked(uint32_t seen, const platform::Deadline& deadline);
   void break_locked();
+  // Ends the current generation, tripped or broken by a reset.
+  void end_generation_locked(bool tripped);
 
   BarrierState& s_;
 };
