@@ -5,11 +5,16 @@
 #include <mutex>
 
 #include "core/bootstrap.hpp"
+#include "platform/fork_safe_mutex.hpp"
 
 namespace mproc::core {
 namespace {
 
-std::mutex g_mu;
+// Guards the lineage, which fork children start from.
+platform::ForkSafeMutex& lineage_mutex() {
+  static auto* mu = new platform::ForkSafeMutex;
+  return *mu;
+}
 std::atomic<int64_t> g_child_counter{0};
 std::atomic<int> g_default_method{MPROC_START_SPAWN};
 std::atomic<bool> g_bootstrap_done{false};
@@ -35,7 +40,7 @@ void become_child(const std::string& name, std::vector<int64_t> lineage, bool da
 std::vector<int64_t> next_child_lineage() {
   std::vector<int64_t> lineage;
   {
-    std::lock_guard<std::mutex> lock(g_mu);
+    std::lock_guard<platform::ForkSafeMutex> lock(lineage_mutex());
     lineage = current_identity().lineage;
   }
   lineage.push_back(++g_child_counter);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -177,6 +178,20 @@ MPROC_TASK(kill_parent_then_wait) {
   if (kill(parent, SIGKILL) != 0 || !test_wait_gone(parent, 20000)) return 202;
   if (send_text(c, "killed") != 0) return 203;
   return wait_for_message(c);
+}
+
+/* Starts return_arg(5) by name and exits with its exit code. */
+MPROC_TASK(start_grandchild) {
+  (void)args;
+  mproc_args_t *a = NULL;
+  if (mproc_args_new(&a) != 0 || mproc_args_add_i64(a, 5) != 0) return 210;
+  mproc_process_t *p = NULL;
+  int code = 211;
+  if (mproc_process_new(&p, "return_arg", a, NULL) == 0 && mproc_process_start(p) == 0 &&
+      mproc_process_join(p, 60000) == 0)
+    mproc_process_exitcode(p, &code);
+  mproc_process_free(p);
+  return code;
 }
 
 /* Says "ready" once its task runs, then waits like wait_on_conn. */
@@ -472,6 +487,76 @@ static void a_forkserver_child_outlives_its_server(void **state) {
   assert_int_equal(test_run_task("return_arg", args), 7);
 }
 
+static atomic_int registry_hammer_stop;
+
+static int do_nothing(const mproc_args_t *args) {
+  (void)args;
+  return 0;
+}
+
+static int never_registered(const mproc_args_t *args) {
+  (void)args;
+  return 0;
+}
+
+/* Keeps the task registry's lock held most of the time: asking a spawn
+ * process for the name of an unregistered function scans every task. */
+static void *hammer_the_task_registry(void *arg) {
+  (void)arg;
+  mproc_process_opts_t *opts = NULL;
+  if (mproc_process_opts_new(&opts) != 0 ||
+      mproc_process_opts_set_start_method(opts, MPROC_START_SPAWN) != 0)
+    return NULL;
+  while (!atomic_load(&registry_hammer_stop)) {
+    mproc_process_t *p = NULL;
+    mproc_args_t *a = NULL;
+    if (mproc_args_new(&a) != 0) break;
+    if (mproc_process_new_fn(&p, never_registered, a, opts) == 0) {
+      (void)mproc_process_start(p); /* ENOTSUP, after the scan */
+      mproc_process_free(p);
+    }
+  }
+  mproc_process_opts_free(opts);
+  return NULL;
+}
+
+/* A child forked while another thread held the task registry's lock must
+ * still be able to look tasks up (to start children of its own). */
+static void fork_children_look_up_tasks_while_a_thread_uses_the_registry(void **state) {
+  (void)state;
+  if (mproc_get_start_method() != MPROC_START_FORK) skip();
+  /* A big registry makes each scan long. */
+  for (int i = 0; i < 20000; ++i) {
+    char name[32];
+    snprintf(name, sizeof name, "filler-%d", i);
+    assert_mproc_ok(mproc_task_register(name, do_nothing));
+  }
+  atomic_store(&registry_hammer_stop, 0);
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, hammer_the_task_registry, NULL), 0);
+  for (int i = 0; i < 40; ++i) {
+    mproc_args_t *args;
+    assert_mproc_ok(mproc_args_new(&args));
+    mproc_process_t *p = NULL;
+    int code = -1000;
+    assert_mproc_ok(mproc_process_new(&p, "start_grandchild", args, NULL));
+    assert_mproc_ok(mproc_process_start(p));
+    if (mproc_process_join(p, 20000) != 0) { /* hung in the child: fail, but clean up */
+      mproc_process_kill(p);
+      mproc_process_join(p, MPROC_FOREVER);
+    }
+    assert_mproc_ok(mproc_process_exitcode(p, &code));
+    mproc_process_free(p);
+    if (code != 5) {
+      atomic_store(&registry_hammer_stop, 1);
+      pthread_join(t, NULL);
+      assert_int_equal(code, 5);
+    }
+  }
+  atomic_store(&registry_hammer_stop, 1);
+  assert_int_equal(pthread_join(t, NULL), 0);
+}
+
 static void a_daemon_dies_when_its_parent_is_killed(void **state) {
   (void)state;
   mproc_conn_t *a;
@@ -746,6 +831,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(a_daemon_may_not_start_children),
       cmocka_unit_test(a_daemon_dies_when_its_parent_is_killed),
       cmocka_unit_test(a_daemon_outlives_the_thread_that_started_it),
+      cmocka_unit_test(fork_children_look_up_tasks_while_a_thread_uses_the_registry),
       cmocka_unit_test(a_forkserver_child_outlives_its_server),
       cmocka_unit_test(group_terminate_reaches_grandchildren),
       cmocka_unit_test(sentinel_becomes_readable_when_the_child_ends),
