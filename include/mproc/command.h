@@ -37,7 +37,8 @@ typedef enum mproc_stdio_e {
   MPROC_STDIO_NULL = 1,    /* /dev/null */
   MPROC_STDIO_PIPE = 2,    /* a pipe: the parent writes stdin / reads output */
   MPROC_STDIO_FILE = 3,    /* set by mproc_command_opts_set_stdio_file */
-  MPROC_STDIO_STDOUT = 4   /* stderr only: into wherever stdout goes */
+  MPROC_STDIO_STDOUT = 4,  /* stderr only: into wherever stdout goes */
+  MPROC_STDIO_FD = 5       /* set by mproc_command_opts_set_stdio_fd */
 } mproc_stdio_t;
 
 MPROC_API int mproc_command_opts_new(mproc_command_opts_t **out);
@@ -59,6 +60,11 @@ MPROC_API int mproc_command_opts_set_stdio(mproc_command_opts_t *opts, int which
  * output, created (mode 0644) and truncated, or appended to if `append`. */
 MPROC_API int mproc_command_opts_set_stdio_file(mproc_command_opts_t *opts, int which,
                                                 const char *path, int append);
+/* Connects stream `which` to the parent's open descriptor `parent_fd` (a
+ * file, socket or pipe end the caller made). The options hold a duplicate,
+ * so the caller may close `parent_fd`. Errors: EINVAL, EBADF. */
+MPROC_API int mproc_command_opts_set_stdio_fd(mproc_command_opts_t *opts, int which,
+                                              int parent_fd);
 /* Gives the command the parent's descriptor `parent_fd` as its descriptor
  * `child_fd` (>= 3). The options hold a duplicate, so the caller may close
  * `parent_fd`. Errors: EINVAL, EBADF. */

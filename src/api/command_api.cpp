@@ -105,7 +105,7 @@ int mproc_command_opts_set_stdio(mproc_command_opts_t* opts, int which,
                     (mode == MPROC_STDIO_STDOUT && which == MPROC_STDERR),
                 "mode is not valid for this stream (FILE needs "
                 "mproc_command_opts_set_stdio_file; STDOUT is for stderr only)");
-  o.stdio[which] = mproc::core::StdioSpec{mode, {}, false};
+  o.stdio[which] = mproc::core::StdioSpec{mode, {}, false, nullptr};
   return 0;
   MPROC_API_END
 }
@@ -116,7 +116,19 @@ int mproc_command_opts_set_stdio_file(mproc_command_opts_t* opts, int which,
   auto& o = MPROC_CHECK(opts).value;
   check_stream(which, __func__);
   MPROC_REQUIRE(path != nullptr && path[0] != '\0', "path is NULL or empty");
-  o.stdio[which] = mproc::core::StdioSpec{MPROC_STDIO_FILE, path, append != 0};
+  o.stdio[which] = mproc::core::StdioSpec{MPROC_STDIO_FILE, path, append != 0, nullptr};
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_command_opts_set_stdio_fd(mproc_command_opts_t* opts, int which, int parent_fd) {
+  MPROC_API_BEGIN
+  auto& o = MPROC_CHECK(opts).value;
+  check_stream(which, __func__);
+  if (parent_fd < 0) mproc::fail(MPROC_EBADF, "mproc_command_opts_set_stdio_fd: bad parent_fd");
+  mproc::core::StdioSpec spec{MPROC_STDIO_FD, {}, false, nullptr};
+  spec.fd = std::make_shared<mproc::platform::UniqueFd>(mproc::platform::dup_cloexec(parent_fd));
+  o.stdio[which] = std::move(spec);
   return 0;
   MPROC_API_END
 }

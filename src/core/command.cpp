@@ -108,19 +108,27 @@ void Command::start() {
         platform::set_nonblocking(ours[i].get(), true);
         break;
       }
+      case MPROC_STDIO_FD:
+        break;  // the options own it
       case MPROC_STDIO_STDOUT:
         break;  // resolved below, once stdout is known
     }
-    if (theirs[i]) spec.fds.emplace_back(i, theirs[i].get());
   }
-  if (options_.stdio[2].mode == MPROC_STDIO_STDOUT)
-    spec.fds.emplace_back(2, theirs[1] ? theirs[1].get() : 1);
+  // What each stream of the command is, as a descriptor of ours.
+  int given[3] = {0, 1, 2};
+  for (int i = 0; i < 3; ++i) {
+    const StdioSpec& s = options_.stdio[i];
+    if (theirs[i]) given[i] = theirs[i].get();
+    if (s.mode == MPROC_STDIO_FD) given[i] = s.fd->get();
+    if (s.mode == MPROC_STDIO_STDOUT) given[i] = given[1];
+    if (s.mode != MPROC_STDIO_INHERIT) spec.fds.emplace_back(i, given[i]);
+  }
   for (const auto& [target, fd] : options_.pass_fds) spec.fds.emplace_back(target, fd->get());
 
   pid_t pid = platform::exec_spawn(spec);
   // Nobody else reaps it (mproc never waits on -1), so the pid still names
   // our child here.
-  auto child = std::make_shared<Child>(pid, platform::pidfd_open(pid),
+  auto child = std::make_shared<Child>(pid, platform::pidfd_of_new_child(pid),
                                        Child::Reaper::kPidfd, options_.new_group);
   start_called_ = true;
   for (int i = 0; i < 3; ++i) pipes_[i] = std::move(ours[i]);
@@ -187,12 +195,12 @@ int Command::read(int which, void* buf, size_t cap, size_t* n, const Deadline& d
 
 Captured Command::capture(std::vector<std::string> argv, CommandOptions options,
                           const std::string* input, const Deadline& deadline) {
-  options.stdio[1] = StdioSpec{MPROC_STDIO_PIPE, {}, false};
-  options.stdio[2] = StdioSpec{MPROC_STDIO_PIPE, {}, false};
+  options.stdio[1] = StdioSpec{MPROC_STDIO_PIPE, {}, false, nullptr};
+  options.stdio[2] = StdioSpec{MPROC_STDIO_PIPE, {}, false, nullptr};
   if (input != nullptr)
-    options.stdio[0] = StdioSpec{MPROC_STDIO_PIPE, {}, false};
+    options.stdio[0] = StdioSpec{MPROC_STDIO_PIPE, {}, false, nullptr};
   else if (options.stdio[0].mode == MPROC_STDIO_INHERIT)
-    options.stdio[0] = StdioSpec{MPROC_STDIO_NULL, {}, false};
+    options.stdio[0] = StdioSpec{MPROC_STDIO_NULL, {}, false, nullptr};
   Command cmd(std::move(argv), std::move(options));
   cmd.start();
 

@@ -22,6 +22,7 @@ struct StdioSpec {
   mproc_stdio_t mode = MPROC_STDIO_INHERIT;
   std::string path;  // MPROC_STDIO_FILE
   bool append = false;
+  std::shared_ptr<platform::UniqueFd> fd;  // MPROC_STDIO_FD
 };
 
 struct CommandOptions {

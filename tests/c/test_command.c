@@ -192,6 +192,45 @@ static void streams_to_files_and_null(void **state) {
   mproc_command_opts_free(opts);
 }
 
+static void expect_bad_stdio_fds_refused(mproc_command_opts_t *opts) {
+  assert_mproc_code(mproc_command_opts_set_stdio_fd(opts, MPROC_STDOUT, -1), MPROC_EBADF);
+  assert_mproc_code(mproc_command_opts_set_stdio_fd(opts, 3, 1), MPROC_EINVAL);
+  assert_mproc_code(mproc_command_opts_set_stdio_fd(NULL, MPROC_STDOUT, 1), MPROC_EINVAL);
+}
+
+/* Streams can be descriptors the caller opened (subprocess's stdout=f). */
+static void streams_to_descriptors_the_caller_opened(void **state) {
+  (void)state;
+  int in[2], out[2];
+  assert_int_equal(pipe(in), 0);
+  assert_int_equal(pipe(out), 0);
+  assert_int_equal(write(in[1], "abc", 3), 3);
+  close(in[1]);
+  mproc_command_opts_t *opts;
+  assert_mproc_ok(mproc_command_opts_new(&opts));
+  assert_mproc_ok(mproc_command_opts_set_stdio_fd(opts, MPROC_STDIN, in[0]));
+  assert_mproc_ok(mproc_command_opts_set_stdio_fd(opts, MPROC_STDOUT, out[1]));
+  assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDERR, MPROC_STDIO_STDOUT));
+  close(in[0]); /* the options hold their own copies */
+  close(out[1]);
+  const char *argv[] = {"sh", "-c", "cat; echo +err >&2", NULL};
+  mproc_command_t *cmd;
+  assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
+  expect_bad_stdio_fds_refused(opts);
+  mproc_command_opts_free(opts);
+  assert_mproc_ok(mproc_command_start(cmd));
+  assert_mproc_ok(mproc_command_join(cmd, 30000));
+  mproc_command_free(cmd);
+  /* Every copy of the write end is closed now: reading reaches the end. */
+  char got[64];
+  size_t total = 0;
+  ssize_t n;
+  while ((n = read(out[0], got + total, sizeof got - 1 - total)) > 0) total += (size_t)n;
+  got[total] = '\0';
+  close(out[0]);
+  assert_string_equal(got, "abc+err\n");
+}
+
 static void pipes_with_timeouts(void **state) {
   (void)state;
   mproc_command_opts_t *opts;
@@ -440,6 +479,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(environment_can_be_added_to_removed_from_and_replaced),
       cmocka_unit_test(working_directory),
       cmocka_unit_test(streams_to_files_and_null),
+      cmocka_unit_test(streams_to_descriptors_the_caller_opened),
       cmocka_unit_test(pipes_with_timeouts),
       cmocka_unit_test(writing_to_a_command_that_stopped_reading_is_epipe),
       cmocka_unit_test(no_descriptor_leaks_into_a_command),
