@@ -794,10 +794,13 @@ class Process {
     detail::check(mproc_process_pid(h_.get(), &p));
     return p;
   }
-  // Python's exitcode: nothing while running, -N after signal N.
+  // Python's exitcode: nothing while running, -N after signal N. Throws
+  // when the status was lost (MPROC_ECHILD).
   std::optional<int> exitcode() const {
     int code = 0;
-    if (mproc_process_exitcode(h_.get(), &code) == MPROC_ESTATE) return std::nullopt;
+    int rc = mproc_process_exitcode(h_.get(), &code);
+    if (rc == MPROC_ESTATE) return std::nullopt;
+    detail::check(rc);
     return code;
   }
   std::string name() const {

@@ -77,10 +77,11 @@ MPROC_API int mproc_task_lookup(const char *name, mproc_task_fn *fn);
  * Call first thing in main(). In the parent (a program not started by
  * mproc) it returns 0 at once. In a child started by spawn or forkserver
  * it does not return: it runs the requested task (or serves as the
- * forkserver) and exits. It returns a negative code only if this process
- * was started by mproc but the request could not be read; the process
- * should then exit. argv is read, not kept (argv[0] is copied, to run the
- * program again under spawn).
+ * forkserver) and exits; if the request from the parent can not be read,
+ * it says why on stderr and exits with status 255 (the parent's start call
+ * fails with the reason). The only other return is a negative error code
+ * should mproc itself fail here. argv is read, not kept (argv[0] is copied,
+ * to run the program again under spawn).
  */
 MPROC_API int mproc_main(int argc, char **argv);
 
@@ -113,8 +114,9 @@ MPROC_API int mproc_process_opts_set_name(mproc_process_opts_t *opts, const char
 MPROC_API int mproc_process_opts_set_daemon(mproc_process_opts_t *opts, int daemon);
 MPROC_API int mproc_process_opts_set_start_method(mproc_process_opts_t *opts,
                                                   mproc_start_method_t method);
-/* The child leads a new process group (and, under spawn, session), and
- * terminate/kill reach the whole group: its own children included. */
+/* The child leads a new process group (not a new session: it keeps the
+ * parent's terminal), and terminate/kill reach the whole group: its own
+ * children included. */
 MPROC_API int mproc_process_opts_set_new_group(mproc_process_opts_t *opts, int on);
 
 /* ---- Processes ---------------------------------------------------------- */
@@ -139,8 +141,10 @@ MPROC_API int mproc_process_new_fn(mproc_process_t **out, mproc_task_fn fn,
 /* Starts the child. Errors: ESTATE (already started; or this process is a
  * daemon, which may not have children), EBOOTSTRAP (this process was
  * spawned by mproc but did not call mproc_main), ENOENT and other OS errors
- * when the child can not be created, EBOOTSTRAP also when a spawned child
- * could not begin its task (the message says why). */
+ * when the child can not be created. Under spawn and forkserver, a child
+ * that could not begin its task passes on why: ENOTFOUND (the task is not
+ * registered in the child's program), or EBOOTSTRAP (the message says
+ * why). */
 MPROC_API int mproc_process_start(mproc_process_t *p);
 /* Waits for the child to end, at most `timeout_ms`. Returns 0 once it has
  * ended, ETIMEDOUT if it still runs. Errors: ESTATE (not started). */

@@ -139,8 +139,9 @@ MPROC_API int mproc_cond_release(mproc_cond_t *cond);
  * With the lock held: releases it (all levels of an RLock), sleeps until
  * notified or the timeout, and takes it back (at the same level) before
  * returning, whatever the outcome. 0: notified. ETIMEDOUT: not notified in
- * time. EOWNERDEAD: notified, and the lock came back from a dead owner.
- * ESTATE: the calling thread does not hold the lock.
+ * time. EOWNERDEAD: the lock came back from a dead owner, notified or not
+ * (the data it guards may be half-updated: check it, as after a spurious
+ * wake-up). ESTATE: the calling thread does not hold the lock.
  */
 MPROC_API int mproc_cond_wait(mproc_cond_t *cond, int64_t timeout_ms);
 /* With the lock held: wakes up to `n` waiters / every waiter. ESTATE if

@@ -224,7 +224,13 @@ void serve_one(Server& s) {
     become_worker(s, req);
   }
   if (req.new_group) setpgid(pid, pid);
-  UniqueFd pidfd = platform::pidfd_open(pid);
+  UniqueFd pidfd;
+  try {
+    pidfd = platform::pidfd_of_new_child(pid);
+  } catch (const Error& e) {
+    reply(s.control, e.code(), 0, e.what(), {});
+    return;
+  }
   s.status_sockets.emplace(pid, std::move(status_socket));
   reply(s.control, 0, pid, "", {pidfd.get()});
 }

@@ -28,7 +28,7 @@ std::shared_ptr<Child> fork_now(const LaunchRequest& req, const sigset_t* child_
     run_child(req, ExitStyle::kImmediate);
   }
   if (req.new_group) setpgid(pid, pid);  // the child does it too: no race
-  return std::make_shared<Child>(pid, platform::pidfd_open(pid),
+  return std::make_shared<Child>(pid, platform::pidfd_of_new_child(pid),
                                  Child::Reaper::kPidfd, req.new_group);
 }
 

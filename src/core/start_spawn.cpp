@@ -71,7 +71,7 @@ std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group
   spec.new_group = group_leader;
   pid_t pid = platform::exec_spawn(spec);
   // mproc never waits on -1, so nobody else can have reaped it yet.
-  return std::make_shared<Child>(pid, platform::pidfd_open(pid), Child::Reaper::kPidfd,
+  return std::make_shared<Child>(pid, platform::pidfd_of_new_child(pid), Child::Reaper::kPidfd,
                                  group_leader);
 }
 

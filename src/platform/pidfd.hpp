@@ -12,6 +12,11 @@ namespace mproc::platform {
 // A pidfd for `pid` (which must be a live or zombie process). Throws.
 UniqueFd pidfd_open(pid_t pid);
 
+// The pidfd of a child this process just made. Should none be had (out of
+// descriptors), the child is killed and reaped before the error is thrown:
+// nothing could ever watch or reap it otherwise.
+UniqueFd pidfd_of_new_child(pid_t pid);
+
 // How a reaped child ended, in Python's exitcode convention: the exit
 // status (0..255), or -N after signal N.
 struct ExitStatus {

@@ -21,6 +21,17 @@ UniqueFd pidfd_open(pid_t pid) {
   return UniqueFd(fd);
 }
 
+UniqueFd pidfd_of_new_child(pid_t pid) {
+  try {
+    return pidfd_open(pid);
+  } catch (...) {
+    ::kill(pid, SIGKILL);
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    throw;
+  }
+}
+
 ExitStatus try_reap(int pidfd, int* errno_out) {
   ExitStatus status;
   *errno_out = 0;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 
+#include "platform/deadline.hpp"
 #include "platform/fd.hpp"
 
 namespace mproc::platform {
@@ -18,8 +19,10 @@ class SharedMapping {
   static SharedMapping create(size_t size);
   // A new named mapping; EEXIST if the name is taken.
   static SharedMapping create_named(const std::string& name, size_t size);
-  // Maps an existing named object; ENOENT if there is none.
-  static SharedMapping open_named(const std::string& name);
+  // Maps an existing named object; ENOENT if there is none. An object
+  // still empty (its creator has not sized it yet) is waited for until
+  // `grace` passes, then ECORRUPT.
+  static SharedMapping open_named(const std::string& name, const Deadline& grace);
   // Maps the object behind a received descriptor (taking it).
   static SharedMapping from_fd(UniqueFd fd);
   // Removes a name; the object lives on while mapped. ENOENT if none.

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <thread>
 #include <utility>
 
 #include "platform/error.hpp"
@@ -68,14 +69,24 @@ SharedMapping SharedMapping::create_named(const std::string& name, size_t size) 
     shm_unlink(shm_path(name).c_str());
     fail_errno("ftruncate of shared object '" + name + "'", err);
   }
-  return SharedMapping(std::move(fd), size);
+  try {
+    return SharedMapping(std::move(fd), size);
+  } catch (...) {
+    shm_unlink(shm_path(name).c_str());  // the name must not outlive the failure
+    throw;
+  }
 }
 
-SharedMapping SharedMapping::open_named(const std::string& name) {
+SharedMapping SharedMapping::open_named(const std::string& name, const Deadline& grace) {
   check_name(name);
   UniqueFd fd(shm_open(shm_path(name).c_str(), O_RDWR | O_CLOEXEC, 0));
   if (!fd) fail_errno("cannot open shared object '" + name + "'");
+  // Between its creator's shm_open and ftruncate an object has no size.
   size_t size = size_of(fd.get());
+  while (size == 0 && !grace.expired()) {
+    std::this_thread::yield();
+    size = size_of(fd.get());
+  }
   if (size == 0) fail(MPROC_ECORRUPT, "shared object '" + name + "' is empty");
   return SharedMapping(std::move(fd), size);
 }

@@ -22,6 +22,9 @@ constexpr uint32_t kMaxLoad = 128;
 constexpr uint32_t kChunkWeight = 64;
 // How often the collector looks at running tasks when some have timeouts.
 constexpr int64_t kTimeoutPollMs = 5;
+// How long a dead worker's task queue may take to settle (its lock to be
+// found orphaned and recovered).
+constexpr int64_t kSettleMs = 5000;
 
 std::string signal_name(int sig) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
@@ -91,9 +94,17 @@ void Pool::start() {
   replies_ = Queue::create(q);
   slots_ = SharedBlock::create(sizeof(WorkerSlotState) * workers_.size(), SharedOptions{});
   std::lock_guard<std::mutex> lock(mu_);
-  for (size_t i = 0; i < workers_.size(); ++i) {
-    workers_[i].tasks = Queue::create(q);
-    start_worker_locked(i);
+  try {
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      workers_[i].tasks = Queue::create(q);
+      start_worker_locked(i);
+    }
+  } catch (...) {
+    // No pool comes of it: the workers already started must not linger.
+    kill_workers_locked();
+    for (auto& w : workers_)
+      if (w.running) w.process->join(Deadline::never());
+    throw;
   }
   // The collector keeps the pool alive until it has seen the end.
   std::thread collector([self = shared_from_this()] { self->collect(); });
@@ -303,6 +314,27 @@ void Pool::wake_collector() {
 }
 
 void Pool::collect() {
+  try {
+    collect_replies();
+  } catch (const std::exception& e) {
+    // Nothing can finish the pool's work any more: fail it all, loudly,
+    // rather than take the program down from a detached thread.
+    std::vector<std::function<void()>> after;
+    break_down(std::string("the pool's result collector failed: ") + e.what(), MPROC_ESTATE,
+               after);
+    for (auto& f : after) {
+      try {
+        f();
+      } catch (...) {
+      }
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  collector_done_ = true;
+  collector_done_cv_.notify_all();
+}
+
+void Pool::collect_replies() {
   std::vector<char> buf(64 * 1024);
   for (;;) {
     int64_t wait_ms;
@@ -333,9 +365,20 @@ void Pool::collect() {
       check_timeouts_locked();
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  collector_done_ = true;
-  collector_done_cv_.notify_all();
+}
+
+void Pool::break_down(std::string why, int code, std::vector<std::function<void()>>& after) {
+  std::vector<std::unique_ptr<Unit>> units;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ == State::kTerminated || state_ == State::kBroken) return;
+    state_ = State::kBroken;
+    broken_why_ = std::move(why);
+    units = take_all_locked();
+    kill_workers_locked();
+    maybe_finish_locked();
+  }
+  fail_units(std::move(units), code, broken_why_, after);
 }
 
 void Pool::on_reply(const ReplyHeader& h, const char* body, size_t len,
@@ -363,18 +406,8 @@ void Pool::on_reply(const ReplyHeader& h, const char* body, size_t len,
     }
     case ReplyKind::kInitFailed: {
       std::string why(body, std::min<size_t>(h.message_len, len));
-      std::vector<std::unique_ptr<Unit>> units;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (state_ == State::kTerminated || state_ == State::kBroken) return;
-        state_ = State::kBroken;
-        broken_why_ = "the pool's initializer failed in a worker: " + why;
-        units = take_all_locked();
-        for (auto& w : workers_)
-          if (w.running) w.process->signal(SIGKILL);
-        maybe_finish_locked();
-      }
-      fail_units(std::move(units), h.code < 0 ? h.code : MPROC_ETASK, broken_why_, after);
+      break_down("the pool's initializer failed in a worker: " + why,
+                 h.code < 0 ? h.code : MPROC_ETASK, after);
       return;
     }
     case ReplyKind::kWorkerExited:
@@ -402,8 +435,13 @@ void Pool::on_worker_exit(size_t index, uint64_t generation,
     } catch (const Error&) {
     }
     // At most one unit was taken and not answered: the one it was running.
+    // The worker may have died inside its get; the settled count says
+    // whether that get happened.
     uint64_t answered = w.sent - w.inflight.size();
-    if (w.tasks->taken() > answered && !w.inflight.empty()) {
+    uint64_t taken = 0;
+    if (w.tasks->taken_settled(&taken, Deadline::after_ms(kSettleMs)) != 0)
+      taken = w.tasks->taken();  // a live process holds the lock: it is no worker of ours
+    if (taken > answered && !w.inflight.empty()) {
       auto unit = std::move(w.inflight.front());
       w.inflight.pop_front();
       w.load -= unit->weight;
@@ -429,6 +467,7 @@ void Pool::on_worker_exit(size_t index, uint64_t generation,
       } catch (const Error& e) {
         state_ = State::kBroken;
         broken_why_ = std::string("a worker could not be replaced: ") + e.what();
+        kill_workers_locked();  // a broken pool runs nothing more
         auto rest = take_all_locked();
         for (auto& u : rest) failed.push_back(std::move(u));
       }
@@ -567,6 +606,16 @@ void Pool::close() {
   maybe_finish_locked();
 }
 
+void Pool::kill_workers_locked() noexcept {
+  for (auto& w : workers_) {
+    if (!w.running) continue;
+    try {
+      w.process->signal(SIGKILL);
+    } catch (const Error&) {
+    }
+  }
+}
+
 void Pool::terminate() {
   std::vector<std::unique_ptr<Unit>> units;
   {
@@ -574,13 +623,7 @@ void Pool::terminate() {
     if (state_ == State::kTerminated) return;
     if (state_ != State::kBroken) state_ = State::kTerminated;
     units = take_all_locked();
-    for (auto& w : workers_) {
-      if (!w.running) continue;
-      try {
-        w.process->signal(SIGKILL);
-      } catch (const Error&) {
-      }
-    }
+    kill_workers_locked();
     maybe_finish_locked();
   }
   // Tasks failed here have their callbacks run here, on the caller's thread.

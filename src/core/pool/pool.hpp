@@ -91,6 +91,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void dispatch_locked();
   void start_worker_locked(size_t index);
   void collect();
+  void collect_replies();
   void on_reply(const ReplyHeader& h, const char* body, size_t len,
                 std::vector<std::function<void()>>& after);
   void on_worker_exit(size_t index, uint64_t generation,
@@ -99,6 +100,11 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void maybe_finish_locked();
   // Takes every unit not done (for terminate or a broken pool).
   std::vector<std::unique_ptr<Unit>> take_all_locked();
+  // Breaks the pool: every unit not done fails with `code` and `why`, and
+  // the workers are killed. Nothing if it is already broken or terminated.
+  void break_down(std::string why, int code, std::vector<std::function<void()>>& after);
+  // SIGKILL to every running worker (the pool is terminated or broken).
+  void kill_workers_locked() noexcept;
   void fail_units(std::vector<std::unique_ptr<Unit>> units, int code, const std::string& why,
                   std::vector<std::function<void()>>& after);
   void finish_unit(Unit& unit, const ReplyHeader& h, const char* message, const char* payload,

@@ -127,6 +127,14 @@ bool Queue::wait_change(std::atomic<uint64_t>& watched, uint64_t seen,
   return in_time;
 }
 
+int Queue::taken_settled(uint64_t* out, const Deadline& deadline) {
+  int rc = lock_side(s_.head_lock, false, deadline);
+  if (rc != 0) return rc;
+  *out = s_.get_count.load(std::memory_order_acquire);
+  owned_lock_release(s_.head_lock);
+  return 0;
+}
+
 // ---- Put --------------------------------------------------------------------
 
 Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size_t len) {

@@ -48,6 +48,10 @@ class Queue : public SharedObject {
   uint64_t qsize() const noexcept;
   // How many messages were ever taken (committed gets).
   uint64_t taken() const noexcept { return s_.get_count.load(std::memory_order_acquire); }
+  // The same, exact even when a consumer died between moving the head and
+  // counting the get: it takes the consumers' lock, which settles that.
+  // MPROC_ETIMEDOUT if the lock could not be had by the deadline.
+  int taken_settled(uint64_t* out, const platform::Deadline& deadline);
   bool full() const noexcept;
   void close();
   bool closed() const noexcept { return s_.closed.load(std::memory_order_acquire) != 0; }

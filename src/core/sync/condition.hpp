@@ -46,8 +46,9 @@ class Condition : public SharedObject {
   int acquire(const platform::Deadline& deadline);
   int release();
   // 0 when notified (the lock is held again), MPROC_ETIMEDOUT (held again
-  // too), MPROC_EOWNERDEAD (notified, and the lock came back from a dead
-  // owner), MPROC_ESTATE when the caller does not hold the lock.
+  // too), MPROC_EOWNERDEAD (the lock came back from a dead owner, whether
+  // or not notified: that news must not be lost to a timeout),
+  // MPROC_ESTATE when the caller does not hold the lock.
   int wait(const platform::Deadline& deadline);
   // MPROC_ESTATE when the caller does not hold the lock.
   int notify(uint32_t n);

@@ -85,12 +85,12 @@ void SharedRegion::validate() const {
 }
 
 std::shared_ptr<SharedRegion> SharedRegion::open(const std::string& name, ObjectKind kind) {
-  auto mapping = std::make_shared<platform::SharedMapping>(
-      platform::SharedMapping::open_named(name));
-  auto region = std::make_shared<SharedRegion>(std::move(mapping), 0, kind, name);
-  // A creator publishes within microseconds of creating the name; give it
-  // a moment rather than fail an open that raced it.
+  // A creator sizes and publishes within microseconds of creating the
+  // name; give it a moment rather than fail an open that raced it.
   platform::Deadline grace = platform::Deadline::after_ms(2000);
+  auto mapping = std::make_shared<platform::SharedMapping>(
+      platform::SharedMapping::open_named(name, grace));
+  auto region = std::make_shared<SharedRegion>(std::move(mapping), 0, kind, name);
   while (region->header().magic.load(std::memory_order_acquire) != ObjectHeader::kMagic &&
          !grace.expired())
     std::this_thread::yield();
