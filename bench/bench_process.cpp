@@ -2,6 +2,9 @@
 // and the resident memory of an idle child.
 #include <mproc/mproc.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -61,6 +64,25 @@ int start_join(int argc, char** argv) {
   return 0;
 }
 
+// fork_exit_here: milliseconds per bare fork + _exit + waitpid made by this
+// very process once mproc has started a child (its runtime is up): the
+// floor for the fork start method in a process of this size, as fork's
+// cost grows with the page tables and mappings it copies.
+int fork_exit_here(int, char**) {
+  if (mproc_set_start_method(MPROC_START_FORK) != 0 || !start_join_once()) return 1;
+  const int rounds = 300;
+  double t0 = 0;
+  for (int i = 0; i < rounds + 20; ++i) {
+    if (i == 20) t0 = bench_now_s();
+    pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) return 1;
+  }
+  bench::report((bench_now_s() - t0) / rounds * 1e3);
+  return 0;
+}
+
 // child_rss <method>: resident memory of an idle child, in MiB.
 int child_rss(int argc, char** argv) {
   if (!set_method(argc, argv)) return 2;
@@ -89,5 +111,6 @@ int child_rss(int argc, char** argv) {
 
 bench::Registration reg_start_join("start_join", start_join);
 bench::Registration reg_child_rss("child_rss", child_rss);
+bench::Registration reg_fork_exit_here("fork_exit_here", fork_exit_here);
 
 }  // namespace

@@ -47,13 +47,12 @@ class Workload:
         self.baselines = baselines
 
 
-def start_join(method, raw_name, raw):
+def start_join(method, *raw):
     return Workload(
         f"start_join_{method}", "ms", "lower",
         f"start a trivial task with {method} and join it",
         lambda c: c.mproc_bench("start_join", method),
-        [(f"python {method}", lambda c: c.python("start_join", method)),
-         (raw_name, raw)],
+        [(f"python {method}", lambda c: c.python("start_join", method)), *raw],
     )
 
 
@@ -75,10 +74,11 @@ ALL = [
         [("pthread condvar", lambda c: c.raw_bench("condvar_roundtrip")),
          ("python thread queue", lambda c: c.python("thread_queue_roundtrip"))],
     ),
-    start_join("spawn", "posix_spawn minimal C++",
-               lambda c: c.raw_bench("posix_spawn_start", c.minimal_program())),
-    start_join("fork", "fork+_exit+waitpid", lambda c: c.raw_bench("fork_exit")),
-    start_join("forkserver", "fork+_exit+waitpid", lambda c: c.raw_bench("fork_exit")),
+    start_join("spawn", ("posix_spawn minimal C++",
+                         lambda c: c.raw_bench("posix_spawn_start", c.minimal_program()))),
+    start_join("fork", ("fork+_exit+waitpid", lambda c: c.raw_bench("fork_exit")),
+               ("same, from the mproc process", lambda c: c.mproc_bench("fork_exit_here"))),
+    start_join("forkserver", ("fork+_exit+waitpid", lambda c: c.raw_bench("fork_exit"))),
     child_rss("spawn"),
     child_rss("fork"),
     child_rss("forkserver"),
