@@ -27,6 +27,24 @@ bool wait_on(WaitCell& cell, std::atomic<uint32_t>& word, uint32_t expected,
 void wake(WaitCell& cell, std::atomic<uint32_t>& word, int count);
 inline constexpr int kWakeAll = 0x7fffffff;
 
+// The CPU's hint that this is a spin loop (it lets a sibling hardware
+// thread run and keeps the loop from flooding the memory system).
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Spins on cpu_relax for about `ns`, touching no shared memory.
+inline void relax_for_ns(int64_t ns) {
+  int64_t until = monotonic_ns() + ns;
+  do {
+    for (int k = 0; k < 16; ++k) cpu_relax();
+  } while (monotonic_ns() < until);
+}
+
 // Busy-waits up to `max_ns` for `ready()` to turn true. Returns the last
 // value of ready(). A hand-off between two running processes takes a
 // fraction of a microsecond this way, where sleeping and being woken takes
@@ -49,13 +67,7 @@ bool spin_until(Ready ready, int64_t max_ns) {
       // every turn: measured, this shortened hand-offs (bench/: handoff,
       // queue_roundtrip) rather than lengthening them.
       unsigned pauses = i < 128 ? i : 128;
-      for (unsigned k = 0; k < pauses; ++k) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#elif defined(__aarch64__)
-        asm volatile("yield");
-#endif
-      }
+      for (unsigned k = 0; k < pauses; ++k) cpu_relax();
     }
     if (ready()) return true;
     if ((i & 15) == 0) {

@@ -96,6 +96,9 @@ class Queue : public SharedObject {
   uint64_t capacity_;
   uint64_t maxsize_;
   unsigned char* ring_;
+  // This process's gets in a row that found a small message without
+  // waiting (see take).
+  std::atomic<uint32_t> quick_small_gets_{0};
 };
 
 }  // namespace mproc::core
