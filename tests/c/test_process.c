@@ -169,11 +169,15 @@ static mproc_process_t *start_task(const char *task, mproc_args_t *args,
   return p;
 }
 
-/* Kills its own parent (under forkserver: the server), says so once the
- * parent is gone, then waits like wait_on_conn. */
+/* When told to, kills its own parent (under forkserver: the server), says
+ * so once the parent is gone, then waits like wait_on_conn. (Told, because
+ * the server must first finish answering the start.) */
 MPROC_TASK(kill_parent_then_wait) {
   mproc_conn_t *c = NULL;
   if (mproc_args_get_conn(args, 0, &c) != 0) return 201;
+  mproc_msg_t *order = NULL;
+  if (mproc_conn_recv(c, &order, 60000) != 0) return 204;
+  mproc_msg_free(order);
   pid_t parent = getppid();
   if (kill(parent, SIGKILL) != 0 || !test_wait_gone(parent, 20000)) return 202;
   if (send_text(c, "killed") != 0) return 203;
@@ -468,6 +472,7 @@ static void a_forkserver_child_outlives_its_server(void **state) {
   if (mproc_get_start_method() != MPROC_START_FORKSERVER) skip();
   mproc_conn_t *keep;
   mproc_process_t *p = test_start_with_pipe("kill_parent_then_wait", NULL, &keep);
+  assert_mproc_ok(mproc_conn_send(keep, "kill", 4, 1000));
   char text[64];
   recv_text(keep, text, sizeof text);
   assert_string_equal(text, "killed");
