@@ -26,6 +26,16 @@ int fail_static(int code, const char* message) noexcept {
   return code;
 }
 
+int buffer_too_small(const char* function, size_t needed, size_t cap) noexcept {
+  try {
+    return fail_message(MPROC_ETOOBIG, std::string(function) + ": the message has " +
+                                           std::to_string(needed) + " bytes, the buffer " +
+                                           std::to_string(cap) + "; it stays queued");
+  } catch (...) {
+    return fail_static(MPROC_ETOOBIG, mproc::error_text(MPROC_ETOOBIG));
+  }
+}
+
 int fail_message(int code, const std::string& message) noexcept {
   try {
     t_last.text = message;

@@ -21,6 +21,10 @@ int fail_static(int code, const char* message) noexcept;
 // Records a failure with a composed message; returns `code`.
 int fail_message(int code, const std::string& message) noexcept;
 
+// MPROC_ETOOBIG from a receive into a caller's buffer: says how big the
+// message is against the buffer, and that the message was kept.
+int buffer_too_small(const char* function, size_t needed, size_t cap) noexcept;
+
 // The calling thread's most recent failure (for mproc_last_error*).
 const char* last_error_text() noexcept;
 int last_error_code() noexcept;

@@ -123,10 +123,7 @@ int mproc_queue_get_into(mproc_queue_t* q, void* buf, size_t cap, size_t* len,
   MPROC_REQUIRE(buf != nullptr || cap == 0, "buf is NULL");
   MPROC_REQUIRE(len != nullptr, "len is NULL");
   int rc = queue.get_into(buf, cap, len, Deadline::after_ms(timeout_ms));
-  if (rc == MPROC_ETOOBIG)
-    return mproc::api::fail_message(rc, "mproc_queue_get_into: the message has " +
-                                            std::to_string(*len) + " bytes, the buffer " +
-                                            std::to_string(cap) + "; it stays queued");
+  if (rc == MPROC_ETOOBIG) return mproc::api::buffer_too_small(__func__, *len, cap);
   if (rc == MPROC_ECORRUPT) return corrupt();
   return status(rc);
   MPROC_API_END

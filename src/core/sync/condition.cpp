@@ -45,32 +45,27 @@ std::shared_ptr<Condition> Condition::create(std::shared_ptr<Lock> lock,
   s.tokens.store(0, std::memory_order_relaxed);
   s.unnotified = 0;
   platform::wait_cell_init(s.cell);
-  std::shared_ptr<Condition> cond;
-  if (lock) {
-    s.lock_mode = static_cast<uint32_t>(ConditionLock::kLock);
-    std::strncpy(s.lock_name, lock->name().c_str(), sizeof s.lock_name - 1);
-    cond = std::make_shared<Condition>(region, lock, lock->raw(), false);
-  } else if (rlock) {
-    s.lock_mode = static_cast<uint32_t>(ConditionLock::kRLock);
-    std::strncpy(s.lock_name, rlock->name().c_str(), sizeof s.lock_name - 1);
-    cond = std::make_shared<Condition>(region, rlock, rlock->raw(), true);
-  } else {
-    s.lock_mode = static_cast<uint32_t>(ConditionLock::kOwnRLock);
+  ConditionLock mode = lock ? ConditionLock::kLock
+                       : rlock ? ConditionLock::kRLock
+                               : ConditionLock::kOwnRLock;
+  s.lock_mode = static_cast<uint32_t>(mode);
+  if (external != nullptr)
+    std::strncpy(s.lock_name, external->name().c_str(), sizeof s.lock_name - 1);
+  if (mode == ConditionLock::kOwnRLock) {
     auto own = region->create_sub(kOwnLockOffset, kLockRegionSize, ObjectKind::kRLock);
     init_lock_region(*own);
     own->publish();
-    cond = std::make_shared<Condition>(region, nullptr, own_lock_state(own), true);
-    cond->own_lock_region_ = own;
   }
   region->publish();
-  return cond;
+  return assemble(
+      region, mode, [&] { return lock; }, [&] { return rlock; });
 }
 
-std::shared_ptr<Condition> Condition::open(const std::string& name) {
-  auto region = SharedRegion::open(name, ObjectKind::kCondition);
-  auto& s = region->state<ConditionState>();
-  std::string lock_name(s.lock_name, strnlen(s.lock_name, sizeof s.lock_name));
-  switch (static_cast<ConditionLock>(s.lock_mode)) {
+template <class GetLock, class GetRLock>
+std::shared_ptr<Condition> Condition::assemble(std::shared_ptr<SharedRegion> region,
+                                               ConditionLock mode, GetLock get_lock,
+                                               GetRLock get_rlock) {
+  switch (mode) {
     case ConditionLock::kOwnRLock: {
       auto own = region->sub(kOwnLockOffset, ObjectKind::kRLock);
       auto cond = std::make_shared<Condition>(region, nullptr, own_lock_state(own), true);
@@ -78,15 +73,24 @@ std::shared_ptr<Condition> Condition::open(const std::string& name) {
       return cond;
     }
     case ConditionLock::kLock: {
-      auto lock = Lock::open(lock_name);
+      std::shared_ptr<Lock> lock = get_lock();
       return std::make_shared<Condition>(region, lock, lock->raw(), false);
     }
     case ConditionLock::kRLock: {
-      auto rlock = RLock::open(lock_name);
+      std::shared_ptr<RLock> rlock = get_rlock();
       return std::make_shared<Condition>(region, rlock, rlock->raw(), true);
     }
   }
-  fail(MPROC_ECORRUPT, "condition '" + name + "' has an unknown kind of lock");
+  fail(MPROC_ECORRUPT, "condition: unknown kind of lock");
+}
+
+std::shared_ptr<Condition> Condition::open(const std::string& name) {
+  auto region = SharedRegion::open(name, ObjectKind::kCondition);
+  auto& s = region->state<ConditionState>();
+  std::string lock_name(s.lock_name, strnlen(s.lock_name, sizeof s.lock_name));
+  return assemble(
+      region, static_cast<ConditionLock>(s.lock_mode), [&] { return Lock::open(lock_name); },
+      [&] { return RLock::open(lock_name); });
 }
 
 void Condition::encode(WireWriter& out, std::vector<int>& fds) const {
@@ -101,23 +105,8 @@ std::shared_ptr<Condition> Condition::decode(WireReader& in, ReceivedFds& fds) {
   auto mode = static_cast<ConditionLock>(in.u8());
   if (static_cast<uint32_t>(mode) != region->state<ConditionState>().lock_mode)
     fail(MPROC_ECORRUPT, "condition: the record and the shared state disagree on its lock");
-  switch (mode) {
-    case ConditionLock::kOwnRLock: {
-      auto own = region->sub(kOwnLockOffset, ObjectKind::kRLock);
-      auto cond = std::make_shared<Condition>(region, nullptr, own_lock_state(own), true);
-      cond->own_lock_region_ = own;
-      return cond;
-    }
-    case ConditionLock::kLock: {
-      auto lock = Lock::decode(in, fds);
-      return std::make_shared<Condition>(region, lock, lock->raw(), false);
-    }
-    case ConditionLock::kRLock: {
-      auto rlock = RLock::decode(in, fds);
-      return std::make_shared<Condition>(region, rlock, rlock->raw(), true);
-    }
-  }
-  fail(MPROC_ECORRUPT, "condition: unknown kind of lock in the record");
+  return assemble(
+      region, mode, [&] { return Lock::decode(in, fds); }, [&] { return RLock::decode(in, fds); });
 }
 
 int Condition::arg_type() const noexcept { return MPROC_ARG_COND; }

@@ -57,6 +57,13 @@ class Condition : public SharedObject {
   void encode(WireWriter& out, std::vector<int>& fds) const override;
 
  private:
+  // The handle over a condition's region, with the lock `mode` says: its
+  // own (inside the region), or the external one get_lock() or get_rlock()
+  // gives. Shared by create, open and decode.
+  template <class GetLock, class GetRLock>
+  static std::shared_ptr<Condition> assemble(std::shared_ptr<SharedRegion> region,
+                                             ConditionLock mode, GetLock get_lock,
+                                             GetRLock get_rlock);
   bool held() const noexcept { return owned_lock_held_by_me(lock_); }
 
   ConditionState& s_;
