@@ -32,6 +32,8 @@ class Deadline {
     return d;
   }
   static Deadline never() noexcept { return after_ms(-1); }
+  // `ns` from now; for the short bounded waits of calls that must not block.
+  static Deadline after_ns(int64_t ns) noexcept { return at(monotonic_ns() + ns); }
   static Deadline at(int64_t at_ns) noexcept {
     Deadline d;
     d.timeout_ms_ = 0;

@@ -438,6 +438,49 @@ static void a_named_queue_opens_from_another_process(void **state) {
   mproc_queue_free(q);
 }
 
+/* A child that tries to shrink the memory behind a queue it was handed
+ * (every memfd it holds that is an mproc object): the seals refuse, and
+ * its puts go on. Returns how many it could shrink (must be 0), or 100+. */
+MPROC_TASK(shrink_then_put) {
+  mproc_queue_t *q = NULL;
+  if (mproc_args_get_queue(args, 0, &q) != 0) return 100;
+  int tried = 0, shrunk = 0;
+  for (int fd = 0; fd < 1024; ++fd) {
+    char link[64], target[256];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n <= 0) continue;
+    target[n] = '\0';
+    if (strncmp(target, "/memfd:mproc", 12) != 0) continue;
+    ++tried;
+    if (ftruncate(fd, 4096) == 0) ++shrunk;
+    else if (errno != EPERM) return 101;
+  }
+  if (tried == 0) return 102;
+  for (int i = 0; i < 100; ++i)
+    if (mproc_queue_put(q, "still here", 10, 1000) != 0) return 103;
+  mproc_queue_free(q);
+  return shrunk;
+}
+
+static void a_peer_cannot_shrink_a_queue_under_the_others(void **state) {
+  (void)state;
+  mproc_queue_t *q = NULL;
+  assert_mproc_ok(mproc_queue_new(&q, NULL));
+  mproc_args_t *a = NULL;
+  assert_mproc_ok(mproc_args_new(&a));
+  assert_mproc_ok(mproc_args_add_queue(a, q));
+  assert_int_equal(test_run_task("shrink_then_put", a), 0);
+  char buf[16];
+  for (int i = 0; i < 100; ++i) {
+    size_t len = 0;
+    assert_mproc_ok(mproc_queue_get_into(q, buf, sizeof buf, &len, 1000));
+    assert_memory_equal(buf, "still here", 10);
+  }
+  assert_mproc_ok(mproc_queue_put(q, "and here", 8, 0));
+  mproc_queue_free(q);
+}
+
 /* Scribbles over a named queue's memory from outside, as a misbehaving
  * peer might: readers must report it, not crash. */
 static void *map_named(const char *name, size_t *size) {
@@ -719,6 +762,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(messages_of_zero_one_and_the_largest_size),
       cmocka_unit_test(threads_share_a_queue),
       cmocka_unit_test(a_named_queue_opens_from_another_process),
+      cmocka_unit_test(a_peer_cannot_shrink_a_queue_under_the_others),
       cmocka_unit_test(corrupt_shared_state_is_reported_not_fatal),
       cmocka_unit_test(bad_arguments),
       cmocka_unit_test(capacity_is_limited_to_four_gib),

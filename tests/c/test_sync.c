@@ -439,6 +439,21 @@ static void semaphore_timeouts_and_over_release(void **state) {
   mproc_sem_free(sem);
 }
 
+/* Python's BoundedSemaphore(0).release() raises ValueError: a bound of 0 is
+ * a bound, never "unbounded". */
+static void a_bounded_semaphore_of_zero_admits_no_release(void **state) {
+  (void)state;
+  mproc_sem_t *sem = NULL;
+  assert_mproc_ok(mproc_sem_new_bounded(&sem, 0, NULL));
+  assert_mproc_code(mproc_sem_release(sem), MPROC_ESTATE);
+  assert_non_null(strstr(mproc_last_error(), "bound is 0"));
+  uint32_t value = 99;
+  assert_mproc_ok(mproc_sem_value(sem, &value));
+  assert_int_equal(value, 0);
+  assert_mproc_code(mproc_sem_try_acquire(sem), MPROC_EBUSY);
+  mproc_sem_free(sem);
+}
+
 static void an_event_wakes_waiters_in_three_processes(void **state) {
   (void)state;
   mproc_event_t *ev = NULL;
@@ -882,6 +897,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(ownership_is_per_thread),
       cmocka_unit_test(a_lock_serialises_threads),
       cmocka_unit_test(semaphore_timeouts_and_over_release),
+      cmocka_unit_test(a_bounded_semaphore_of_zero_admits_no_release),
       cmocka_unit_test(an_event_wakes_waiters_in_three_processes),
       cmocka_unit_test(a_condition_wakes_waiters_in_other_processes),
       cmocka_unit_test(notify_wakes_as_many_as_asked),

@@ -4,7 +4,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <string>
+
+#include "platform/error.hpp"
 
 namespace mproc::core {
 namespace {
@@ -17,15 +21,15 @@ constexpr int64_t kSpinNs = 50000;
 constexpr int64_t kStreamGapNs = 2000;
 constexpr uint32_t kStreamRun = 4;
 constexpr uint32_t kStreamMessageMax = 512;
-// A put or get that must not block still waits this long for its side's
-// lock: "do not block" means "do not wait for room or for a message", and
-// a live holder keeps the lock for microseconds (a dead one is found out
-// within the lock's first liveness check). Python's put_nowait likewise
-// waits for its queue's lock.
-constexpr int64_t kLockGraceMs = 1000;
+// A put or get that must not block (timeout 0) still gives a side lock
+// held by a live peer this long, spinning, before it answers EFULL/EEMPTY:
+// a holder keeps the lock for a fraction of a microsecond, so a lock seen
+// busy is nearly always free again within this, and "0 never blocks" holds
+// (a dead holder is seen at once: the kernel marks its lock).
+constexpr int64_t kLockGraceNs = 100 * 1000;
 
 Deadline lock_deadline(const Deadline& deadline) {
-  return deadline.immediate() ? Deadline::after_ms(kLockGraceMs) : deadline;
+  return deadline.immediate() ? Deadline::after_ns(kLockGraceNs) : deadline;
 }
 // A producer this far into the ring goes back to its beginning as soon as
 // what is queued fits below its current offset. The part of the ring in use
@@ -53,8 +57,12 @@ std::shared_ptr<Queue> Queue::create(const QueueOptions& options) {
   uint64_t capacity = round_up_pow2(options.capacity);
   size_t data_offset = page_size();
   static_assert(kStateOffset + sizeof(QueueState) <= 4096);
+  // Only the state page is backed now; the ring is backed as the backlog
+  // reaches it (reserve_ring_locked), so a large capacity costs nothing
+  // until used and a small /dev/shm fails a put cleanly instead of with
+  // SIGBUS.
   auto region = SharedRegion::create(ObjectKind::kQueue, data_offset + capacity,
-                                     options.shared);
+                                     options.shared, data_offset);
   auto& s = region->state<QueueState>();
   s.capacity = capacity;
   s.maxsize = options.maxsize;
@@ -88,6 +96,31 @@ Queue::Queue(std::shared_ptr<SharedRegion> region)
       data_offset > region_size || capacity_ > region_size - data_offset)
     fail(MPROC_ECORRUPT, "queue: its recorded geometry does not fit its memory");
   ring_ = static_cast<unsigned char*>(this->region()->base()) + data_offset;
+  data_offset_ = data_offset;
+  this->region()->keep_while_held(&s_.tail_lock.word);
+  this->region()->keep_while_held(&s_.head_lock.word);
+}
+
+bool Queue::reserve_ring_locked(uint64_t end, std::string* why) {
+  constexpr uint64_t kFirstStep = 64 * 1024;
+  uint64_t page = page_size();
+  uint64_t wanted = (end + page - 1) / page * page;
+  // Grow geometrically so a filling ring costs few system calls, but
+  // settle for exactly what this put needs when room is short.
+  uint64_t ample = std::max({wanted, reserved_ * 2, kFirstStep});
+  if (ample > capacity_) ample = capacity_;
+  for (uint64_t target : {ample, wanted}) {
+    if (target <= reserved_) continue;
+    std::string message;
+    int rc = region()->reserve(data_offset_ + reserved_, target - reserved_, &message);
+    if (rc == 0) {
+      reserved_ = target;
+      return true;
+    }
+    *why = message;
+    space_rc_ = rc;
+  }
+  return reserved_ >= end;
 }
 
 int Queue::arg_type() const noexcept { return MPROC_ARG_QUEUE; }
@@ -142,7 +175,8 @@ int Queue::taken_settled(uint64_t* out, const Deadline& deadline) {
 
 // ---- Put --------------------------------------------------------------------
 
-Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size_t len) {
+Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size_t len,
+                                     std::string* why) {
   uint64_t t = s_.tail.load(std::memory_order_relaxed);
   uint64_t need = record_size(len);
   uint64_t off = t & (capacity_ - 1);
@@ -170,6 +204,17 @@ Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size
       if ((t - s_.seen_head) + need <= off) pad = capacity_ - off;
     }
     if (!room()) return Attempt::kNoRoom;
+  }
+  // The bytes written below: a WRAP header at `off` and the record at the
+  // ring's start, or the record at `off`.
+  uint64_t end = pad > 0 ? std::max(off + kRecordHeader, need) : off + need;
+  if (end > reserved_ && !reserve_ring_locked(end, why)) {
+    // No pages to grow into: start again at the ring's beginning, which
+    // is backed already, if what is queued fits below this offset.
+    s_.seen_head = s_.head.load(std::memory_order_acquire);
+    bool fits_below = pad == 0 && t - s_.seen_head <= capacity_ && (t - s_.seen_head) + need <= off;
+    if (!fits_below || std::max(off + kRecordHeader, need) > reserved_) return Attempt::kNoSpace;
+    pad = capacity_ - off;
   }
 
   if (pad > 0) {
@@ -205,9 +250,12 @@ int Queue::put_parts(const Part* parts, size_t count, const Deadline& deadline) 
       owned_lock_release(s_.tail_lock);
       return MPROC_ECLOSED;
     }
-    Attempt a = try_put_locked(parts, count, len);
+    std::string why;
+    Attempt a = try_put_locked(parts, count, len, &why);
     uint64_t head_seen = s_.seen_head;
+    int space_rc = space_rc_;
     owned_lock_release(s_.tail_lock);
+    if (a == Attempt::kNoSpace) fail(space_rc, "queue put: " + why + "; nothing was put");
     if (a == Attempt::kDone) {
       if (s_.getters_waiting.load(std::memory_order_seq_cst) > 0) {
         s_.not_empty_seq.fetch_add(1, std::memory_order_release);

@@ -33,7 +33,9 @@ class Queue : public SharedObject {
   static std::shared_ptr<Queue> decode(WireReader& in, ReceivedFds& fds);
   explicit Queue(std::shared_ptr<SharedRegion> region);
 
-  // 0, MPROC_EFULL, MPROC_ECLOSED, MPROC_ETOOBIG, MPROC_ECORRUPT.
+  // 0, MPROC_EFULL, MPROC_ECLOSED, MPROC_ETOOBIG, MPROC_ECORRUPT; throws
+  // MPROC_ENOSPC / MPROC_ENOMEM (with how much room there was) when the
+  // ring's next pages can not be backed: nothing is put, nothing is lost.
   int put(const void* data, size_t len, const platform::Deadline& deadline) {
     Part part{data, len};
     return put_parts(&part, 1, deadline);
@@ -67,14 +69,16 @@ class Queue : public SharedObject {
 
  private:
   // What a locked attempt found.
-  enum class Attempt { kDone, kNoRoom, kEmpty, kTooSmall, kCorrupt };
+  enum class Attempt { kDone, kNoRoom, kNoSpace, kEmpty, kTooSmall, kCorrupt };
   // Where the next message lies, for a consumer holding head_lock.
   struct Found {
     uint64_t record_at;  // position of its header (past any WRAP)
     uint32_t size;
   };
 
-  Attempt try_put_locked(const Part* parts, size_t count, size_t len);
+  Attempt try_put_locked(const Part* parts, size_t count, size_t len, std::string* why);
+  // Backs the ring's first `end` bytes with pages (see SharedMapping::reserve).
+  bool reserve_ring_locked(uint64_t end, std::string* why);
   Attempt find_locked(Found* found);
   void commit_get_locked(const Found& found);
   int lock_side(OwnedLockState& lock, bool producer, const platform::Deadline& deadline);
@@ -96,6 +100,12 @@ class Queue : public SharedObject {
   uint64_t capacity_;
   uint64_t maxsize_;
   unsigned char* ring_;
+  uint64_t data_offset_;
+  // How much of the ring, from its start, this process has made sure is
+  // backed by pages (under tail_lock). Kept per process, never read from
+  // shared memory: a peer can not talk us into writing where no page is.
+  uint64_t reserved_ = 0;
+  int space_rc_ = 0;  // the code of the last failed reservation
   // This process's gets in a row that found a small message without
   // waiting (see take).
   std::atomic<uint32_t> quick_small_gets_{0};

@@ -11,6 +11,7 @@ using platform::Deadline;
 Barrier::Barrier(std::shared_ptr<SharedRegion> region)
     : SharedObject(std::move(region)), s_(state<BarrierState>()) {
   if (s_.parties == 0) fail(MPROC_ECORRUPT, "barrier with no parties");
+  this->region()->keep_while_held(&s_.lock.word);
 }
 
 std::shared_ptr<Barrier> Barrier::create(uint32_t parties, const SharedOptions& options) {

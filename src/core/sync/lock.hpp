@@ -13,7 +13,9 @@ class Lock : public SharedObject {
   static std::shared_ptr<Lock> decode(WireReader& in, ReceivedFds& fds);
   // The lock living in `region` (a shared block's, say).
   explicit Lock(std::shared_ptr<SharedRegion> region)
-      : SharedObject(std::move(region)), s_(state<OwnedLockState>()) {}
+      : SharedObject(std::move(region)), s_(state<OwnedLockState>()) {
+    this->region()->keep_while_held(&s_.word);
+  }
 
   int acquire(const platform::Deadline& deadline) { return owned_lock_acquire(s_, deadline); }
   int release() { return owned_lock_release(s_); }
@@ -31,7 +33,9 @@ class RLock : public SharedObject {
   static std::shared_ptr<RLock> open(const std::string& name);
   static std::shared_ptr<RLock> decode(WireReader& in, ReceivedFds& fds);
   explicit RLock(std::shared_ptr<SharedRegion> region)
-      : SharedObject(std::move(region)), s_(state<OwnedLockState>()) {}
+      : SharedObject(std::move(region)), s_(state<OwnedLockState>()) {
+    this->region()->keep_while_held(&s_.word);
+  }
 
   int acquire(const platform::Deadline& deadline) { return rlock_acquire(s_, deadline); }
   int release() { return rlock_release(s_); }

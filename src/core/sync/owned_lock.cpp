@@ -3,6 +3,7 @@
 #include <mproc/common.h>
 
 #include <algorithm>
+#include <cstddef>
 
 #include "platform/lifeline.hpp"
 #include "platform/sysinfo.hpp"
@@ -12,16 +13,43 @@ namespace {
 
 using platform::Deadline;
 
+static_assert(offsetof(OwnedLockState, link) - offsetof(OwnedLockState, word) ==
+                  platform::kRobustWordToLink,
+              "the kernel finds the lock word at a fixed distance from its list entry");
+static_assert(offsetof(OwnedLockState, link) - offsetof(OwnedLockState, id) ==
+                  platform::kRobustIdToLink,
+              "a lock's identity stands at a fixed distance from its list entry");
+
 constexpr uint32_t kSleepers = kLockSleepers;
+constexpr uint32_t kOwnerDied = kLockOwnerDied;
 constexpr uint32_t kOwnerMask = kLockOwnerMask;
 // How long a contender spins before sleeping.
 constexpr int64_t kSpinNs = 20000;
 // A sleeping contender wakes this often (doubling up to the maximum) to
-// check that the owner still exists.
+// look at the word again. The kernel wakes a sleeper when an owner dies;
+// the slices only matter to the portable wait backend (which the kernel
+// can not wake) and to the fallback liveness check.
 constexpr int64_t kFirstSliceNs = 20 * 1000000;
 constexpr int64_t kMaxSliceNs = 500 * 1000000;
 
 uint32_t me() noexcept { return static_cast<uint32_t>(platform::current_tid()); }
+
+// Whether the owner recorded in `v` has died: the kernel said so, or
+// (where it can not) the owner thread no longer exists.
+bool owner_died(uint32_t v) noexcept {
+  if (v & kOwnerDied) return true;
+  return !platform::robust_supported() &&
+         platform::thread_is_gone(static_cast<int32_t>(v & kOwnerMask));
+}
+
+// Takes the lock from `v` (free, or left by a dead owner), keeping the
+// sleepers bit; the caller is inside a robust operation.
+bool take(OwnedLockState& s, uint32_t& v, uint32_t self) noexcept {
+  if (!s.word.compare_exchange_weak(v, self | (v & kSleepers), std::memory_order_acquire))
+    return false;
+  platform::robust_enqueue(s.link);
+  return true;
+}
 
 int acquire_slow(OwnedLockState& s, uint32_t self, const Deadline& deadline) {
   uint32_t v = 0;
@@ -31,20 +59,20 @@ int acquire_slow(OwnedLockState& s, uint32_t self, const Deadline& deadline) {
                                      return v == 0;
                                    },
                                    kSpinNs) &&
-      s.word.compare_exchange_strong(v, self, std::memory_order_acquire))
+      s.word.compare_exchange_strong(v, self, std::memory_order_acquire)) {
+    platform::robust_enqueue(s.link);
     return 0;
+  }
   int64_t slice = kFirstSliceNs;
   for (;;) {
     v = s.word.load(std::memory_order_acquire);
-    if (v == 0) {
+    if (v == 0 || v == kSleepers) {
       // Others may be asleep: keep the bit so that our release wakes one.
-      if (s.word.compare_exchange_weak(v, self | kSleepers, std::memory_order_acquire))
-        return 0;
+      if (take(s, v, self | kSleepers)) return 0;
       continue;
     }
-    uint32_t owner = v & kOwnerMask;
-    if (platform::thread_is_gone(static_cast<int32_t>(owner))) {
-      if (s.word.compare_exchange_strong(v, self | kSleepers, std::memory_order_acquire)) {
+    if (owner_died(v)) {
+      if (take(s, v, self)) {
         s.depth = 1;
         return MPROC_EOWNERDEAD;
       }
@@ -66,44 +94,54 @@ int acquire_slow(OwnedLockState& s, uint32_t self, const Deadline& deadline) {
 void owned_lock_init(OwnedLockState& s) {
   s.word.store(0, std::memory_order_relaxed);
   s.depth = 0;
+  s.id = platform::robust_new_id();
+  s.link = {nullptr, nullptr};
   platform::wait_cell_init(s.cell);
 }
 
 int owned_lock_acquire_contended(OwnedLockState& s, uint32_t self, uint32_t seen,
                                  const Deadline& deadline) {
-  if ((seen & kOwnerMask) == self) return MPROC_ESTATE;
-  return acquire_slow(s, self, deadline);
+  int rc;
+  // The same id may belong to a thread of another pid namespace: only an
+  // entry on our own list proves the lock is ours.
+  if ((seen & (kOwnerMask | kOwnerDied)) == self && platform::robust_on_my_list(s.link))
+    rc = MPROC_ESTATE;
+  else
+    rc = acquire_slow(s, self, deadline);
+  platform::robust_op_end();
+  return rc;
 }
 
-int owned_lock_release_contended(OwnedLockState& s, uint32_t self, uint32_t seen) {
-  if ((seen & kOwnerMask) != self) return MPROC_ESTATE;
-  // Our own word, with the sleepers bit: hand over to one of them.
-  s.word.store(0, std::memory_order_release);
-  platform::wake(s.cell, s.word, 1);
-  return 0;
-}
+void owned_lock_wake_one(OwnedLockState& s) { platform::wake(s.cell, s.word, 1); }
 
 bool owned_lock_held_by_me(const OwnedLockState& s) noexcept {
-  return (s.word.load(std::memory_order_relaxed) & kOwnerMask) == me();
+  uint32_t v = s.word.load(std::memory_order_relaxed);
+  return (v & (kOwnerMask | kOwnerDied)) == me() && platform::robust_on_my_list(s.link);
 }
 
 bool owned_lock_locked(const OwnedLockState& s) noexcept {
-  return s.word.load(std::memory_order_relaxed) != 0;
+  uint32_t v = s.word.load(std::memory_order_relaxed);
+  return (v & ~kSleepers) != 0 && !(v & kOwnerDied);
 }
 
 int rlock_acquire(OwnedLockState& s, const Deadline& deadline) {
   uint32_t self = me();
-  uint32_t expected = 0;
-  if (s.word.compare_exchange_strong(expected, self, std::memory_order_acquire)) {
-    s.depth = 1;
-    return 0;
-  }
-  if ((expected & kOwnerMask) == self) {
+  uint32_t v = s.word.load(std::memory_order_relaxed);
+  if ((v & (kOwnerMask | kOwnerDied)) == self && platform::robust_on_my_list(s.link)) {
     if (s.depth == UINT32_MAX) return MPROC_EOVERFLOW;
     ++s.depth;
     return 0;
   }
-  int rc = acquire_slow(s, self, deadline);
+  platform::robust_op_begin(s.link);
+  uint32_t expected = 0;
+  int rc;
+  if (s.word.compare_exchange_strong(expected, self, std::memory_order_acquire)) {
+    platform::robust_enqueue(s.link);
+    rc = 0;
+  } else {
+    rc = acquire_slow(s, self, deadline);
+  }
+  platform::robust_op_end();
   if (rc == 0 || rc == MPROC_EOWNERDEAD) s.depth = 1;
   return rc;
 }

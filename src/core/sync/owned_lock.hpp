@@ -1,15 +1,23 @@
 // The owned lock at the heart of Lock, RLock, Condition and Barrier: one
 // 32-bit word in shared memory holding the owner's kernel thread id (0 when
-// free) and a "someone may be sleeping" bit.
+// free), a "someone may be sleeping" bit and an "owner died" bit.
 //
-// Uncontended, acquire and release are one compare-and-swap each and no
+// Uncontended, acquire and release are one atomic operation each and no
 // system call. Contended, a waiter spins briefly (the holder may be about
-// to let go), then sleeps on the word. A holder that dies is noticed by its
-// waiters: they sleep in slices and check whether the owner thread still
-// exists; the next acquirer then takes the lock over and is told so
-// (MPROC_EOWNERDEAD). Owner ids are kernel thread ids, so ownership is per
-// thread (and per process), and checks work across processes of one pid
-// namespace.
+// to let go), then sleeps on the word.
+//
+// Owner death is decided by the kernel: a held lock is on its owner
+// thread's robust futex list (platform/robust.hpp), and when that thread
+// ends, however it ends, the kernel marks the word OWNER_DIED and wakes a
+// waiter; the next acquirer takes the lock over and is told so
+// (MPROC_EOWNERDEAD). This holds across pid namespaces and thread-id
+// reuse. Where the kernel can not watch (robust_supported() is false) the
+// portable fallback checks whether the recorded owner thread still exists,
+// which is right only within one pid namespace.
+//
+// Thread ids of different pid namespaces may be equal; ownership is
+// therefore confirmed against the thread's own list before a lock is
+// reported as "already held by the caller" or released.
 #pragma once
 
 #include <atomic>
@@ -18,6 +26,7 @@
 #include <mproc/common.h>
 
 #include "platform/deadline.hpp"
+#include "platform/robust.hpp"
 #include "platform/sysinfo.hpp"
 #include "platform/wait.hpp"
 
@@ -26,20 +35,25 @@ namespace mproc::core {
 struct OwnedLockState {
   std::atomic<uint32_t> word;
   uint32_t depth;  // RLock: times the owner holds it (touched by the owner only)
+  uint64_t id;     // tells this lock's list entry from others (robust_on_my_list)
+  uint64_t unused;
+  platform::RobustLink link;  // kRobustWordToLink bytes after `word`
   platform::WaitCell cell;
 };
 
 // Prepares the state in zeroed shared memory.
 void owned_lock_init(OwnedLockState& s);
 
-inline constexpr uint32_t kLockSleepers = 0x80000000u;
-inline constexpr uint32_t kLockOwnerMask = 0x3fffffffu;
+inline constexpr uint32_t kLockSleepers = platform::kRobustWaiters;
+inline constexpr uint32_t kLockOwnerDied = platform::kRobustOwnerDied;
+inline constexpr uint32_t kLockOwnerMask = platform::kRobustTidMask;
 
-// The paths taken when the lock is not simply free (acquire) or has
-// sleepers or another owner (release).
+// The path taken when the lock is not simply free; called inside the
+// robust operation begun by owned_lock_acquire, which it ends.
 int owned_lock_acquire_contended(OwnedLockState& s, uint32_t self, uint32_t seen,
                                  const platform::Deadline& deadline);
-int owned_lock_release_contended(OwnedLockState& s, uint32_t self, uint32_t seen);
+// Wakes one sleeper after a release that found the sleepers bit.
+void owned_lock_wake_one(OwnedLockState& s);
 
 // 0, MPROC_EOWNERDEAD (acquired from a dead owner), MPROC_ETIMEDOUT, or
 // MPROC_ESTATE when the calling thread already holds it (a plain lock
@@ -47,19 +61,30 @@ int owned_lock_release_contended(OwnedLockState& s, uint32_t self, uint32_t seen
 inline int owned_lock_acquire(OwnedLockState& s, const platform::Deadline& deadline) {
   uint32_t self = static_cast<uint32_t>(platform::current_tid());
   uint32_t seen = 0;
+  platform::robust_op_begin(s.link);
   if (__builtin_expect(
-          s.word.compare_exchange_strong(seen, self, std::memory_order_acquire), 1))
+          s.word.compare_exchange_strong(seen, self, std::memory_order_acquire), 1)) {
+    platform::robust_enqueue(s.link);
+    platform::robust_op_end();
     return 0;
+  }
   return owned_lock_acquire_contended(s, self, seen, deadline);
 }
 
 // 0, or MPROC_ESTATE when the calling thread does not hold it.
 inline int owned_lock_release(OwnedLockState& s) {
   uint32_t self = static_cast<uint32_t>(platform::current_tid());
-  uint32_t seen = self;
-  if (__builtin_expect(s.word.compare_exchange_strong(seen, 0, std::memory_order_release), 1))
-    return 0;
-  return owned_lock_release_contended(s, self, seen);
+  uint32_t seen = s.word.load(std::memory_order_relaxed);
+  if ((seen & kLockOwnerMask) != self || (seen & kLockOwnerDied) != 0) return MPROC_ESTATE;
+  platform::robust_op_begin(s.link);
+  if (!platform::robust_dequeue(s.link)) {
+    platform::robust_op_end();
+    return MPROC_ESTATE;  // a namesake thread of another pid namespace holds it
+  }
+  seen = s.word.exchange(0, std::memory_order_release);
+  if (__builtin_expect((seen & kLockSleepers) != 0, 0)) owned_lock_wake_one(s);
+  platform::robust_op_end();
+  return 0;
 }
 bool owned_lock_held_by_me(const OwnedLockState& s) noexcept;
 bool owned_lock_locked(const OwnedLockState& s) noexcept;

@@ -32,7 +32,8 @@ std::shared_ptr<Semaphore> Semaphore::create(uint32_t value, bool bounded,
   auto& s = region->state<SemaphoreState>();
   s.value.store(value, std::memory_order_relaxed);
   s.sleepers.store(0, std::memory_order_relaxed);
-  s.bound = bounded ? value : 0;
+  s.bound = value;
+  s.bounded = bounded ? 1 : 0;
   platform::wait_cell_init(s.cell);
   region->publish();
   return std::make_shared<Semaphore>(std::move(region));
@@ -77,7 +78,7 @@ int Semaphore::acquire_slow(const Deadline& deadline) {
 int Semaphore::release(uint32_t n) {
   uint32_t v = s_.value.load(std::memory_order_relaxed);
   for (;;) {
-    if (s_.bound != 0 && (v > s_.bound || s_.bound - v < n)) return MPROC_ESTATE;
+    if (s_.bounded != 0 && (v > s_.bound || s_.bound - v < n)) return MPROC_ESTATE;
     if (UINT32_MAX - v < n) return MPROC_EOVERFLOW;
     if (s_.value.compare_exchange_weak(v, v + n, std::memory_order_seq_cst)) break;
   }

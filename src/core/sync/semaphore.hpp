@@ -15,7 +15,8 @@ namespace mproc::core {
 struct SemaphoreState {
   std::atomic<uint32_t> value;
   std::atomic<uint32_t> sleepers;
-  uint32_t bound;  // 0: unbounded; else the value may never exceed it
+  uint32_t bound;    // the most the value may reach, when `bounded`
+  uint32_t bounded;  // 1: release past `bound` is an error (a bound of 0 too)
   platform::WaitCell cell;
 };
 
@@ -34,6 +35,7 @@ class Semaphore : public SharedObject {
   int release(uint32_t n);
   uint32_t value() const noexcept { return s_.value.load(std::memory_order_relaxed); }
   uint32_t bound() const noexcept { return s_.bound; }
+  bool bounded() const noexcept { return s_.bounded != 0; }
   int arg_type() const noexcept override;
 
  private:

@@ -26,16 +26,18 @@ SharedRegion::SharedRegion(std::shared_ptr<platform::SharedMapping> mapping, siz
     : mapping_(std::move(mapping)), offset_(offset), kind_(kind), name_(std::move(name)) {}
 
 std::shared_ptr<SharedRegion> SharedRegion::create(ObjectKind kind, size_t mapping_size,
-                                                   const SharedOptions& options) {
+                                                   const SharedOptions& options,
+                                                   size_t reserved) {
+  if (reserved > mapping_size) reserved = mapping_size;
   std::string name;
   std::shared_ptr<platform::SharedMapping> mapping;
   if (options.named) {
     name = options.name.empty() ? platform::SharedMapping::random_name() : options.name;
     mapping = std::make_shared<platform::SharedMapping>(
-        platform::SharedMapping::create_named(name, mapping_size));
+        platform::SharedMapping::create_named(name, mapping_size, reserved));
   } else {
     mapping = std::make_shared<platform::SharedMapping>(
-        platform::SharedMapping::create(mapping_size));
+        platform::SharedMapping::create(mapping_size, reserved));
   }
   auto region = std::make_shared<SharedRegion>(std::move(mapping), 0, kind, std::move(name));
   ObjectHeader& h = region->header();

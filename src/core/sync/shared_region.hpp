@@ -34,7 +34,7 @@ const char* object_kind_name(ObjectKind kind) noexcept;
 
 struct ObjectHeader {
   static constexpr uint32_t kMagic = 0x4f435250;  // "PRCO"
-  static constexpr uint16_t kVersion = 1;
+  static constexpr uint16_t kVersion = 2;  // 2: bounded flag, robust lock nodes
   std::atomic<uint32_t> magic;  // written last, once the state is ready
   uint16_t version;
   uint16_t kind;
@@ -54,8 +54,12 @@ class SharedRegion {
   // A new region in a mapping of its own, `state_size` bytes of state (the
   // mapping may be larger; the rest is for sub-regions). The header is
   // written but not published: initialise the state, then publish().
+  // The first `reserved` bytes are backed with pages at once (all of it
+  // by default); a region that fills gradually, as a queue's ring does,
+  // reserves the rest as it goes (reserve()).
   static std::shared_ptr<SharedRegion> create(ObjectKind kind, size_t mapping_size,
-                                              const SharedOptions& options);
+                                              const SharedOptions& options,
+                                              size_t reserved = SIZE_MAX);
   // The named object's region; ENOENT if none, ETYPE if it is of another
   // kind.
   static std::shared_ptr<SharedRegion> open(const std::string& name, ObjectKind kind);
@@ -69,6 +73,13 @@ class SharedRegion {
   std::shared_ptr<SharedRegion> sub(size_t offset, ObjectKind kind);
 
   void encode(WireWriter& out, std::vector<int>& fds) const;
+  // See SharedMapping::keep_while_held.
+  void keep_while_held(const std::atomic<uint32_t>* word) { mapping_->keep_while_held(word); }
+  // Backs [offset, offset + len) of the region with pages so that writes
+  // there never fault: 0, or ENOSPC / ENOMEM with `message`.
+  int reserve(size_t offset, size_t len, std::string* message) const {
+    return mapping_->reserve(offset_ + offset, len, message);
+  }
   void publish() noexcept;
 
   ObjectHeader& header() const noexcept { return *static_cast<ObjectHeader*>(base()); }
