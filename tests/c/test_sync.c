@@ -3,7 +3,9 @@
 #include "harness.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 
@@ -89,6 +91,10 @@ MPROC_TASK(enter_room) {
     int seen = atomic_load(most);
     while (now > seen && !atomic_compare_exchange_weak(most, &seen, now)) {
     }
+    /* The first to enter stays until a second is in too (at most 10 s),
+     * so the test sees two inside however slowly the others start. */
+    for (int64_t t0 = test_now_ms(); atomic_load(most) < 2 && test_now_ms() - t0 < 10000;)
+      sched_yield();
     short_work();
     atomic_fetch_sub(inside, 1);
     if (mproc_sem_release(sem) != 0) return 102;
@@ -514,6 +520,93 @@ static void a_condition_wakes_waiters_in_other_processes(void **state) {
   mproc_sem_free(ready);
 }
 
+/* Notify-then-wait, both ways, many times: each side hands the turn over,
+ * notifies, and at once waits for the turn to come back. A notification
+ * taken by the notifier's own later wait (instead of by the side that was
+ * waiting when it was given) leaves both asleep; a wait then runs into its
+ * generous timeout and the test fails. */
+enum { kPingPongRounds = 3000 };
+
+static int ping_pong(mproc_cond_t *cond, volatile int *turn, int me, int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    if (mproc_cond_acquire(cond, 10000) != 0) return 1;
+    while (*turn != me) {
+      int rc = mproc_cond_wait(cond, 10000);
+      if (rc == MPROC_ETIMEDOUT) {
+        fprintf(stderr, "side %d lost a notification in round %d\n", me, i);
+        mproc_cond_release(cond);
+        return 2;
+      }
+      if (rc != 0) return 3;
+    }
+    *turn = 1 - me;
+    if (mproc_cond_notify(cond, 1) != 0) return 4;
+    if (mproc_cond_release(cond) != 0) return 5;
+  }
+  return 0;
+}
+
+MPROC_TASK(ping_pong_side) {
+  mproc_cond_t *cond = NULL;
+  mproc_shm_t *shm = NULL;
+  int64_t rounds = 0;
+  if (mproc_args_get_cond(args, 0, &cond) != 0 || mproc_args_get_shm(args, 1, &shm) != 0 ||
+      mproc_args_get_i64(args, 2, &rounds) != 0)
+    return 100;
+  int rc = ping_pong(cond, mproc_shm_data(shm), 1, (int)rounds);
+  mproc_cond_free(cond);
+  mproc_shm_free(shm);
+  return rc;
+}
+
+static void notify_then_wait_never_steals_across_processes(void **state) {
+  (void)state;
+  mproc_cond_t *cond = NULL;
+  mproc_shm_t *shm = NULL;
+  assert_mproc_ok(mproc_cond_new(&cond, NULL, NULL));
+  assert_mproc_ok(mproc_shm_new(&shm, sizeof(int), NULL));
+  volatile int *turn = mproc_shm_data(shm);
+  *turn = 0;
+  mproc_args_t *a = new_args();
+  assert_mproc_ok(mproc_args_add_cond(a, cond));
+  assert_mproc_ok(mproc_args_add_shm(a, shm));
+  assert_mproc_ok(mproc_args_add_i64(a, kPingPongRounds));
+  mproc_process_t *p = start("ping_pong_side", a);
+  assert_int_equal(ping_pong(cond, turn, 0, kPingPongRounds), 0);
+  assert_int_equal(join_code(p), 0);
+  mproc_cond_free(cond);
+  mproc_shm_free(shm);
+}
+
+struct ping_pong_thread {
+  mproc_cond_t *cond;
+  volatile int *turn;
+  int rc;
+};
+
+static void *ping_pong_thread_main(void *arg) {
+  struct ping_pong_thread *t = arg;
+  t->rc = ping_pong(t->cond, t->turn, 1, kPingPongRounds);
+  return NULL;
+}
+
+static void notify_then_wait_never_steals_across_threads(void **state) {
+  (void)state;
+  mproc_cond_t *cond = NULL;
+  mproc_shm_t *shm = NULL;
+  assert_mproc_ok(mproc_cond_new(&cond, NULL, NULL));
+  assert_mproc_ok(mproc_shm_new(&shm, sizeof(int), NULL));
+  struct ping_pong_thread other = {cond, mproc_shm_data(shm), -1};
+  *other.turn = 0;
+  pthread_t th;
+  assert_int_equal(pthread_create(&th, NULL, ping_pong_thread_main, &other), 0);
+  assert_int_equal(ping_pong(cond, other.turn, 0, kPingPongRounds), 0);
+  assert_int_equal(pthread_join(th, NULL), 0);
+  assert_int_equal(other.rc, 0);
+  mproc_cond_free(cond);
+  mproc_shm_free(shm);
+}
+
 /* notify(n) wakes n: three threads wait; each wake is counted. */
 struct cond_waiter {
   mproc_cond_t *cond;
@@ -824,6 +917,34 @@ static void named_objects_open_by_name_until_unlinked(void **state) {
   mproc_shared_opts_free(opts);
 }
 
+/* A name in /dev/shm that holds some other program's object (CPython's
+ * SharedMemory makes zero-filled ones): opening it as any mproc object is
+ * the wrong type, said at once, never "corrupt" and never a crash. */
+static void a_foreign_shared_object_is_the_wrong_type(void **state) {
+  (void)state;
+  char name[64], path[80];
+  snprintf(name, sizeof name, "mproc-test-foreign-%lld", (long long)mproc_getpid());
+  snprintf(path, sizeof path, "/dev/shm/%s", name);
+  static const size_t sizes[] = {4096, 16};
+  for (size_t k = 0; k < 2; ++k) {
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)sizes[k]), 0);
+    if (k == 1) assert_int_equal(write(fd, "not ours", 8), 8);
+    close(fd);
+    int64_t t0 = test_now_ms();
+    mproc_lock_t *lock = NULL;
+    assert_mproc_code(mproc_lock_open(&lock, name), MPROC_ETYPE);
+    assert_non_null(strstr(mproc_last_error(), "is not an mproc object"));
+    mproc_queue_t *q = NULL;
+    assert_mproc_code(mproc_queue_open(&q, name), MPROC_ETYPE);
+    mproc_shm_t *shm = NULL;
+    assert_mproc_code(mproc_shm_open(&shm, name), MPROC_ETYPE);
+    assert_true(test_now_ms() - t0 < 1500); /* no creator's grace for it */
+    assert_int_equal(unlink(path), 0);
+  }
+}
+
 static void bad_handles_and_arguments(void **state) {
   (void)state;
   assert_mproc_code(mproc_lock_acquire(NULL, 0), MPROC_EINVAL);
@@ -900,6 +1021,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(a_bounded_semaphore_of_zero_admits_no_release),
       cmocka_unit_test(an_event_wakes_waiters_in_three_processes),
       cmocka_unit_test(a_condition_wakes_waiters_in_other_processes),
+      cmocka_unit_test(notify_then_wait_never_steals_across_processes),
+      cmocka_unit_test(notify_then_wait_never_steals_across_threads),
       cmocka_unit_test(notify_wakes_as_many_as_asked),
       cmocka_unit_test(rlock_condition_restores_the_depth),
       cmocka_unit_test(a_barrier_of_four_processes),
@@ -909,6 +1032,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(a_barrier_timeout_breaks_it),
       cmocka_unit_test(shared_blocks_are_shared),
       cmocka_unit_test(named_objects_open_by_name_until_unlinked),
+      cmocka_unit_test(a_foreign_shared_object_is_the_wrong_type),
       cmocka_unit_test(bad_handles_and_arguments),
   };
   /* The group teardown fails the run if anything was left in /dev/shm,

@@ -14,6 +14,14 @@ using platform::Deadline;
 // Where a condition keeps its own RLock inside its mapping.
 constexpr size_t kOwnLockOffset = 1024;
 
+constexpr uint64_t kOneWaiting = uint64_t{1} << 32;
+uint32_t waiting_of(uint64_t counts) { return static_cast<uint32_t>(counts >> 32); }
+uint32_t tokens_of(uint64_t counts) { return static_cast<uint32_t>(counts); }
+
+// How long notify waits for the waiters it notified to take their
+// notifications before it gives up on one that died or is stopped.
+constexpr int64_t kNotifyAckMs = 2000;
+
 OwnedLockState& own_lock_state(const std::shared_ptr<SharedRegion>& r) {
   return r->state<OwnedLockState>();
 }
@@ -41,10 +49,11 @@ std::shared_ptr<Condition> Condition::create(std::shared_ptr<Lock> lock,
                                      static_cast<size_t>(sysconf(_SC_PAGESIZE)), options);
   auto& s = region->state<ConditionState>();
   static_assert(kStateOffset + sizeof(ConditionState) <= kOwnLockOffset);
+  s.counts.store(0, std::memory_order_relaxed);
   s.seq.store(0, std::memory_order_relaxed);
-  s.tokens.store(0, std::memory_order_relaxed);
-  s.unnotified = 0;
+  s.taken.store(0, std::memory_order_relaxed);
   platform::wait_cell_init(s.cell);
+  platform::wait_cell_init(s.taken_cell);
   ConditionLock mode = lock ? ConditionLock::kLock
                        : rlock ? ConditionLock::kRLock
                                : ConditionLock::kOwnRLock;
@@ -119,55 +128,78 @@ int Condition::release() {
   return recursive_ ? rlock_release(lock_) : owned_lock_release(lock_);
 }
 
+bool Condition::take_token() noexcept {
+  uint64_t c = s_.counts.load(std::memory_order_acquire);
+  while (tokens_of(c) > 0)
+    if (s_.counts.compare_exchange_weak(c, c - 1, std::memory_order_acq_rel)) {
+      // notify waits for its tokens to be taken.
+      s_.taken.fetch_add(1, std::memory_order_release);
+      platform::wake(s_.taken_cell, s_.taken, platform::kWakeAll);
+      return true;
+    }
+  return false;
+}
+
+bool Condition::settle_timeout() noexcept {
+  uint64_t c = s_.counts.load(std::memory_order_acquire);
+  for (;;) {
+    // A token given out while we were timing out was given to us (or to
+    // another waiter who will leave in our place): take it.
+    if (tokens_of(c) > 0) return take_token() || settle_timeout();
+    if (waiting_of(c) == 0) return false;  // only a corrupt count gets here
+    if (s_.counts.compare_exchange_weak(c, c - kOneWaiting, std::memory_order_acq_rel))
+      return false;
+  }
+}
+
 int Condition::wait(const Deadline& deadline) {
   if (!held()) return MPROC_ESTATE;
-  s_.unnotified++;
+  // Registered under the lock: no notify can be between us and the wait.
+  s_.counts.fetch_add(kOneWaiting, std::memory_order_acq_rel);
   uint32_t seen = s_.seq.load(std::memory_order_acquire);
   uint32_t depth = recursive_ ? rlock_release_all(lock_) : (owned_lock_release(lock_), 1u);
 
-  auto take_token = [this] {
-    uint32_t t = s_.tokens.load(std::memory_order_acquire);
-    while (t > 0)
-      if (s_.tokens.compare_exchange_weak(t, t - 1, std::memory_order_acq_rel)) return true;
-    return false;
-  };
   bool notified = false;
   for (;;) {
     if (take_token()) {
       notified = true;
       break;
     }
-    if (!platform::wait_on(s_.cell, s_.seq, seen, deadline) && deadline.expired()) break;
+    if (!platform::wait_on(s_.cell, s_.seq, seen, deadline) && deadline.expired()) {
+      notified = settle_timeout();
+      break;
+    }
     seen = s_.seq.load(std::memory_order_acquire);
   }
 
   Deadline forever = Deadline::never();
   int relock = recursive_ ? rlock_restore(lock_, depth, forever)
                           : owned_lock_acquire(lock_, forever);
-  if (!notified) {
-    // Timed out. Under the lock again: either this waiter is still among
-    // the unnotified, or every sleeper left was notified and one of those
-    // tokens is ours.
-    if (s_.unnotified > 0) {
-      s_.unnotified--;
-    } else {
-      // Another sleeper may be taking a token at this very moment, but one
-      // stays for us; the bound only guards against corrupt counts.
-      for (int tries = 0; tries < 100000 && !notified; ++tries) notified = take_token();
-    }
-  }
   if (relock == MPROC_EOWNERDEAD) return MPROC_EOWNERDEAD;
   return notified ? 0 : MPROC_ETIMEDOUT;
 }
 
 int Condition::notify(uint32_t n) {
   if (!held()) return MPROC_ESTATE;
-  uint32_t k = n < s_.unnotified ? n : s_.unnotified;
-  if (k == 0) return 0;
-  s_.unnotified -= k;
-  s_.tokens.fetch_add(k, std::memory_order_release);
+  uint64_t c = s_.counts.load(std::memory_order_acquire);
+  uint32_t k;
+  do {
+    uint32_t waiting = waiting_of(c);
+    k = n < waiting ? n : waiting;
+    if (k == 0) return 0;
+  } while (!s_.counts.compare_exchange_weak(c, c - k * kOneWaiting + k,
+                                            std::memory_order_acq_rel));
   s_.seq.fetch_add(1, std::memory_order_release);
   platform::wake(s_.cell, s_.seq, static_cast<int>(k > 0x7ffffffe ? 0x7ffffffe : k));
+
+  // Hold the lock until the notified waiters have their tokens, so that
+  // no later waiter can take one.
+  Deadline ack = Deadline::after_ms(kNotifyAckMs);
+  for (;;) {
+    uint32_t seen = s_.taken.load(std::memory_order_acquire);
+    if (tokens_of(s_.counts.load(std::memory_order_acquire)) == 0) break;
+    if (!platform::wait_on(s_.taken_cell, s_.taken, seen, ack) && ack.expired()) break;
+  }
   return 0;
 }
 

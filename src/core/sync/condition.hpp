@@ -1,15 +1,21 @@
 // Condition (Python's multiprocessing.Condition) over a Lock, an RLock, or
 // an RLock of its own.
 //
-// Waiting and notifying follow the classic token scheme, with every count
-// guarded by the condition's lock except the tokens themselves:
-//   unnotified  waiters no notify has picked yet
-//   tokens      notifications given out and not yet taken by a waiter
-//   seq         bumped by every notify; sleepers wait on it
-// notify(n) moves up to n waiters from unnotified to tokens and wakes as
-// many sleepers; a waiter returns once it takes a token. A waiter whose
-// time runs out settles its account under the lock, so no notification is
-// lost or given twice.
+// Waiting and notifying use a token scheme in which a notification can
+// only reach a waiter that was waiting when notify was called:
+//   waiting  waiters no notify has picked yet
+//   tokens   notifications given out and not yet taken by a waiter
+// (both in one atomic word, so a waiter can take a token or leave on a
+// timeout without the lock), and
+//   seq      bumped by every notify; sleepers wait on it
+//   taken    bumped when a waiter takes a token; notify waits on it.
+// notify(n), holding the lock, moves up to n waiters from `waiting` to
+// `tokens`, wakes as many sleepers, and returns once those tokens are
+// taken. A later waiter needs the lock to register, so it can never take
+// a token meant for one that was already waiting (the lost wake-up that a
+// notify-then-wait in the notifier caused). A notified waiter that does
+// not take its token within kNotifyAckMs (it died or is stopped) no longer
+// holds notify up; only then may that token go to a later waiter.
 #pragma once
 
 #include <atomic>
@@ -23,12 +29,13 @@ namespace mproc::core {
 enum class ConditionLock : uint32_t { kOwnRLock = 0, kLock = 1, kRLock = 2 };
 
 struct ConditionState {
+  std::atomic<uint64_t> counts;  // waiting << 32 | tokens
   std::atomic<uint32_t> seq;
-  std::atomic<uint32_t> tokens;
-  uint32_t unnotified;  // under the lock
+  std::atomic<uint32_t> taken;
   uint32_t lock_mode;   // ConditionLock
   char lock_name[208];  // an external lock's name, when the condition is named
   platform::WaitCell cell;
+  platform::WaitCell taken_cell;
 };
 
 class Condition : public SharedObject {
@@ -50,7 +57,8 @@ class Condition : public SharedObject {
   // or not notified: that news must not be lost to a timeout),
   // MPROC_ESTATE when the caller does not hold the lock.
   int wait(const platform::Deadline& deadline);
-  // MPROC_ESTATE when the caller does not hold the lock.
+  // MPROC_ESTATE when the caller does not hold the lock. Returns once the
+  // waiters it notified have taken their notifications (see above).
   int notify(uint32_t n);
   int notify_all();
   int arg_type() const noexcept override;
@@ -65,6 +73,11 @@ class Condition : public SharedObject {
                                              ConditionLock mode, GetLock get_lock,
                                              GetRLock get_rlock);
   bool held() const noexcept { return owned_lock_held_by_me(lock_); }
+  // Takes a token if one is there.
+  bool take_token() noexcept;
+  // After a timeout: takes a token if one is there (notified after all),
+  // else leaves the waiting count. True if notified.
+  bool settle_timeout() noexcept;
 
   ConditionState& s_;
   std::shared_ptr<SharedObject> lock_object_;  // external lock, if any

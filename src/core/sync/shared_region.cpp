@@ -69,6 +69,14 @@ void SharedRegion::publish() noexcept {
 }
 
 void SharedRegion::validate() const {
+  // A whole named mapping without our header is some other program's
+  // object (one of CPython's SharedMemory blocks, say): the wrong type, not
+  // a corrupt one of ours.
+  bool whole_named = offset_ == 0 && !name_.empty();
+  if (whole_named && (mapping_->size() < kStateOffset ||
+                      header().magic.load(std::memory_order_acquire) != ObjectHeader::kMagic))
+    fail(MPROC_ETYPE, "shared object '" + name_ + "' is not an mproc object (expected a " +
+                          object_kind_name(kind_) + ")");
   if (offset_ % 8 != 0 || offset_ > mapping_->size() ||
       mapping_->size() - offset_ < kStateOffset)
     fail(MPROC_ECORRUPT, std::string(object_kind_name(kind_)) + ": region out of bounds");
@@ -93,9 +101,16 @@ std::shared_ptr<SharedRegion> SharedRegion::open(const std::string& name, Object
   auto mapping = std::make_shared<platform::SharedMapping>(
       platform::SharedMapping::open_named(name, grace));
   auto region = std::make_shared<SharedRegion>(std::move(mapping), 0, kind, name);
-  while (region->header().magic.load(std::memory_order_acquire) != ObjectHeader::kMagic &&
-         !grace.expired())
-    std::this_thread::yield();
+  // Until its header is begun (version written) an object may as well be
+  // someone else's: that is given only a short while.
+  platform::Deadline unbegun = platform::Deadline::after_ms(50);
+  auto waiting = [&] {
+    const ObjectHeader& h = region->header();
+    if (h.magic.load(std::memory_order_acquire) == ObjectHeader::kMagic) return false;
+    return !(h.version == ObjectHeader::kVersion ? grace : unbegun).expired();
+  };
+  if (region->mapping_->size() >= kStateOffset)
+    while (waiting()) std::this_thread::yield();
   region->validate();
   return region;
 }
