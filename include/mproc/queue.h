@@ -61,8 +61,13 @@ MPROC_API int mproc_queue_open(mproc_queue_t **out, const char *name);
 
 /*
  * Puts a copy of `len` bytes. Waits up to `timeout_ms` for room (maxsize
- * items, or bytes). Errors: EFULL (no room in time), ECLOSED, ETOOBIG (over
- * mproc_queue_max_message, with the limit in the message), ECORRUPT.
+ * items, or bytes). With a timeout of 0 it never sleeps: a side lock held
+ * by a live peer is given about 100 us, then EFULL. Errors: EFULL (no room
+ * in time), ECLOSED, ETOOBIG (over mproc_queue_max_message, with the limit
+ * in the message), ECORRUPT, ENOSPC / ENOMEM (the ring's next pages could
+ * not be backed: for a named queue, /dev/shm is full, and the message says
+ * how much room it has; nothing was put, and puts succeed again once the
+ * backlog is taken). A put never raises SIGBUS.
  */
 MPROC_API int mproc_queue_put(mproc_queue_t *q, const void *data, size_t len,
                               int64_t timeout_ms);

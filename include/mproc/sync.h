@@ -18,6 +18,12 @@
  * gets MPROC_EOWNERDEAD instead of 0 -- the lock is held, and the data it
  * guards may need repair -- and the lock works normally from then on.
  * Releasing a lock the calling thread does not hold is MPROC_ESTATE.
+ * Death is reported by the kernel (a held lock is on its thread's robust
+ * futex list, which the kernel settles when the thread ends however it
+ * ends), so it holds across pid namespaces: a live owner in a container
+ * never looks dead to the host, and a dead one is recovered even if its
+ * thread id is reused. Freeing the last handle of a lock the calling
+ * process still holds keeps its memory mapped until the process ends.
  *
  * Timeouts are milliseconds: MPROC_FOREVER waits without limit, 0 never
  * blocks. Every handle is safe to use from any thread. Freeing a handle
@@ -144,8 +150,12 @@ MPROC_API int mproc_cond_release(mproc_cond_t *cond);
  * wake-up). ESTATE: the calling thread does not hold the lock.
  */
 MPROC_API int mproc_cond_wait(mproc_cond_t *cond, int64_t timeout_ms);
-/* With the lock held: wakes up to `n` waiters / every waiter. ESTATE if
- * the calling thread does not hold the lock. */
+/* With the lock held: wakes up to `n` waiters / every waiter that were
+ * waiting when it was called, and returns once they have taken their
+ * notifications, so a waiter that comes later (the notifier itself, say)
+ * never takes one meant for them. A notified waiter that has not taken
+ * its notification within 2 s (it died or is stopped) no longer holds the
+ * notifier up. ESTATE if the calling thread does not hold the lock. */
 MPROC_API int mproc_cond_notify(mproc_cond_t *cond, uint32_t n);
 MPROC_API int mproc_cond_notify_all(mproc_cond_t *cond);
 MPROC_API const char *mproc_cond_name(const mproc_cond_t *cond);
