@@ -120,8 +120,8 @@ bool owned_lock_held_by_me(const OwnedLockState& s) noexcept {
 }
 
 bool owned_lock_locked(const OwnedLockState& s) noexcept {
-  uint32_t v = s.word.load(std::memory_order_relaxed);
-  return (v & ~kSleepers) != 0 && !(v & kOwnerDied);
+  // A lock whose owner died is still locked until someone takes it over.
+  return (s.word.load(std::memory_order_relaxed) & ~kSleepers) != 0;
 }
 
 int rlock_acquire(OwnedLockState& s, const Deadline& deadline) {

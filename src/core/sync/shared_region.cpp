@@ -75,7 +75,7 @@ void SharedRegion::validate() const {
   bool whole_named = offset_ == 0 && !name_.empty();
   if (whole_named && (mapping_->size() < kStateOffset ||
                       header().magic.load(std::memory_order_acquire) != ObjectHeader::kMagic))
-    fail(MPROC_ETYPE, "shared object '" + name_ + "' is not an mproc object (expected a " +
+    fail(MPROC_ETYPE, "shared object '" + name_ + "' is not an mproc object (opened as: " +
                           object_kind_name(kind_) + ")");
   if (offset_ % 8 != 0 || offset_ > mapping_->size() ||
       mapping_->size() - offset_ < kStateOffset)
