@@ -83,7 +83,9 @@ TEST(OwnedLock, ASecondAcquireByTheOwnerIsAnErrorAndOthersCannotRelease) {
 TEST(OwnedLock, AThreadThatEndsHoldingALockLeavesItToTheNextAcquirer) {
   auto lock = Lock::create(SharedOptions{});
   std::thread([&] { ASSERT_EQ(lock->acquire(Deadline::never()), 0); }).join();
-  // The kernel marked it when the thread ended: no waiting for a check.
+  // Still locked until someone takes it over...
+  EXPECT_TRUE(lock->locked());
+  // ...and the kernel marked it when the thread ended: no waiting for a check.
   EXPECT_EQ(lock->acquire(Deadline::after_ms(0)), MPROC_EOWNERDEAD);
   EXPECT_EQ(lock->release(), 0);
   EXPECT_EQ(lock->acquire(Deadline::after_ms(0)), 0);
