@@ -23,12 +23,16 @@ _SLICE_MS = 100
 _MAX_MS = 2 ** 62
 
 
-def timeout_ms(timeout, block=True, *, minus_one_forever=False):
+def timeout_ms(timeout, block=True):
     """Python seconds (None = forever) to the C milliseconds convention.
 
     Rounds up so that a short positive timeout still waits rather than
-    becoming 0 (never block). A negative timeout is a ValueError, except -1
-    where threading accepts it as "forever" (Lock.acquire)."""
+    becoming 0 (never block). A negative timeout (-1 and -inf included) is
+    0, a single attempt, as in multiprocessing (whose SemLock.acquire,
+    Connection.poll, Queue.get/put, Event.wait and Process.join treat it so;
+    threading.Lock's "-1 is for ever" does not apply). The C ABI keeps
+    refusing negative values other than MPROC_FOREVER: this is the Python
+    front end's convention, not the library's."""
     if not block:
         return 0
     if timeout is None:
@@ -38,10 +42,8 @@ def timeout_ms(timeout, block=True, *, minus_one_forever=False):
                         f"{type(timeout).__name__}")
     if math.isnan(timeout):
         raise ValueError("timeout must not be NaN")
-    if timeout < 0:
-        if minus_one_forever and timeout == -1:
-            return FOREVER
-        raise ValueError("timeout must be a non-negative number")
+    if timeout <= 0:
+        return 0
     if math.isinf(timeout):
         return FOREVER
     return min(math.ceil(timeout * 1000), _MAX_MS)
@@ -199,14 +201,18 @@ class Handle:
     def __exit__(self, *exc):
         self.close()
 
+    # Why pickling is refused, and what to do instead (see __reduce__).
+    _pickle_hint = "it belongs to the process that made it"
+
     def __reduce__(self):
-        # A handle is an address in this process: a pickled copy would be
-        # meaningless (and dangerous) elsewhere.
-        cls = type(self).__name__
-        raise TypeError(
-            f"mproc.{cls} objects cannot be pickled: create it named "
-            f"(name=... or named=True) and open it in the other process "
-            f"with mproc.{cls}.open(name)")
+        # A handle is an address in this process, and the descriptors behind
+        # it are this process's: a pickled copy would be meaningless (and
+        # dangerous) elsewhere. Refusing here also covers Queue.put,
+        # Connection.send and the arguments of a spawned process.
+        raise TypeError(f"mproc.{type(self).__name__} objects cannot be "
+                        f"pickled (as a Queue item, a Connection message or "
+                        f"an argument of a process started by spawn or "
+                        f"forkserver): {self._pickle_hint}")
 
 
 class NamedHandle(Handle):
@@ -249,6 +255,26 @@ class NamedHandle(Handle):
         self._adopt(cls._open_ptr(name))
         return self
 
+    # Attributes of this handle (not of the shared object) a pickled copy
+    # keeps, e.g. a Queue's raw mode.
+    _pickled_attrs = ()
+    _pickle_hint = ("create it with name=... or named=True and it travels "
+                    "by its name, or let a child inherit it through fork")
+
+    def __reduce__(self):
+        # A named object travels by its name and the receiver opens it
+        # again (as multiprocessing's SharedMemory does): the name must
+        # still exist then. An anonymous one has nothing to travel by.
+        if self._closing:
+            raise _errors.closed_error(self._kind)
+        if self._name is None:
+            raise TypeError(f"an anonymous mproc.{type(self).__name__} cannot "
+                            f"be pickled (as a Queue item, a Connection "
+                            f"message or an argument of a process started "
+                            f"by spawn or forkserver): {self._pickle_hint}")
+        attrs = {key: getattr(self, key) for key in self._pickled_attrs}
+        return _reopen, (type(self), self._name, attrs)
+
     def unlink(self):
         """Removes the object's name (see mproc.unlink)."""
         if self._name is None:
@@ -259,6 +285,14 @@ class NamedHandle(Handle):
         state = "closed" if self._closing else (
             f"name={self._name!r}" if self._name else "anonymous")
         return f"<mproc.{type(self).__name__} {state}>"
+
+
+def _reopen(cls, name, attrs):
+    """Unpickles a named object: opens it by name."""
+    self = cls.open(name)
+    for key, value in attrs.items():
+        setattr(self, key, value)
+    return self
 
 
 def unlink(name):

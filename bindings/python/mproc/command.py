@@ -134,6 +134,8 @@ class Command(Handle):
 
     _free = lib.mproc_command_free
     _kind = "command"
+    _pickle_hint = ("a command is joined, read and written only by the "
+                    "process that made it")
 
     def __init__(self, args, *, stdin=None, stdout=None, stderr=None,
                  cwd=None, env=None, new_group=False):
@@ -274,4 +276,6 @@ class Command(Handle):
         return self._query(lib.mproc_command_exitcode, ctypes.c_int())
 
     def __repr__(self):
-        return f"<mproc.Command {self.args!r} returncode={self.returncode}>"
+        # Never raises: a closed command has no returncode to ask for.
+        state = "closed" if self._closing else f"returncode={self.returncode}"
+        return f"<mproc.Command {self.args!r} {state}>"

@@ -10,6 +10,7 @@ from . import _errors
 from ._errors import ETIMEDOUT
 from ._handle import FOREVER, Handle, as_bytes, as_size, timeout_ms
 from ._lib import lib
+from ._pickling import dumps as _dumps
 
 _TIMED_OUT = (ETIMEDOUT,)
 
@@ -21,6 +22,13 @@ class Connection(Handle):
 
     _free = lib.mproc_conn_free
     _kind = "connection"
+    # The C ABI passes a connection to a child only as a process argument
+    # (mproc_args_add_conn), which the Python front end does not start.
+    _pickle_hint = ("a connection has no name to be opened by elsewhere: let "
+                    "a child inherit it through fork (start method 'fork'), "
+                    "or reach other processes through a named mproc.Queue "
+                    "(send its name, or the queue itself) or through a "
+                    "multiprocessing.Pipe, whose connections can be sent")
 
     def __init__(self):
         raise TypeError("connections are made by mproc.Pipe()")
@@ -44,8 +52,9 @@ class Connection(Handle):
     # ---- sending -------------------------------------------------------
 
     def send(self, obj):
-        """Sends a picklable object."""
-        self._send(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+        """Sends a picklable object, pickled as multiprocessing does (see
+        Queue.put)."""
+        self._send(_dumps(obj))
 
     def send_bytes(self, buf, offset=0, size=None):
         """Sends bytes from the bytes-like `buf` (from `offset`, `size` of

@@ -14,6 +14,7 @@ from ._errors import check as _check
 from ._handle import (NamedHandle, as_bytes, as_size, encode_name,
                       timeout_ms)
 from ._lib import lib
+from ._pickling import dumps as _dumps
 
 # Messages up to this size are received into a reusable per-thread buffer
 # with one C call; larger ones come as a library-owned message.
@@ -62,6 +63,7 @@ class Queue(NamedHandle):
     _name_fn = lib.mproc_queue_name
     _open_fn = lib.mproc_queue_open
     _kind = "queue"
+    _pickled_attrs = ("_raw",)
 
     def __init__(self, maxsize=0, *, capacity=None, name=None, named=False,
                  raw=False):
@@ -97,9 +99,12 @@ class Queue(NamedHandle):
 
     def put(self, obj, block=True, timeout=None):
         """Puts `obj` (pickled, or bytes-like when raw), waiting up to
-        `timeout` seconds for room; queue.Full if there is none."""
-        data = as_bytes(obj) if self._raw else pickle.dumps(
-            obj, pickle.HIGHEST_PROTOCOL)
+        `timeout` seconds for room; queue.Full if there is none. Pickled
+        as multiprocessing does: a multiprocessing Connection or a socket
+        arrives working, named mproc objects travel by name, and mproc
+        objects that can not (anonymous ones, Connections) raise
+        TypeError."""
+        data = as_bytes(obj) if self._raw else _dumps(obj)
         self._put(data, -1 if timeout is None and block else
                   timeout_ms(timeout, block))
 

@@ -86,6 +86,8 @@ class SharedMemory(NamedHandle):
         self._call(lib.mproc_shm_lock, ctypes.byref(out))
         lock = Lock.__new__(Lock)
         lock._adopt(out.value)
+        lock._pickle_hint = ("it is a SharedMemory block's lock: send the "
+                             "block (a named one) and call its lock() there")
         with self._mu:
             if self._lock is None:
                 self._lock, lock = lock, None

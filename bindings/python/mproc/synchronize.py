@@ -35,9 +35,10 @@ class _Acquirable(NamedHandle):
     owner_died = False
 
     def acquire(self, block=True, timeout=None):
-        """Takes the object, waiting up to `timeout` seconds (None or -1:
-        for ever). Returns True once taken, False on timeout."""
-        ms = timeout_ms(timeout, block, minus_one_forever=True)
+        """Takes the object, waiting up to `timeout` seconds (None: for
+        ever; negative: one attempt, as multiprocessing's locks, not for
+        ever as threading's). Returns True once taken, False on timeout."""
+        ms = timeout_ms(timeout, block)
         acquire = self._acquire_fn
         ptr = self._enter()
         try:
@@ -230,7 +231,7 @@ class Condition(NamedHandle):
 
     def acquire(self, block=True, timeout=None):
         """Acquires the underlying lock, as Lock.acquire."""
-        ms = timeout_ms(timeout, block, minus_one_forever=True)
+        ms = timeout_ms(timeout, block)
         ptr = self._enter()
         try:
             rc = self._wait(lambda step: lib.mproc_cond_acquire(ptr, step), ms,
@@ -301,10 +302,11 @@ class Barrier(NamedHandle):
     _open_fn = lib.mproc_barrier_open
     _kind = "barrier"
     _timeout = None
+    _pickled_attrs = ("_timeout",)
 
     def __init__(self, parties, timeout=None, *, name=None, named=False):
         parties = as_size(parties, "parties", 1, _U32_MAX)
-        timeout_ms(timeout)
+        timeout_ms(timeout)      # type check only: any number goes, as in threading
         self._create(lib.mproc_barrier_new, parties, name=name, named=named)
         self._timeout = timeout
 

@@ -45,7 +45,7 @@ class RunTests(TestCase):
         self.assertRaises(TypeError, mproc.run, [1])
         self.assertRaises(TypeError, mproc.run, ["cat"], input="text")
         self.assertRaises(ValueError, mproc.run, ["true"], env={"A=B": "c"})
-        self.assertRaises(ValueError, mproc.run, ["true"], timeout=-1)
+        self.assertRaises(ValueError, mproc.run, ["true"], timeout=float("nan"))
 
 
 class CommandTests(TestCase):
@@ -108,5 +108,7 @@ class CommandTests(TestCase):
         started = self.closing(mproc.Command(["true"]).start())
         self.assertRaises(mproc.StateError, started.start)
         self.assertEqual(started.wait(10), 0)
+        self.assertIn("returncode=0", repr(started))
         started.close()
         self.assertRaises(mproc.ClosedError, started.wait)
+        self.assertIn("closed", repr(started))     # repr never raises

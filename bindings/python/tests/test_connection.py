@@ -64,7 +64,7 @@ class PipeTests(TestCase):
         self.assertTrue(b.poll(None))
         thread.join()
         self.assertEqual(b.recv(), "late")
-        self.assertRaises(ValueError, b.poll, -1)
+        self.assertRaises(ValueError, b.poll, float("nan"))
 
     def test_fileno_is_selectable(self):
         a, b = pair(self)

@@ -1,5 +1,6 @@
 import gc
 import struct
+from multiprocessing import shared_memory
 
 import mproc
 
@@ -86,3 +87,35 @@ class SharedMemoryTests(TestCase):
         with mproc.SharedMemory(name=name, create=True, size=8) as shm:
             self.assertRaises(FileExistsError, mproc.SharedMemory, name, True, 8)
             shm.unlink()
+
+
+class ForeignNames(TestCase):
+    """A name in /dev/shm that holds no mproc object (here one of Python's
+    own SharedMemory blocks) is another kind of object: TypeError
+    (WrongTypeError, ETYPE), and the block is left as it was (issue 21,
+    item 4)."""
+
+    OPENERS = (mproc.Lock.open, mproc.RLock.open, mproc.Semaphore.open,
+               mproc.BoundedSemaphore.open, mproc.Event.open, mproc.Condition.open,
+               mproc.Barrier.open, mproc.Queue.open, mproc.JoinableQueue.open,
+               mproc.SharedMemory.open, mproc.SharedMemory)
+
+    def foreign_block(self, size, fill):
+        block = shared_memory.SharedMemory(create=True, size=size)
+        self.addCleanup(block.unlink)
+        self.addCleanup(block.close)
+        block.buf[:size] = (fill * (size // len(fill) + 1))[:size]
+        return block, bytes(block.buf)
+
+    def test_python_shared_memory_is_not_an_mproc_object(self):
+        for size in (1, 64, 4096, 1 << 20):
+            for fill in (b"\0", bytes(range(256))):
+                block, content = self.foreign_block(size, fill)
+                for opener in self.OPENERS:
+                    with self.subTest(size=size, fill=fill[:2], opener=opener):
+                        with self.assertRaises(TypeError) as caught:
+                            opener(block.name)
+                        self.assertIsInstance(caught.exception, mproc.WrongTypeError)
+                        self.assertEqual(caught.exception.name, "ETYPE")
+                        self.assertIn("not an mproc object", str(caught.exception))
+                self.assertEqual(bytes(block.buf), content)

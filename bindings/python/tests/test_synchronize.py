@@ -150,9 +150,11 @@ class LockTests(TestCase):
         same = self.closing(mproc.Lock.open(lock.name))
         with lock:
             self.assertTrue(same.locked())
-        with self.assertRaises(TypeError) as caught:
-            pickle.dumps(lock)
-        self.assertIn("Lock.open(name)", str(caught.exception))
+        copy = self.closing(pickle.loads(pickle.dumps(lock)))    # by name
+        self.assertIsInstance(copy, mproc.Lock)
+        self.assertEqual(copy.name, lock.name)
+        with lock:
+            self.assertTrue(copy.locked())
 
     def test_closed_lock(self):
         lock = mproc.Lock()
@@ -162,9 +164,9 @@ class LockTests(TestCase):
 
     def test_bad_timeouts(self):
         lock = self.closing(mproc.Lock())
-        self.assertRaises(ValueError, lock.acquire, True, -2)
+        self.assertRaises(ValueError, lock.acquire, True, float("nan"))
         self.assertRaises(TypeError, lock.acquire, True, "soon")
-        self.assertTrue(lock.acquire(True, -1))   # -1: for ever, as threading
+        self.assertTrue(lock.acquire(True, -1))   # free: one attempt succeeds
         lock.release()
 
 
@@ -371,4 +373,4 @@ class BarrierTests(TestCase):
     def test_bad_parties(self):
         self.assertRaises(ValueError, mproc.Barrier, 0)
         self.assertRaises(TypeError, mproc.Barrier, "2")
-        self.assertRaises(ValueError, mproc.Barrier, 2, -1)
+        self.assertRaises(ValueError, mproc.Barrier, 2, float("nan"))
