@@ -49,6 +49,11 @@ MPROC_API int mproc_conn_send(mproc_conn_t *c, const void *data, size_t len,
  * mproc_msg_free). Errors: EOF (the peer closed and every message was
  * read), ETIMEDOUT, ENOTSUP (a send-only end), ECLOSED, ECORRUPT (the
  * stream broke mid-message).
+ * The deadline holds while a large message is still arriving: on ETIMEDOUT
+ * what has arrived of it stays with the connection, and the next receive
+ * (from any thread, by any of the receive calls) goes on with that same
+ * message, so nothing is lost or skipped. A timeout of 0 never waits, not
+ * for data and not for another thread's receive in progress.
  */
 MPROC_API int mproc_conn_recv(mproc_conn_t *c, mproc_msg_t **out,
                               int64_t timeout_ms);
@@ -78,10 +83,12 @@ MPROC_API void mproc_conn_free(mproc_conn_t *c);
 
 /* ---- Messages (shared with queues) -------------------------------------- */
 
-/* A received message: its bytes stay valid until mproc_msg_free. */
+/* A received message: its bytes stay valid until mproc_msg_free. A freed
+ * message (or another handle) gives NULL / 0 and MPROC_EINVAL as the
+ * thread's last error (mproc/common.h, "Handles"). */
 MPROC_API const void *mproc_msg_data(const mproc_msg_t *m);
 MPROC_API size_t mproc_msg_size(const mproc_msg_t *m);
-/* Accepts NULL. */
+/* Accepts NULL; a second free frees nothing. */
 MPROC_API void mproc_msg_free(mproc_msg_t *m);
 
 #ifdef __cplusplus

@@ -1,24 +1,25 @@
 #include "core/children.hpp"
 
-#include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <new>
 
 #include "core/runtime.hpp"
+#include "platform/fork_registry.hpp"
 
 namespace mproc::core {
 namespace {
 
+// The registry of this process, made on first use under g_create_mu.
 Children* g_children = nullptr;
+std::mutex g_create_mu;
 // Registries inherited across fork describe the parent's children, not
 // ours; they are set aside (kept reachable) rather than destroyed, since
 // their locks may have been held at the fork.
 std::vector<Children*>* g_inherited = nullptr;
-std::once_flag g_hooks_once;
+std::once_flag g_exit_handler_once;
 
 // How long a daemon has between SIGTERM and SIGKILL at exit.
 constexpr int64_t kDaemonGraceMs = 1000;
@@ -43,30 +44,49 @@ void at_process_exit() {
   }
 }
 
+// Around fork (platform/fork_registry.hpp, stage kChildren): both locks are
+// taken, so the child finds them free and the pointers they guard settled.
+// Neither is held while taking another lock or waiting.
+void lock_for_fork() {
+  g_create_mu.lock();
+  g_exit_hooks_mu.lock();
+}
+
+void unlock_after_fork() {
+  g_exit_hooks_mu.unlock();
+  g_create_mu.unlock();
+}
+
+// The child starts with no children and none of the parent's exit hooks
+// (they are the parent's business). The atexit handler stays: it runs the
+// child's own cleanup.
+void forget_the_parents_children() {
+  g_exiting.store(false);
+  if (g_exit_hooks != nullptr) g_exit_hooks->clear();
+  if (g_children != nullptr) {
+    if (g_inherited == nullptr) g_inherited = new std::vector<Children*>;
+    g_inherited->push_back(g_children);
+    g_children = new Children;
+  }
+  unlock_after_fork();
+}
+
+[[maybe_unused]] const bool g_fork_hooks_registered = [] {
+  platform::register_fork_hooks(platform::ForkStage::kChildren,
+                                {&lock_for_fork, &unlock_after_fork,
+                                 &forget_the_parents_children});
+  return true;
+}();
+
 }  // namespace
 
 Children& Children::get() {
-  // Both registrations survive fork; the handlers look up the registry of
-  // whichever process runs them.
-  std::call_once(g_hooks_once, [] {
-    pthread_atfork(nullptr, nullptr, &Children::on_fork_child);
-    std::atexit(&at_process_exit);
-  });
-  static std::mutex create_mu;
-  std::lock_guard<std::mutex> lock(create_mu);
+  // The handler survives fork: it looks up the registry of whichever
+  // process runs it.
+  std::call_once(g_exit_handler_once, [] { std::atexit(&at_process_exit); });
+  std::lock_guard<std::mutex> lock(g_create_mu);
   if (g_children == nullptr) g_children = new Children;
   return *g_children;
-}
-
-void Children::on_fork_child() {
-  g_exiting.store(false);
-  // The parent's hooks are the parent's business.
-  new (&g_exit_hooks_mu) std::mutex;
-  if (g_exit_hooks != nullptr) g_exit_hooks->clear();
-  if (g_children == nullptr) return;
-  if (g_inherited == nullptr) g_inherited = new std::vector<Children*>;
-  g_inherited->push_back(g_children);
-  g_children = new Children;
 }
 
 bool Children::exiting() noexcept { return g_exiting.load(); }

@@ -55,7 +55,6 @@ class Children {
   };
   // Drops entries whose child was reaped. Caller holds mu_.
   void prune_locked();
-  static void on_fork_child();
 
   std::mutex mu_;
   std::vector<Entry> entries_;

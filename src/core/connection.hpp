@@ -2,11 +2,26 @@
 // is a 4-byte length and its bytes. Sends and receives run on the calling
 // thread with plain system calls (no reactor hop); receives read ahead into
 // a buffer so that many small messages cost one read.
+//
+// No lock is held across a wait. Each direction has a turn (writing_,
+// reading_): the thread whose turn it is does the I/O and waits on the
+// socket without the lock; the others wait on a condition variable. The
+// locks themselves are held only for steps that never wait, and are
+// ForkSafeMutexes: a fork child finds them free whatever the parent's
+// threads were doing, and drops the turns of those threads (which do not
+// exist there) on its first use of the end.
+//
+// A message still arriving when a receive's deadline passes stays with the
+// connection, part-read, and the next receive (from any thread) goes on
+// with it: a timeout loses nothing and leaves the stream on its message
+// boundaries.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
 #include <memory>
-#include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -14,6 +29,7 @@
 #include "core/shareable.hpp"
 #include "platform/deadline.hpp"
 #include "platform/fd.hpp"
+#include "platform/fork_safe_mutex.hpp"
 
 namespace mproc::core {
 
@@ -23,6 +39,7 @@ class Connection : public Shareable {
   make_pair(bool duplex);
 
   Connection(platform::UniqueFd fd, bool readable, bool writable);
+  ~Connection() override;
 
   // 0 once sent, MPROC_ETIMEDOUT if no room in time. Throws other errors.
   int send(const void* data, size_t len, const platform::Deadline& deadline);
@@ -32,7 +49,8 @@ class Connection : public Shareable {
   // is short. *len gets the message size whenever it is known.
   int recv_into(void* buf, size_t cap, size_t* len,
                 const platform::Deadline& deadline);
-  // 0 when a receive would not block, MPROC_ETIMEDOUT otherwise.
+  // 0 when a receive would not block (a whole message, the end of the
+  // stream or a broken stream is there), MPROC_ETIMEDOUT otherwise.
   int poll(const platform::Deadline& deadline);
   void close() noexcept;
   int fileno() const;
@@ -44,14 +62,31 @@ class Connection : public Shareable {
   static std::shared_ptr<Connection> decode(WireReader& in, ReceivedFds& fds);
 
  private:
+  using Lock = std::unique_lock<std::mutex>;
+  // How far one pass of reading got.
+  enum class Pass { kComplete, kDry, kMore, kEnd };
+
   void check_open(const char* op) const;
-  int recv_locked(mproc_msg_s** out, const platform::Deadline& deadline);
-  // Makes sure the buffer holds a complete message; returns its length, or
-  // a negative MPROC_ETIMEDOUT / MPROC_EOF.
-  int64_t fill_message(const platform::Deadline& deadline);
-  // Reads into the buffer once; 0 on progress, MPROC_EOF, or
-  // MPROC_ETIMEDOUT when nothing arrived before the deadline.
-  int read_some(const platform::Deadline& deadline);
+  // A fork child drops the turns and waiters of the parent's threads.
+  void refresh_send_after_fork(const Lock& held);
+  void refresh_recv_after_fork(const Lock& held);
+
+  // Receiving; the caller holds recv_mu_ (through `lock`). Waits until the
+  // front message is whole: 0, or MPROC_ETOOBIG once its size (*size) is
+  // over `cap`, MPROC_EOF, MPROC_ECORRUPT (recv_error_), MPROC_ETIMEDOUT.
+  int await_front(Lock& lock, const platform::Deadline& deadline, size_t cap,
+                  size_t* size);
+  // Reads what has arrived, without waiting, up to a bounded amount.
+  Pass read_available();
+  // The front message's size, when its header is in; a bad one breaks the
+  // stream (recv_error_) and counts as unknown.
+  bool front_size(size_t* size);
+  bool front_complete();
+  // Moves the front message, part-arrived and too big for the read-ahead
+  // buffer, into its own allocation, where the rest is read straight in.
+  void start_partial(size_t size);
+  mproc_msg_s* take_front(size_t size);
+  void copy_front(void* buf, size_t size);
   size_t buffered() const noexcept { return end_ - start_; }
   void consume(size_t n) noexcept;
 
@@ -60,13 +95,30 @@ class Connection : public Shareable {
   const bool writable_;
   std::atomic<bool> closed_{false};
 
-  std::mutex send_mu_;
-  bool send_broken_ = false;
+  // Guarded by send_mu_.
+  platform::ForkSafeMutex send_mu_;
+  std::condition_variable send_cv_;
+  uint64_t send_generation_;
+  bool writing_ = false;
+  int send_waiters_ = 0;
+  std::string send_error_;  // set once this end can no longer send
+  // Whether the thread whose turn it is has sent part of its message; read
+  // by a fork child, written without the lock.
+  std::atomic<bool> send_begun_{false};
 
-  std::mutex recv_mu_;
+  // Guarded by recv_mu_.
+  platform::ForkSafeMutex recv_mu_;
+  std::condition_variable recv_cv_;
+  uint64_t recv_generation_;
+  bool reading_ = false;
+  int recv_waiters_ = 0;
+  bool eof_ = false;
+  std::string recv_error_;  // set once the stream is broken
   std::vector<unsigned char> buf_;
   size_t start_ = 0;
   size_t end_ = 0;
+  mproc_msg_s* partial_ = nullptr;  // the front message, when read straight in
+  size_t partial_got_ = 0;
 };
 
 }  // namespace mproc::core

@@ -6,9 +6,9 @@
 
 #include <atomic>
 #include <exception>
-#include <new>
 
 #include "platform/error.hpp"
+#include "platform/fork_registry.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -19,30 +19,37 @@ namespace {
 
 // The live runtime of this process, or null before first use.
 std::atomic<Runtime*> g_runtime{nullptr};
-// Guards creation. A forked child constructs it afresh in place: the parent
-// may have held it at the moment of fork, and nothing in the child would
-// ever release it.
-alignas(std::mutex) unsigned char g_create_mu_storage[sizeof(std::mutex)];
-std::mutex* g_create_mu = new (g_create_mu_storage) std::mutex;
+// Guards creation. Taken around every fork (stage kRuntime of
+// platform/fork_registry.hpp), so a forked child finds it free; it is held
+// only while a runtime is made, never while waiting on one.
+std::mutex g_create_mu;
 // Runtimes inherited from a parent across fork. Their threads do not exist
 // here, so they can never be shut down; they stay reachable so that leak
 // checkers in a child that exits normally do not report them.
 std::vector<Runtime*>* g_abandoned = nullptr;
-// The atexit and atfork registrations survive fork, so they happen once per
-// program, not once per runtime.
-bool g_process_hooks_installed = false;
+// The atexit registration survives fork, so it happens once per program,
+// not once per runtime.
+bool g_exit_handler_installed = false;
+
+void lock_for_fork() { g_create_mu.lock(); }
+void unlock_after_fork() { g_create_mu.unlock(); }
 
 }  // namespace
 
+const bool Runtime::fork_hooks_registered_ = [] {
+  platform::register_fork_hooks(platform::ForkStage::kRuntime,
+                                {&lock_for_fork, &unlock_after_fork, &Runtime::on_fork_child});
+  return true;
+}();
+
 Runtime& Runtime::get() {
   if (Runtime* rt = g_runtime.load(std::memory_order_acquire)) return *rt;
-  std::lock_guard<std::mutex> lock(*g_create_mu);
+  std::lock_guard<std::mutex> lock(g_create_mu);
   if (Runtime* rt = g_runtime.load(std::memory_order_acquire)) return *rt;
-  if (!g_process_hooks_installed) {
+  if (!g_exit_handler_installed) {
     if (std::atexit(&Runtime::on_process_exit) != 0)
       fail(MPROC_ENOMEM, "runtime: cannot register the exit handler");
-    pthread_atfork(nullptr, nullptr, &Runtime::on_fork_child);
-    g_process_hooks_installed = true;
+    g_exit_handler_installed = true;
   }
   // Runtimes are never deleted: the exit handler may run while other
   // threads still hold references, and a forked child inherits one it can
@@ -232,13 +239,15 @@ void Runtime::forget_after_fork() noexcept {
     close(loop_.async_wfd);
 }
 
+// The child keeps nothing of the parent's reactor: its thread is gone.
 void Runtime::on_fork_child() {
-  g_create_mu = new (g_create_mu_storage) std::mutex;
   Runtime* rt = g_runtime.exchange(nullptr, std::memory_order_acq_rel);
-  if (rt == nullptr) return;
-  rt->forget_after_fork();
-  if (g_abandoned == nullptr) g_abandoned = new std::vector<Runtime*>;
-  g_abandoned->push_back(rt);
+  if (rt != nullptr) {
+    rt->forget_after_fork();
+    if (g_abandoned == nullptr) g_abandoned = new std::vector<Runtime*>;
+    g_abandoned->push_back(rt);
+  }
+  g_create_mu.unlock();  // the forking thread took it before the fork
 }
 
 }  // namespace mproc::core

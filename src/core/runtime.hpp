@@ -64,7 +64,10 @@ class Runtime {
 
   static void on_wake(uv_async_t* handle);
   static void on_process_exit();
+  // The child's hook of stage kRuntime (platform/fork_registry.hpp),
+  // registered by the initialiser of fork_hooks_registered_.
   static void on_fork_child();
+  static const bool fork_hooks_registered_;
 
   uv_loop_t loop_{};
   uv_async_t wake_{};

@@ -1,44 +1,55 @@
 #include "platform/fork_safe_mutex.hpp"
 
-#include <pthread.h>
+#include "platform/fork_registry.hpp"
 
 namespace mproc::platform {
-namespace {
 
-// The instances, newest first. Function-local so that instances made by
-// static initialisers in any order find it ready; never destroyed.
-struct Instances {
-  std::mutex mu;
-  ForkSafeMutex* head = nullptr;
+// The live instances. Constant-initialised, so that instances made by
+// static initialisers in any order find it ready.
+struct ForkSafeMutexList {
+  static std::mutex mu;
+  static ForkSafeMutex* head;
+
+  static void before_fork() {
+    mu.lock();
+    for (ForkSafeMutex* m = head; m != nullptr; m = m->next_) m->mu_.lock();
+  }
+  // In the parent and in the child alike, the forking thread holds them all.
+  static void after_fork() {
+    for (ForkSafeMutex* m = head; m != nullptr; m = m->next_) m->mu_.unlock();
+    mu.unlock();
+  }
 };
 
-Instances& instances() {
-  static auto* all = new Instances;
-  return *all;
-}
+std::mutex ForkSafeMutexList::mu;
+ForkSafeMutex* ForkSafeMutexList::head = nullptr;
+
+namespace {
+
+[[maybe_unused]] const bool g_registered = [] {
+  register_fork_hooks(ForkStage::kForkSafeMutexes,
+                      {&ForkSafeMutexList::before_fork, &ForkSafeMutexList::after_fork,
+                       &ForkSafeMutexList::after_fork});
+  return true;
+}();
 
 }  // namespace
 
 ForkSafeMutex::ForkSafeMutex() {
-  static std::once_flag once;
-  std::call_once(once, [] { pthread_atfork(&before_fork, &after_fork, &after_fork); });
-  Instances& all = instances();
-  std::lock_guard<std::mutex> lock(all.mu);
-  next_ = all.head;
-  all.head = this;
+  std::lock_guard<std::mutex> lock(ForkSafeMutexList::mu);
+  next_ = ForkSafeMutexList::head;
+  if (next_ != nullptr) next_->prev_ = this;
+  ForkSafeMutexList::head = this;
 }
 
-void ForkSafeMutex::before_fork() noexcept {
-  Instances& all = instances();
-  all.mu.lock();
-  for (ForkSafeMutex* m = all.head; m != nullptr; m = m->next_) m->mu_.lock();
-}
-
-// In the parent and in the child alike, the forking thread holds them all.
-void ForkSafeMutex::after_fork() noexcept {
-  Instances& all = instances();
-  for (ForkSafeMutex* m = all.head; m != nullptr; m = m->next_) m->mu_.unlock();
-  all.mu.unlock();
+ForkSafeMutex::~ForkSafeMutex() {
+  std::lock_guard<std::mutex> lock(ForkSafeMutexList::mu);
+  if (prev_ != nullptr) {
+    prev_->next_ = next_;
+  } else {
+    ForkSafeMutexList::head = next_;
+  }
+  if (next_ != nullptr) next_->prev_ = prev_;
 }
 
 }  // namespace mproc::platform

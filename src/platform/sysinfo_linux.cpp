@@ -1,16 +1,21 @@
 #include "platform/sysinfo.hpp"
 
-#include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <mutex>
+#include "platform/fork_registry.hpp"
 
 namespace mproc::platform {
 namespace {
 
+// The forking thread has another id in the child.
 void forget_tid_in_child() { t_current_tid = 0; }
+
+[[maybe_unused]] const bool g_registered = [] {
+  register_fork_hooks(ForkStage::kThreadIds, {nullptr, nullptr, &forget_tid_in_child});
+  return true;
+}();
 
 }  // namespace
 
@@ -31,8 +36,6 @@ int64_t current_pid() noexcept { return getpid(); }
 int64_t parent_pid() noexcept { return getppid(); }
 
 int32_t fetch_current_tid() noexcept {
-  static std::once_flag registered;
-  std::call_once(registered, [] { pthread_atfork(nullptr, nullptr, forget_tid_in_child); });
   t_current_tid = static_cast<int32_t>(syscall(SYS_gettid));
   return t_current_tid;
 }

@@ -4,7 +4,10 @@
 #include "harness.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
 
 /* Echoes every message back until an empty one (or the peer closes);
  * exits with how many it echoed. */
@@ -37,6 +40,30 @@ MPROC_TASK(send_then_hang) {
   mproc_conn_send(c, "last words", 10, 10000);
   for (;;) pause();
 }
+
+/* What a fork child does with the handles it inherits: a fork child holds
+ * the parent's own connection objects, in whatever state the fork found
+ * them. Set before each fork by the fork tests. */
+static mproc_conn_t *g_inherited; /* the end a parent thread receives on */
+static mproc_conn_t *g_go;        /* says when that thread is done */
+
+/* Sends on the inherited end, then (once told the parent's receiver has its
+ * message) receives on it, polls it and says goodbye. 0 if all went well. */
+static int use_the_inherited_end(void) {
+  mproc_conn_t *c = g_inherited;
+  char buf[16];
+  size_t len = 0;
+  if (c == NULL || g_go == NULL) return 10;
+  if (mproc_conn_send(c, "ping", 4, 10000) != 0) return 11;
+  if (mproc_conn_recv_into(g_go, buf, sizeof buf, &len, 30000) != 0) return 12;
+  if (mproc_conn_recv_into(c, buf, sizeof buf, &len, 30000) != 0) return 13;
+  if (len != 4 || memcmp(buf, "pong", 4) != 0) return 14;
+  if (mproc_conn_poll(c, 0) != MPROC_ETIMEDOUT) return 15;
+  if (mproc_conn_send(c, "bye", 3, 10000) != 0) return 16;
+  return 0;
+}
+
+MPROC_TASK(use_inherited_end) { return use_the_inherited_end(); }
 
 static void pair(mproc_conn_t **a, mproc_conn_t **b, int duplex) {
   assert_mproc_ok(mproc_pipe(a, b, duplex));
@@ -339,6 +366,457 @@ static void a_dead_peer_gives_eof_at_once(void **state) {
   mproc_process_free(p);
 }
 
+/* Writes raw bytes into a connection's socket: a peer that frames its own
+ * messages, and may stop half-way. */
+static void raw_write(int fd, const void *data, size_t len) {
+  const char *p = data;
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    assert_true(n > 0);
+    p += n;
+    len -= (size_t)n;
+  }
+}
+
+struct raw_rest {
+  mproc_conn_t *conn;
+  const unsigned char *data;
+  size_t len;
+};
+
+/* Writes the rest of a message (more than the socket holds), then one
+ * whole message through the connection itself. */
+static void *write_the_rest(void *arg) {
+  struct raw_rest *r = arg;
+  int fd = -1;
+  if (mproc_conn_fileno(r->conn, &fd) != 0) return (void *)1;
+  raw_write(fd, r->data, r->len);
+  return (void *)(intptr_t)mproc_conn_send(r->conn, "next", 4, 10000);
+}
+
+/* A peer sends the length of a 64 MiB message and a few bytes, then
+ * stalls: receives time out on time (0 at once), and what arrived is kept,
+ * so a later receive finishes the same message and the stream stays on
+ * message boundaries. */
+static void a_receive_keeps_its_deadline_while_a_large_message_arrives(void **state) {
+  (void)state;
+  mproc_conn_t *a, *b;
+  pair(&a, &b, 1);
+  int fd = -1;
+  assert_mproc_ok(mproc_conn_fileno(b, &fd));
+  size_t size = (size_t)64 << 20;
+  size_t first = 100, second = 16384; /* both fit in the socket at once */
+  unsigned char *want = malloc(size);
+  assert_non_null(want);
+  fill(want, size, 7);
+  uint32_t header = (uint32_t)size;
+  raw_write(fd, &header, sizeof header);
+  raw_write(fd, want, first);
+
+  mproc_msg_t *m = NULL;
+  int64_t t0 = test_now_ms();
+  assert_mproc_code(mproc_conn_recv(a, &m, 200), MPROC_ETIMEDOUT);
+  int64_t waited = test_now_ms() - t0;
+  assert_true(waited >= 190);
+  assert_true(waited < 1500);
+  assert_null(m);
+
+  /* A timeout of 0 never waits, mid-message or not; the size is known. */
+  char small[8];
+  size_t len = 0;
+  t0 = test_now_ms();
+  assert_mproc_code(mproc_conn_recv(a, &m, 0), MPROC_ETIMEDOUT);
+  assert_mproc_code(mproc_conn_poll(a, 0), MPROC_ETIMEDOUT);
+  assert_mproc_code(mproc_conn_recv_into(a, small, sizeof small, &len, 0), MPROC_ETOOBIG);
+  assert_int_equal(len, size);
+  assert_true(test_now_ms() - t0 < 100);
+
+  /* More arrives, still not all of it: the next receive times out too. */
+  raw_write(fd, want + first, second);
+  t0 = test_now_ms();
+  assert_mproc_code(mproc_conn_recv(a, &m, 100), MPROC_ETIMEDOUT);
+  assert_true(test_now_ms() - t0 < 1500);
+  assert_mproc_code(mproc_conn_poll(a, 0), MPROC_ETIMEDOUT);
+
+  /* The rest comes: the receive resumes the message and gets it whole. */
+  struct raw_rest rest = {b, want + first + second, size - first - second};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, write_the_rest, &rest), 0);
+  assert_mproc_ok(mproc_conn_recv(a, &m, 30000));
+  void *rc = NULL;
+  pthread_join(t, &rc);
+  assert_int_equal((intptr_t)rc, 0);
+  assert_int_equal(mproc_msg_size(m), size);
+  assert_memory_equal(mproc_msg_data(m), want, size);
+  mproc_msg_free(m);
+  assert_mproc_ok(mproc_conn_recv_into(a, small, sizeof small, &len, 5000));
+  assert_int_equal(len, 4);
+  assert_memory_equal(small, "next", 4);
+  free(want);
+  mproc_conn_free(a);
+  mproc_conn_free(b);
+}
+
+/* A peer that closes half-way through a message breaks the stream: the
+ * receive says so (ECORRUPT) rather than hand out part of a message, and
+ * keeps saying so. */
+static void a_peer_closing_mid_message_is_corrupt(void **state) {
+  (void)state;
+  mproc_conn_t *a, *b;
+  pair(&a, &b, 1);
+  int fd = -1;
+  assert_mproc_ok(mproc_conn_fileno(b, &fd));
+  uint32_t header = 1000;
+  raw_write(fd, &header, sizeof header);
+  raw_write(fd, "partial", 7);
+  mproc_msg_t *m = NULL;
+  assert_mproc_code(mproc_conn_recv(a, &m, 0), MPROC_ETIMEDOUT);
+  mproc_conn_free(b);
+  assert_mproc_code(mproc_conn_recv(a, &m, 5000), MPROC_ECORRUPT);
+  assert_non_null(strstr(mproc_last_error(), "middle of a message"));
+  assert_mproc_code(mproc_conn_recv(a, &m, 0), MPROC_ECORRUPT);
+  assert_null(m);
+  mproc_conn_free(a);
+}
+
+struct blocked_recv {
+  mproc_conn_t *conn;
+  atomic_int tid;
+  int rc;
+  char got[32];
+  size_t len;
+};
+
+/* Receives once with a long timeout. */
+static void *receive_for_long(void *arg) {
+  struct blocked_recv *r = arg;
+  atomic_store(&r->tid, (int)syscall(SYS_gettid));
+  r->rc = mproc_conn_recv_into(r->conn, r->got, sizeof r->got, &r->len, 60000);
+  return NULL;
+}
+
+/* Waits (up to 10 s) until thread `tid` of this process sleeps in poll(2),
+ * which a receive does while it waits for data. 1 if it did. */
+static int wait_until_thread_polls(int tid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+  int64_t until = test_now_ms() + 10000;
+  while (test_now_ms() < until) {
+    long nr = -1;
+    FILE *f = fopen(path, "r");
+    if (f != NULL) {
+      if (fscanf(f, "%ld", &nr) != 1) nr = -1; /* "running" */
+      fclose(f);
+    }
+#ifdef SYS_poll
+    if (nr == SYS_poll) return 1;
+#endif
+    if (nr == SYS_ppoll) return 1;
+    sched_yield();
+  }
+  return 0;
+}
+
+/* While one thread waits in a receive, other calls on the same end keep
+ * their own deadlines: 0 returns at once, 200 ms after about 200 ms. */
+static void calls_beside_a_waiting_receive_keep_their_deadlines(void **state) {
+  (void)state;
+  mproc_conn_t *a, *b;
+  pair(&a, &b, 1);
+  struct blocked_recv r;
+  memset(&r, 0, sizeof r);
+  r.conn = a;
+  atomic_init(&r.tid, 0);
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, receive_for_long, &r), 0);
+  while (atomic_load(&r.tid) == 0) sched_yield();
+  assert_true(wait_until_thread_polls(atomic_load(&r.tid)));
+  mproc_msg_t *m = NULL;
+  int64_t t0 = test_now_ms();
+  assert_mproc_code(mproc_conn_poll(a, 0), MPROC_ETIMEDOUT);
+  assert_mproc_code(mproc_conn_recv(a, &m, 0), MPROC_ETIMEDOUT);
+  assert_true(test_now_ms() - t0 < 100);
+  t0 = test_now_ms();
+  assert_mproc_code(mproc_conn_recv(a, &m, 200), MPROC_ETIMEDOUT);
+  int64_t waited = test_now_ms() - t0;
+  assert_true(waited >= 190);
+  assert_true(waited < 1500);
+  /* Sending on that end is not held up by the receive either. */
+  assert_mproc_ok(mproc_conn_send(a, "x", 1, 0));
+  assert_mproc_ok(mproc_conn_recv(b, &m, 5000));
+  mproc_msg_free(m);
+  assert_mproc_ok(mproc_conn_send(b, "for the thread", 14, 5000));
+  pthread_join(t, NULL);
+  assert_mproc_ok(r.rc);
+  assert_int_equal(r.len, 14);
+  mproc_conn_free(a);
+  mproc_conn_free(b);
+}
+
+struct blocked_send {
+  mproc_conn_t *conn;
+  const void *data;
+  size_t len;
+  atomic_int tid;
+  int rc;
+};
+
+static void *send_for_long(void *arg) {
+  struct blocked_send *s = arg;
+  atomic_store(&s->tid, (int)syscall(SYS_gettid));
+  s->rc = mproc_conn_send(s->conn, s->data, s->len, 60000);
+  return NULL;
+}
+
+/* Starts a thread sending `len` patterned bytes on `conn`, far more than
+ * the socket holds, and returns once it is asleep waiting for room. */
+static void start_blocked_send(struct blocked_send *s, pthread_t *t, mproc_conn_t *conn,
+                               size_t len, int seed) {
+  unsigned char *data = malloc(len);
+  assert_non_null(data);
+  fill(data, len, seed);
+  memset(s, 0, sizeof *s);
+  s->conn = conn;
+  s->data = data;
+  s->len = len;
+  atomic_init(&s->tid, 0);
+  assert_int_equal(pthread_create(t, NULL, send_for_long, s), 0);
+  while (atomic_load(&s->tid) == 0) sched_yield();
+  assert_true(wait_until_thread_polls(atomic_load(&s->tid)));
+}
+
+/* A send waiting for room (part of its message sent) does not hold up other
+ * sends on the same end past their deadlines: they time out on time (the
+ * message in progress goes first), and nothing interleaves. */
+static void a_send_waiting_for_room_keeps_others_deadlines(void **state) {
+  (void)state;
+  mproc_conn_t *a, *b;
+  pair(&a, &b, 1);
+  size_t big = (size_t)4 << 20; /* far more than the socket holds */
+  struct blocked_send s;
+  pthread_t t;
+  start_blocked_send(&s, &t, a, big, 3);
+  unsigned char *data = (unsigned char *)s.data;
+
+  int64_t t0 = test_now_ms();
+  assert_mproc_code(mproc_conn_send(a, "small", 5, 0), MPROC_ETIMEDOUT);
+  assert_true(test_now_ms() - t0 < 100);
+  t0 = test_now_ms();
+  assert_mproc_code(mproc_conn_send(a, "small", 5, 200), MPROC_ETIMEDOUT);
+  int64_t waited = test_now_ms() - t0;
+  assert_true(waited >= 190);
+  assert_true(waited < 1500);
+
+  mproc_msg_t *m = NULL;
+  assert_mproc_ok(mproc_conn_recv(b, &m, 30000));
+  assert_int_equal(mproc_msg_size(m), big);
+  assert_memory_equal(mproc_msg_data(m), data, big);
+  mproc_msg_free(m);
+  pthread_join(t, NULL);
+  assert_mproc_ok(s.rc);
+  /* The timed-out sends sent nothing: the end still sends. */
+  assert_mproc_ok(mproc_conn_send(a, "small", 5, 1000));
+  assert_mproc_ok(mproc_conn_recv(b, &m, 5000));
+  assert_int_equal(mproc_msg_size(m), 5);
+  mproc_msg_free(m);
+  free(data);
+  mproc_conn_free(a);
+  mproc_conn_free(b);
+}
+
+/* Several threads receive on one end at once: every message reaches
+ * exactly one of them, including those read ahead by another thread. */
+enum { kReceivers = 4, kMessages = 4000 };
+struct receiver {
+  mproc_conn_t *conn;
+  int count;
+  int rc;
+  unsigned char *seen;
+};
+
+static void *receive_until_stop(void *arg) {
+  struct receiver *r = arg;
+  for (;;) {
+    int msg = 0;
+    size_t len = 0;
+    r->rc = mproc_conn_recv_into(r->conn, &msg, sizeof msg, &len, 30000);
+    if (r->rc != 0) return NULL;
+    if (len != sizeof msg) {
+      r->rc = -1000;
+      return NULL;
+    }
+    if (msg < 0) return NULL;
+    if (msg < kMessages) r->seen[msg]++;
+    r->count++;
+  }
+}
+
+static void several_threads_receive_on_one_end(void **state) {
+  (void)state;
+  mproc_conn_t *a, *b;
+  pair(&a, &b, 1);
+  struct receiver rs[kReceivers];
+  pthread_t ts[kReceivers];
+  for (int i = 0; i < kReceivers; ++i) {
+    rs[i].conn = b;
+    rs[i].count = 0;
+    rs[i].rc = 0;
+    rs[i].seen = calloc(kMessages, 1);
+    assert_int_equal(pthread_create(&ts[i], NULL, receive_until_stop, &rs[i]), 0);
+  }
+  for (int i = 0; i < kMessages; ++i) {
+    assert_mproc_ok(mproc_conn_send(a, &i, sizeof i, 10000));
+  }
+  for (int i = 0; i < kReceivers; ++i) {
+    int stop = -1;
+    assert_mproc_ok(mproc_conn_send(a, &stop, sizeof stop, 10000));
+  }
+  int total = 0;
+  for (int i = 0; i < kReceivers; ++i) {
+    pthread_join(ts[i], NULL);
+    assert_mproc_ok(rs[i].rc);
+    total += rs[i].count;
+  }
+  for (int m = 0; m < kMessages; ++m) {
+    int times = 0;
+    for (int i = 0; i < kReceivers; ++i) times += rs[i].seen[m];
+    assert_int_equal(times, 1);
+  }
+  assert_int_equal(total, kMessages);
+  for (int i = 0; i < kReceivers; ++i) free(rs[i].seen);
+  mproc_conn_free(a);
+  mproc_conn_free(b);
+}
+
+/* A thread of ours waits in a receive on `a` when a child is forked (through
+ * mproc's fork start method, or a bare fork()): the child sends, receives
+ * and polls on that same end without waiting for our thread, whose receive
+ * is then satisfied as usual. */
+static void fork_while_a_thread_receives(int bare_fork) {
+  mproc_conn_t *a, *b, *go_rx, *go_tx;
+  pair(&a, &b, 1);
+  pair(&go_rx, &go_tx, 0);
+  g_inherited = a;
+  g_go = go_rx;
+  struct blocked_recv r;
+  memset(&r, 0, sizeof r);
+  r.conn = a;
+  atomic_init(&r.tid, 0);
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, receive_for_long, &r), 0);
+  while (atomic_load(&r.tid) == 0) sched_yield();
+  assert_true(wait_until_thread_polls(atomic_load(&r.tid)));
+
+  mproc_process_t *p = NULL;
+  pid_t pid = -1;
+  if (bare_fork) {
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) _exit(use_the_inherited_end());
+    assert_true(pid > 0);
+  } else {
+    assert_mproc_ok(mproc_process_new(&p, "use_inherited_end", NULL, NULL));
+    assert_mproc_ok(mproc_process_start(p));
+  }
+
+  char buf[32];
+  size_t len = 0;
+  assert_mproc_ok(mproc_conn_recv_into(b, buf, sizeof buf, &len, 10000));
+  assert_int_equal(len, 4);
+  assert_memory_equal(buf, "ping", 4);
+  /* The child waits for the go-ahead before it receives, so this one is
+   * our thread's. */
+  assert_mproc_ok(mproc_conn_send(b, "for the thread", 14, 10000));
+  pthread_join(t, NULL);
+  assert_mproc_ok(r.rc);
+  assert_int_equal(r.len, 14);
+  assert_memory_equal(r.got, "for the thread", 14);
+
+  assert_mproc_ok(mproc_conn_send(go_tx, "go", 2, 10000));
+  assert_mproc_ok(mproc_conn_send(b, "pong", 4, 10000));
+  int recv_rc = mproc_conn_recv_into(b, buf, sizeof buf, &len, 30000);
+  int code = -1;
+  if (bare_fork) {
+    if (!test_wait_gone(pid, 30000)) kill(pid, SIGKILL);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  } else {
+    if (mproc_process_join(p, 30000) != 0) mproc_process_kill(p);
+    assert_mproc_ok(mproc_process_join(p, 30000));
+    assert_mproc_ok(mproc_process_exitcode(p, &code));
+    mproc_process_free(p);
+  }
+  assert_int_equal(code, 0);
+  assert_mproc_ok(recv_rc);
+  assert_int_equal(len, 3);
+  assert_memory_equal(buf, "bye", 3);
+  g_inherited = g_go = NULL;
+  mproc_conn_free(a);
+  mproc_conn_free(b);
+  mproc_conn_free(go_rx);
+  mproc_conn_free(go_tx);
+}
+
+/* A fork taken while a thread of ours is part-way through sending a big
+ * message: the parent's thread sends the rest, so the child must not send
+ * into the middle of it. Its sends fail with ESTATE (at once, whatever the
+ * timeout), and its receives work. */
+static void a_fork_child_does_not_send_into_a_message_in_progress(void **state) {
+  (void)state;
+  mproc_conn_t *a, *b;
+  pair(&a, &b, 1);
+  size_t big = (size_t)4 << 20; /* far more than the socket holds */
+  struct blocked_send s;
+  pthread_t t;
+  start_blocked_send(&s, &t, a, big, 5);
+  unsigned char *data = (unsigned char *)s.data;
+  assert_mproc_ok(mproc_conn_send(b, "to the child", 12, 1000));
+
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    char buf[16];
+    size_t len = 0;
+    if (mproc_conn_send(a, "x", 1, 1000) != MPROC_ESTATE) _exit(20);
+    if (strstr(mproc_last_error(), "forked") == NULL) _exit(21);
+    if (mproc_conn_recv_into(a, buf, sizeof buf, &len, 10000) != 0) _exit(22);
+    if (len != 12 || memcmp(buf, "to the child", 12) != 0) _exit(23);
+    _exit(0);
+  }
+  assert_true(pid > 0);
+  int status = 0;
+  if (!test_wait_gone(pid, 30000)) kill(pid, SIGKILL);
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+
+  /* Our thread's message arrives whole. */
+  mproc_msg_t *m = NULL;
+  assert_mproc_ok(mproc_conn_recv(b, &m, 30000));
+  assert_int_equal(mproc_msg_size(m), big);
+  assert_memory_equal(mproc_msg_data(m), data, big);
+  mproc_msg_free(m);
+  pthread_join(t, NULL);
+  assert_mproc_ok(s.rc);
+  free(data);
+  mproc_conn_free(a);
+  mproc_conn_free(b);
+}
+
+static void a_fork_child_uses_an_end_a_thread_is_receiving_on(void **state) {
+  (void)state;
+  /* Only a fork child shares the parent's handles as they are. */
+  if (mproc_get_start_method() != MPROC_START_FORK) skip();
+  fork_while_a_thread_receives(0);
+}
+
+static void a_bare_fork_child_uses_an_end_a_thread_is_receiving_on(void **state) {
+  (void)state;
+  fork_while_a_thread_receives(1);
+}
+
 int main(int argc, char **argv) {
   MPROC_TEST_MAIN_PROLOGUE(argc, argv);
   const char *method = test_start_method_from_args(argc, argv);
@@ -355,6 +833,14 @@ int main(int argc, char **argv) {
       cmocka_unit_test(sends_from_many_threads_do_not_interleave),
       cmocka_unit_test(a_child_echoes_through_a_passed_end),
       cmocka_unit_test(a_dead_peer_gives_eof_at_once),
+      cmocka_unit_test(a_receive_keeps_its_deadline_while_a_large_message_arrives),
+      cmocka_unit_test(a_peer_closing_mid_message_is_corrupt),
+      cmocka_unit_test(calls_beside_a_waiting_receive_keep_their_deadlines),
+      cmocka_unit_test(a_send_waiting_for_room_keeps_others_deadlines),
+      cmocka_unit_test(several_threads_receive_on_one_end),
+      cmocka_unit_test(a_fork_child_uses_an_end_a_thread_is_receiving_on),
+      cmocka_unit_test(a_bare_fork_child_uses_an_end_a_thread_is_receiving_on),
+      cmocka_unit_test(a_fork_child_does_not_send_into_a_message_in_progress),
   };
   return cmocka_run_group_tests_name(method, tests, NULL, NULL);
 }

@@ -14,7 +14,8 @@
 
 namespace mproc::testing {
 
-ChildOutcome run_in_child(const std::function<int()>& body, int timeout_ms) {
+ChildOutcome run_in_child(const std::function<int()>& body, int timeout_ms,
+                          ChildExit how) {
   ChildOutcome outcome;
   pid_t pid = fork();
   if (pid < 0) return outcome;
@@ -31,6 +32,7 @@ ChildOutcome run_in_child(const std::function<int()>& body, int timeout_ms) {
     } catch (...) {
       rc = 99;
     }
+    if (how == ChildExit::kImmediate) _exit(rc);
     std::exit(rc);
   }
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
