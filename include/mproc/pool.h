@@ -22,8 +22,11 @@
  * task it was running with MPROC_EWORKER (the message names the signal) and
  * is replaced; every other task still completes. A task given a timeout
  * that runs past it has its worker killed and replaced and fails with
- * MPROC_ETIMEDOUT. An initializer that fails breaks the pool: every task
- * fails with its message, and no worker is started again.
+ * MPROC_ETIMEDOUT. A pool that cannot go on breaks, and says why: when an
+ * initializer fails, every task not done fails with its code and message;
+ * when a dead worker's replacement cannot start, they fail with
+ * MPROC_EBROKEN. A broken pool starts no worker again and refuses new work
+ * with MPROC_EBROKEN; close, terminate and join still work.
  *
  * Threads: every pool, future and iterator handle may be used from any
  * thread. Completion callbacks run on the pool's collector thread, one at
@@ -100,7 +103,9 @@ MPROC_API int mproc_task_opts_new(mproc_task_opts_t **out);
 MPROC_API void mproc_task_opts_free(mproc_task_opts_t *opts);
 /* The task may run at most `timeout_ms` once a worker starts it; past that
  * the worker is killed and replaced, and the task fails with ETIMEDOUT.
- * MPROC_FOREVER (default): no limit. */
+ * MPROC_FOREVER (default): no limit; nor is there one in practice for
+ * timeouts beyond about 292 years (up to INT64_MAX). Any other negative
+ * value: EINVAL. */
 MPROC_API int mproc_task_opts_set_timeout(mproc_task_opts_t *opts, int64_t timeout_ms);
 /* Called once the task is done (either way), on the pool's collector
  * thread. The future passed in is valid during the call only (it is not
@@ -111,7 +116,10 @@ MPROC_API int mproc_task_opts_set_callback(mproc_task_opts_t *opts, mproc_future
 /* ---- Pools -------------------------------------------------------------- */
 
 /* Starts the workers (under spawn, each runs the program again: call
- * mproc_main first in main). Errors: those of starting processes. */
+ * mproc_main first in main). Every worker starts, or no pool is made:
+ * should one fail to start, those already started are stopped and the
+ * error is that start's, its message naming the worker. Errors: those of
+ * starting processes. */
 MPROC_API int mproc_pool_new(mproc_pool_t **out, const mproc_pool_opts_t *opts);
 MPROC_API int mproc_pool_processes(mproc_pool_t *pool, size_t *n);
 /* The pids of the current workers (they change as workers are replaced).
@@ -121,7 +129,8 @@ MPROC_API int mproc_pool_worker_pids(mproc_pool_t *pool, int64_t *pids, size_t c
 /*
  * Submits a task; *out gets a future (free it with mproc_future_free; a
  * freed future's task still runs). `opts` may be NULL. Errors: ENOTFOUND
- * (task not registered), ESTATE (pool closed, terminated or broken), EINVAL.
+ * (task not registered), ESTATE (pool closed or terminated), EBROKEN (pool
+ * broken; the message says why), EINVAL.
  */
 MPROC_API int mproc_pool_apply_async(mproc_pool_t *pool, const char *task, const void *in,
                                      size_t len, const mproc_task_opts_t *opts,

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/child.hpp"
 #include "core/forkserver.hpp"
 #include "core/identity.hpp"
 #include "core/launch.hpp"
@@ -17,6 +18,7 @@ namespace {
 std::string* g_argv0 = new std::string;
 
 constexpr size_t kMaxRequest = size_t{1} << 31;
+constexpr uint32_t kHelloMagic = 0x68656c6f;  // "helo"
 
 // Reads the number in `name` and removes the variable, so that the child's
 // own children do not mistake themselves for bootstrapped processes.
@@ -57,16 +59,63 @@ void send_ack(int sock, int code, const std::string& message) {
   platform::send_record(sock, w.data(), {}, platform::Deadline::after_ms(kAckTimeoutMs));
 }
 
-int recv_ack(int sock, std::string& message, int64_t timeout_ms) {
+int recv_ack(int sock, std::string& message, const platform::Deadline& deadline) {
   std::string payload;
   std::vector<platform::UniqueFd> fds;
-  if (!platform::recv_record(sock, payload, fds, platform::Deadline::after_ms(timeout_ms),
-                             64 * 1024))
+  if (!platform::recv_record(sock, payload, fds, deadline, 64 * 1024))
     fail(MPROC_EBOOTSTRAP, "the child ended before acknowledging its task");
   WireReader r(payload);
   int code = static_cast<int>(r.u32());
   message = r.str();
   return code;
+}
+
+int recv_ack(int sock, std::string& message, int64_t timeout_ms) {
+  return recv_ack(sock, message, platform::Deadline::after_ms(timeout_ms));
+}
+
+void send_hello(int sock) {
+  WireWriter w;
+  w.u32(kHelloMagic);
+  platform::send_record(sock, w.data(), {}, platform::Deadline::after_ms(kAckTimeoutMs));
+}
+
+bool recv_hello(int sock, const platform::Deadline& deadline) {
+  std::string payload;
+  std::vector<platform::UniqueFd> fds;
+  try {
+    if (!platform::recv_record(sock, payload, fds, deadline, 64)) return false;
+  } catch (const Error& e) {
+    // Reset: the child closed the socket with our request unread.
+    if (e.code() == MPROC_ECONNRESET || e.code() == MPROC_EPIPE) return false;
+    throw;
+  }
+  WireReader r(payload);
+  if (r.u32() != kHelloMagic || !r.done())
+    fail(MPROC_ECORRUPT, "bootstrap: the child's first record is not mproc's hello");
+  return true;
+}
+
+std::string silent_child_message(const std::string& what, Child& child, bool ended) {
+  std::string who = what + " (pid " + std::to_string(child.pid()) + ")";
+  if (!ended)
+    return who + " did not answer within " + std::to_string(kAckTimeoutMs / 1000) +
+           " s and was killed: did its main() call mproc_main(argc, argv) first?";
+  int status = 0;
+  bool known = false;
+  try {
+    known = child.exitcode(&status);
+  } catch (const Error&) {
+  }
+  if (known && status < 0)
+    return who + " was killed by signal " + std::to_string(-status) +
+           " before it reached mproc_main()";
+  // mproc_main answers before anything else, so a child that exited
+  // without a word never called it: it ran the parent's program instead.
+  return who + " exited (" + (known ? "status " + std::to_string(status) : "status unknown") +
+         ") without reading its task: the child did not call mproc_main() first (call "
+         "mproc_main(argc, argv) at the top of main(), before anything else, or every child "
+         "runs the parent's whole program again)";
 }
 
 int bootstrap_main(int argc, char** argv) {
@@ -80,6 +129,11 @@ int bootstrap_main(int argc, char** argv) {
   int sock = take_fd_from_env(kBootstrapEnv);
   if (sock == -1) return 0;  // not started by mproc: the program runs
   if (sock == -2) bootstrap_failed(-1, MPROC_EBOOTSTRAP, "bad bootstrap descriptor");
+  try {
+    send_hello(sock);
+  } catch (...) {
+    _exit(255);  // the parent gave up on us
+  }
 
   LaunchRequest req;
   try {

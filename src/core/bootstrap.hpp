@@ -1,13 +1,25 @@
 // The child side of the spawn and forkserver start methods: what
 // mproc_main() does in a process that mproc started by re-executing the
-// program, and the small acknowledgement protocol on the bootstrap socket.
+// program, and the small protocol on the bootstrap socket:
+//
+//   child:  hello             (first thing in mproc_main)
+//   parent: the launch request
+//   child:  ack (0, or an error code and message)
+//
+// The hello is how the parent tells a child that never called mproc_main
+// (it runs the parent's program again, and closes the socket unread when
+// it exits) from one that failed to start its task. The forkserver's
+// readiness ack plays the same part for the server.
 #pragma once
 
 #include <string>
 
+#include "platform/deadline.hpp"
 #include "platform/fd.hpp"
 
 namespace mproc::core {
+
+class Child;
 
 // Environment variables naming the inherited descriptor a re-executed
 // process reads its orders from.
@@ -29,7 +41,18 @@ const std::string& program_argv0();
 void send_ack(int sock, int code, const std::string& message);
 // Reads an ack; returns its code and message. Throws ETIMEDOUT, or
 // EBOOTSTRAP if the child closed the socket without one.
+int recv_ack(int sock, std::string& message, const platform::Deadline& deadline);
 int recv_ack(int sock, std::string& message, int64_t timeout_ms);
+
+// The child's first word. recv_hello returns false when the socket closed
+// without it (the child never reached mproc_main); throws ETIMEDOUT.
+void send_hello(int sock);
+bool recv_hello(int sock, const platform::Deadline& deadline);
+
+// Why a re-executed child (`what`, e.g. "spawned child") closed its channel
+// before mproc_main spoke, or never spoke at all; `ended` says whether it
+// ended by itself (it has been reaped either way).
+std::string silent_child_message(const std::string& what, Child& child, bool ended);
 
 // How long a parent waits for a re-executed child to acknowledge its task:
 // generous, since a loaded machine (or a sanitizer build) starts slowly.

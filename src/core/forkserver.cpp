@@ -9,17 +9,21 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "core/bootstrap.hpp"
 #include "core/children.hpp"
+#include "core/fault.hpp"
 #include "core/launch.hpp"
 #include "core/start.hpp"
 #include "platform/error.hpp"
 #include "platform/fdpass.hpp"
+#include "platform/fork_registry.hpp"
 #include "platform/lifeline.hpp"
 #include "platform/pidfd.hpp"
 
@@ -38,15 +42,22 @@ constexpr int64_t kServerExitMs = 2000;
 class ForkserverClient {
  public:
   static ForkserverClient& get() {
+    // Taken around every fork (stage kForkserverClient of
+    // platform/fork_registry.hpp), so a fork child finds it free and
+    // g_client settled; held only while the client is made.
+    static std::mutex create_mu;
     static std::once_flag once;
     std::call_once(once, [] {
-      pthread_atfork(nullptr, nullptr, [] {
-        // A forked child must start its own server: this one answers the
-        // parent, and its socket lock may have been held at the fork.
-        if (g_client != nullptr) g_client->reset_in_fork_child();
-      });
+      platform::register_fork_hooks(
+          platform::ForkStage::kForkserverClient,
+          {[] { create_mu.lock(); }, [] { create_mu.unlock(); },
+           [] {
+             // A forked child must start its own server: this one answers
+             // the parent, and its socket lock may have been held at the fork.
+             if (g_client != nullptr) g_client->reset_in_fork_child();
+             create_mu.unlock();
+           }});
     });
-    static std::mutex create_mu;
     std::lock_guard<std::mutex> lock(create_mu);
     if (g_client == nullptr) {
       g_client = new ForkserverClient;
@@ -62,6 +73,8 @@ class ForkserverClient {
   void shut_down() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_server();
+    for (auto& server : retired_) reap_server(*server);
+    retired_.clear();
   }
 
   std::shared_ptr<Child> launch(const LaunchRequest& req) {
@@ -80,14 +93,21 @@ class ForkserverClient {
     std::string reply;
     std::vector<UniqueFd> reply_fds;
     try {
+      inject_fault(FaultSite::kForkserverLaunch);
       platform::send_record(control_.get(), request.data(), fds,
                             Deadline::after_ms(kAckTimeoutMs));
       if (!platform::recv_record(control_.get(), reply, reply_fds,
                                  Deadline::after_ms(kAckTimeoutMs), 64 * 1024))
         fail(MPROC_EBOOTSTRAP, "the forkserver closed its socket");
     } catch (const Error& e) {
-      stop_server();  // the next launch starts a fresh one
-      fail(MPROC_EBOOTSTRAP, std::string("forkserver failed: ") + e.what());
+      // Only this start fails. What the server made of the request is
+      // unknown, so it is asked for nothing more; but it is not stopped:
+      // it goes on reporting the children it started (and they, daemons,
+      // would die with it). The next start brings up a new server.
+      retire_server();
+      fail(MPROC_EBOOTSTRAP, std::string("the forkserver could not be asked to start the task "
+                                         "(a new server will serve the next start): ") +
+                                 e.what());
     }
     WireReader r(reply);
     int code = static_cast<int>(r.u32());
@@ -102,6 +122,10 @@ class ForkserverClient {
 
  private:
   void ensure_server() {
+    // Retired servers that have ended are reaped.
+    retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
+                                  [](const std::shared_ptr<Child>& c) { return !c->alive(); }),
+                   retired_.end());
     if (server_ && server_->alive()) return;
     stop_server();
     int sv[2];
@@ -113,22 +137,54 @@ class ForkserverClient {
     server_ = spawn_self_from_reactor(kForkserverEnv, theirs.get(), false);
     theirs.reset();
     std::string message;
-    int code = recv_ack(ours.get(), message, kAckTimeoutMs);
-    if (code != 0) fail(code, "forkserver did not start: " + message);
+    int code;
+    try {
+      code = recv_ack(ours.get(), message, kAckTimeoutMs);
+    } catch (const Error& e) {
+      // Not a word from its mproc_main: it ran the program instead (or was
+      // killed, or hangs).
+      std::shared_ptr<Child> server = std::move(server_);
+      bool ended = e.code() != MPROC_ETIMEDOUT &&
+                   server->join(Deadline::after_ms(kServerExitMs)) == 0;
+      if (!ended) {
+        server->signal(SIGKILL);
+        server->join(Deadline::never());
+      }
+      fail(MPROC_EBOOTSTRAP, "the forkserver could not start: " +
+                                 silent_child_message("its process", *server, ended));
+    }
+    if (code != 0) {
+      stop_server();
+      fail(code, "forkserver did not start: " + message);
+    }
     control_ = std::move(ours);
   }
 
-  // Closes the server's socket, on which it exits, and reaps it (killing
-  // it if it does not go in time). Its workers run on; their status then
-  // arrives as "lost" once each ends.
+  // Closes the server's socket and reaps the server, which exits once the
+  // children it started have been reported (at process exit, they have
+  // been joined already); killed if it does not go in time, its children
+  // run on, and their status then arrives as "lost" once each ends.
   void stop_server() {
     control_.reset();
     if (!server_) return;
-    if (server_->join(Deadline::after_ms(kServerExitMs)) != 0) {
-      server_->signal(SIGKILL);
-      server_->join(Deadline::never());
-    }
+    reap_server(*server_);
     server_.reset();
+  }
+
+  // Closes the server's socket without waiting for it: on that it takes no
+  // more requests, and exits once every child it started has ended and
+  // been reported. Reaped later (ensure_server, shut_down).
+  void retire_server() {
+    control_.reset();
+    if (server_) retired_.push_back(std::move(server_));
+    server_.reset();
+  }
+
+  static void reap_server(Child& server) {
+    if (server.join(Deadline::after_ms(kServerExitMs)) != 0) {
+      server.signal(SIGKILL);
+      server.join(Deadline::never());
+    }
   }
 
   void reset_in_fork_child() {
@@ -138,12 +194,14 @@ class ForkserverClient {
     // our copy of the socket, which would otherwise keep it alive.
     control_.reset();
     server_ = nullptr;
+    retired_.clear();
   }
 
   static ForkserverClient* g_client;
   std::mutex mu_;
   UniqueFd control_;
   std::shared_ptr<Child> server_;
+  std::vector<std::shared_ptr<Child>> retired_;
 };
 
 ForkserverClient* ForkserverClient::g_client = nullptr;
@@ -152,6 +210,9 @@ ForkserverClient* ForkserverClient::g_client = nullptr;
 
 struct Server {
   int control;
+  // The parent closed the channel: no more requests; the server exits once
+  // its last child has been reported.
+  bool draining = false;
   UniqueFd sigchld;
   // Children alive, and the socket to report each one's status on.
   std::unordered_map<pid_t, UniqueFd> status_sockets;
@@ -175,13 +236,20 @@ void report_exits(Server& s) {
   }
 }
 
-void reply(int control, int code, pid_t pid, const std::string& message,
-           const std::vector<int>& fds) {
-  WireWriter w;
-  w.u32(static_cast<uint32_t>(code));
-  w.i64(pid);
-  w.str(message);
-  platform::send_record(control, w.data(), fds, Deadline::after_ms(kAckTimeoutMs));
+// False when the parent could not be told (it gave up on the request, or
+// is gone): that is no reason for the server to stop serving its children.
+bool reply(int control, int code, pid_t pid, const std::string& message,
+           const std::vector<int>& fds) noexcept {
+  try {
+    WireWriter w;
+    w.u32(static_cast<uint32_t>(code));
+    w.i64(pid);
+    w.str(message);
+    platform::send_record(control, w.data(), fds, Deadline::after_ms(kAckTimeoutMs));
+    return true;
+  } catch (...) {
+    return false;
+  }
 }
 
 [[noreturn]] void become_worker(Server& s, const LaunchRequest& req) {
@@ -199,9 +267,20 @@ void reply(int control, int code, pid_t pid, const std::string& message,
 void serve_one(Server& s) {
   std::string payload;
   std::vector<UniqueFd> fds;
-  if (!platform::recv_record(s.control, payload, fds, Deadline::never(), kMaxRequest))
-    std::exit(0);  // the parent closed the channel: done
-  if (fds.empty()) std::exit(1);
+  bool got = false;
+  try {
+    got = platform::recv_record(s.control, payload, fds, Deadline::never(), kMaxRequest);
+  } catch (const Error&) {
+    // A broken channel ends the requests, not the server's duty to report.
+  }
+  if (!got) {
+    s.draining = true;
+    return;
+  }
+  if (fds.empty()) {
+    reply(s.control, MPROC_ECORRUPT, 0, "forkserver request without a status socket", {});
+    return;
+  }
   UniqueFd status_socket = std::move(fds.back());
   fds.pop_back();
   LaunchRequest req;
@@ -232,7 +311,8 @@ void serve_one(Server& s) {
     return;
   }
   s.status_sockets.emplace(pid, std::move(status_socket));
-  reply(s.control, 0, pid, "", {pidfd.get()});
+  if (!reply(s.control, 0, pid, "", {pidfd.get()}))
+    platform::pidfd_signal(pidfd.get(), SIGKILL);  // nobody will ever watch it
 }
 
 }  // namespace
@@ -251,11 +331,23 @@ void forkserver_main(int control) {
   sigaddset(&chld, SIGCHLD);
   sigprocmask(SIG_BLOCK, &chld, nullptr);
   s.sigchld = UniqueFd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!s.sigchld) {
+    // Said, so that the parent does not take the silence for a program
+    // that never called mproc_main.
+    int err = errno;
+    try {
+      send_ack(control, code_from_errno(err), "forkserver: signalfd failed");
+    } catch (...) {
+    }
+    _exit(1);
+  }
   try {
-    if (!s.sigchld) fail_errno("signalfd");
     send_ack(control, 0, "");
     for (;;) {
-      struct pollfd pfds[2] = {{control, POLLIN, 0}, {s.sigchld.get(), POLLIN, 0}};
+      if (s.draining && s.status_sockets.empty()) std::exit(0);
+      // poll skips a negative descriptor: a draining server only reaps.
+      struct pollfd pfds[2] = {{s.draining ? -1 : control, POLLIN, 0},
+                               {s.sigchld.get(), POLLIN, 0}};
       if (::poll(pfds, 2, -1) < 0) {
         if (errno == EINTR) continue;
         fail_errno("poll");

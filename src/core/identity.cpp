@@ -75,7 +75,10 @@ const char* start_method_name(int m) noexcept {
 }
 
 bool bootstrap_skipped() noexcept {
-  return !g_bootstrap_done.load() && std::getenv(kBootstrapEnv) != nullptr;
+  // A forkserver that re-ran the program would otherwise start servers
+  // of its own without end.
+  return !g_bootstrap_done.load() &&
+         (std::getenv(kBootstrapEnv) != nullptr || std::getenv(kForkserverEnv) != nullptr);
 }
 
 void mark_bootstrap_done() noexcept { g_bootstrap_done.store(true); }

@@ -32,6 +32,10 @@ extern char** environ;
 namespace mproc::core {
 namespace {
 
+// How long a child whose bootstrap socket closed has to finish exiting
+// (descriptors close a moment before the process is gone).
+constexpr int64_t kExitAfterCloseMs = 5000;
+
 const std::string& executable_path() {
   static const std::string path = [] {
     char buf[4096];
@@ -100,17 +104,36 @@ std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req) {
 
   // From here on a failure leaves a child that will exit on its own (its
   // bootstrap socket closes with us); it is still tracked and reaped.
+  const platform::Deadline deadline = platform::Deadline::after_ms(kAckTimeoutMs);
   std::string message;
-  int code;
+  int code = 0;
+  bool hello = false;
   try {
-    platform::send_record(ours.get(), request.data(), fds,
-                          platform::Deadline::after_ms(kAckTimeoutMs));
-    code = recv_ack(ours.get(), message, kAckTimeoutMs);
+    std::string unsent;
+    try {
+      platform::send_record(ours.get(), request.data(), fds, deadline);
+    } catch (const Error& e) {
+      unsent = e.what();  // whether it said hello before this tells why
+    }
+    hello = recv_hello(ours.get(), deadline);
+    if (!hello) fail(MPROC_EBOOTSTRAP, "the child closed its bootstrap socket unread");
+    if (!unsent.empty()) fail(MPROC_EBOOTSTRAP, "sending its task: " + unsent);
+    code = recv_ack(ours.get(), message, deadline);
   } catch (const Error& e) {
-    child->signal(SIGKILL);
-    child->join(platform::Deadline::never());
+    // A child whose socket closed is on its way out: its own exit status
+    // says more than the one our kill would give it.
+    bool ended = e.code() != MPROC_ETIMEDOUT &&
+                 child->join(platform::Deadline::after_ms(kExitAfterCloseMs)) == 0;
+    if (!ended) {
+      child->signal(SIGKILL);
+      child->join(platform::Deadline::never());
+    }
+    if (!hello) fail(MPROC_EBOOTSTRAP, silent_child_message("spawned child", *child, ended));
     int status = 0;
-    child->exitcode(&status);
+    try {
+      child->exitcode(&status);
+    } catch (const Error&) {
+    }
     fail(MPROC_EBOOTSTRAP, std::string("spawned child ended before starting its task "
                                        "(exit status ") +
                                std::to_string(status) + "): " + e.what());

@@ -2,7 +2,9 @@
  * pool, per-task timeouts, maxtasksperchild, initializers, close,
  * terminate and join. argv[1] picks the start method. */
 #include "harness.h"
+#include "fault_scenario.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 
@@ -433,7 +435,7 @@ static void a_failing_initializer_breaks_the_pool_once(void **state) {
     assert_non_null(strstr(mproc_last_error(), "initializer"));
     mproc_future_free(f);
   } else {
-    assert_mproc_code(rc, MPROC_ESTATE);
+    assert_mproc_code(rc, MPROC_EBROKEN);
   }
   /* Broken for good, and saying why; no worker is started again. */
   int64_t t0 = test_now_ms();
@@ -441,7 +443,7 @@ static void a_failing_initializer_breaks_the_pool_once(void **state) {
     rc = mproc_pool_apply_async(pool, "square", &v, 8, NULL, &f);
     if (rc == 0) mproc_future_free(f);
   } while (rc == 0 && test_now_ms() - t0 < 30000);
-  assert_mproc_code(rc, MPROC_ESTATE);
+  assert_mproc_code(rc, MPROC_EBROKEN);
   assert_non_null(strstr(mproc_last_error(), "initializer"));
   assert_mproc_ok(mproc_pool_terminate(pool));
   assert_mproc_ok(mproc_pool_join(pool, 60000));
@@ -449,6 +451,25 @@ static void a_failing_initializer_breaks_the_pool_once(void **state) {
   assert_mproc_ok(mproc_pool_worker_pids(pool, NULL, 0, &n));
   assert_int_equal(n, 0);
   mproc_pool_free(pool);
+}
+
+/* A timeout too long to count in nanoseconds is "very long", not an
+ * overflow that expires at once. */
+static void a_task_timeout_of_int64_max_never_expires(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  mproc_task_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_task_opts_new(&opts));
+  const int64_t timeouts[] = {INT64_MAX, INT64_MAX / 1000000 + 1};
+  for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; ++i) {
+    assert_mproc_ok(mproc_task_opts_set_timeout(opts, timeouts[i]));
+    /* Long enough for the collector to look at its clock a few times. */
+    mproc_future_t *f = submit_i64(pool, "sleep_ms", 50, opts);
+    assert_int_equal(result_i64(f), 50);
+    mproc_future_free(f);
+  }
+  mproc_task_opts_free(opts);
+  finish(pool);
 }
 
 /* A callback that submits more work: the pool must not deadlock. */
@@ -550,9 +571,193 @@ static void bad_arguments(void **state) {
   mproc_pool_free(pool); /* running: terminated, then freed */
 }
 
+/* ---- Injected faults (src/core/fault.hpp) -------------------------------- */
+
+/* The fault plan is read once per process, so each scenario runs in a
+ * fresh copy of this program (argv: method, "--fault", scenario) with
+ * MPROC_TEST_FAULT set; it reports like any cmocka group. Each must end
+ * well within the time given: a hang fails it. */
+static char self_path[4096];
+static const char *self_method = "spawn";
+
+static void run_fault_scenario(const char *scenario, const char *plan) {
+  test_run_fault_scenario(self_path, self_method, scenario, plan);
+}
+
+/* pool-start:2. The pool is made whole or not at all: the second of three
+ * workers fails to start, pool_new says so, and the first is stopped. */
+static void scenario_a_worker_start_fails(void **state) {
+  (void)state;
+  mproc_pool_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_pool_opts_new(&opts));
+  assert_mproc_ok(mproc_pool_opts_set_processes(opts, 3));
+  mproc_pool_t *pool = NULL;
+  assert_mproc_code(mproc_pool_new(&pool, opts), MPROC_EAGAIN);
+  assert_non_null(strstr(mproc_last_error(), "worker 2 of 3 could not start"));
+  assert_non_null(strstr(mproc_last_error(), "injected fault"));
+  mproc_pool_opts_free(opts);
+  size_t children = 9;
+  assert_mproc_ok(mproc_active_children(NULL, 0, &children));
+  assert_int_equal(children, 0);
+  /* The fault was one start: the next pool is whole. */
+  pool = new_pool(3, 0);
+  mproc_future_t *f = submit_i64(pool, "square", 7, NULL);
+  assert_int_equal(result_i64(f), 49);
+  mproc_future_free(f);
+  finish(pool);
+}
+
+/* pool-replace:1. A dead worker that cannot be replaced breaks the pool:
+ * its task fails with EWORKER, every other with EBROKEN and the reason,
+ * new work is refused with EBROKEN, and close and join still end. */
+static void scenario_a_replacement_fails(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  enum { kQueued = 5 };
+  mproc_future_t *dying = NULL, *queued[kQueued];
+  char c = 'K';
+  assert_mproc_ok(mproc_pool_apply_async(pool, "maybe_die", &c, 1, NULL, &dying));
+  c = 'a';
+  for (int i = 0; i < kQueued; ++i)
+    assert_mproc_ok(mproc_pool_apply_async(pool, "maybe_die", &c, 1, NULL, &queued[i]));
+  mproc_msg_t *m = NULL;
+  assert_mproc_code(mproc_future_result(dying, &m, 60000), MPROC_EWORKER);
+  for (int i = 0; i < kQueued; ++i) {
+    assert_mproc_code(mproc_future_result(queued[i], &m, 60000), MPROC_EBROKEN);
+    assert_non_null(strstr(mproc_last_error(), "could not be replaced"));
+    mproc_future_free(queued[i]);
+  }
+  mproc_future_free(dying);
+  mproc_future_t *late = NULL;
+  assert_mproc_code(mproc_pool_apply_async(pool, "maybe_die", &c, 1, NULL, &late),
+                    MPROC_EBROKEN);
+  assert_non_null(strstr(mproc_last_error(), "injected fault"));
+  assert_mproc_ok(mproc_pool_close(pool));
+  assert_mproc_ok(mproc_pool_join(pool, 60000));
+  size_t n = 9;
+  assert_mproc_ok(mproc_pool_worker_pids(pool, NULL, 0, &n));
+  assert_int_equal(n, 0);
+  mproc_pool_free(pool);
+}
+
+/* pool-notice:1. The notice of a worker's death is lost on its way to the
+ * collector; the death is noticed all the same: its task fails with
+ * EWORKER and the worker is replaced. */
+static void scenario_an_exit_notice_is_lost(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  int64_t first = 0, now = 0;
+  size_t n = 0;
+  assert_mproc_ok(mproc_pool_worker_pids(pool, &first, 1, &n));
+  char c = 'K';
+  mproc_future_t *dying = NULL;
+  assert_mproc_ok(mproc_pool_apply_async(pool, "maybe_die", &c, 1, NULL, &dying));
+  mproc_msg_t *m = NULL;
+  assert_mproc_code(mproc_future_result(dying, &m, 60000), MPROC_EWORKER);
+  assert_non_null(strstr(mproc_last_error(), "SIGKILL"));
+  mproc_future_free(dying);
+  /* One worker slot: this runs only if the dead worker was replaced. */
+  mproc_future_t *f = submit_i64(pool, "square", 12, NULL);
+  assert_int_equal(result_i64(f), 144);
+  mproc_future_free(f);
+  assert_mproc_ok(mproc_pool_worker_pids(pool, &now, 1, &n));
+  assert_int_equal(n, 1);
+  assert_int_not_equal(now, first);
+  finish(pool);
+}
+
+/* pool-settle:1. While a dead worker's repair is held up (at a gate this
+ * test opens), the pool goes on: another task runs on the other worker and
+ * its result arrives. Then the repair ends as usual. */
+static void scenario_the_pool_works_on_while_a_dead_worker_is_settled(void **state) {
+  (void)state;
+  int gate[2];
+  assert_int_equal(pipe(gate), 0);
+  char number[16];
+  snprintf(number, sizeof number, "%d", gate[0]);
+  /* Before the first pool: the plan, gate included, is read then. */
+  assert_int_equal(setenv("MPROC_TEST_FAULT_GATE", number, 1), 0);
+  mproc_pool_t *pool = new_pool(2, 0);
+  char c = 'K';
+  mproc_future_t *dying = NULL;
+  assert_mproc_ok(mproc_pool_apply_async(pool, "maybe_die", &c, 1, NULL, &dying));
+  /* The pool has seen the death once the worker is no longer listed. */
+  size_t n = 2;
+  int64_t t0 = test_now_ms();
+  while (n != 1 && test_now_ms() - t0 < 60000) {
+    assert_mproc_ok(mproc_pool_worker_pids(pool, NULL, 0, &n));
+    if (n != 1) sched_yield();
+  }
+  assert_int_equal(n, 1);
+  /* The repair is held: a task submitted now still gets its result. */
+  mproc_future_t *f = submit_i64(pool, "square", 9, NULL);
+  assert_int_equal(result_i64(f), 81);
+  mproc_future_free(f);
+  int ready = 1;
+  assert_mproc_ok(mproc_future_ready(dying, &ready));
+  assert_int_equal(ready, 0); /* the repair had not ended meanwhile */
+  assert_int_equal(write(gate[1], "go", 2), 2);
+  mproc_msg_t *m = NULL;
+  assert_mproc_code(mproc_future_result(dying, &m, 60000), MPROC_EWORKER);
+  mproc_future_free(dying);
+  /* Its unit fails once the replacement is in place. */
+  assert_mproc_ok(mproc_pool_worker_pids(pool, NULL, 0, &n));
+  assert_int_equal(n, 2);
+  finish(pool);
+  close(gate[0]);
+  close(gate[1]);
+}
+
+static void a_worker_start_that_fails_fails_the_pool_cleanly(void **state) {
+  (void)state;
+  run_fault_scenario("start", "pool-start:2");
+}
+
+static void a_replacement_that_fails_breaks_the_pool(void **state) {
+  (void)state;
+  run_fault_scenario("replace", "pool-replace:1");
+}
+
+static void a_lost_exit_notice_still_fails_the_task_and_replaces_the_worker(void **state) {
+  (void)state;
+  run_fault_scenario("notice", "pool-notice:1");
+}
+
+static void pool_calls_go_on_while_a_dead_worker_is_settled(void **state) {
+  (void)state;
+  run_fault_scenario("settle", "pool-settle:1");
+}
+
+static int run_scenario_named(const char *name) {
+  const struct {
+    const char *name;
+    struct CMUnitTest test;
+  } scenarios[] = {
+      {"start", cmocka_unit_test(scenario_a_worker_start_fails)},
+      {"replace", cmocka_unit_test(scenario_a_replacement_fails)},
+      {"notice", cmocka_unit_test(scenario_an_exit_notice_is_lost)},
+      {"settle", cmocka_unit_test(scenario_the_pool_works_on_while_a_dead_worker_is_settled)},
+  };
+  for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; ++i) {
+    if (strcmp(scenarios[i].name, name) != 0) continue;
+    const struct CMUnitTest tests[] = {scenarios[i].test};
+    int failed = cmocka_run_group_tests_name(name, tests, NULL, NULL);
+    /* A failure must not wait at exit for the pool it left behind. */
+    fflush(NULL);
+    if (failed != 0) _exit(failed);
+    return 0;
+  }
+  fprintf(stderr, "no fault scenario named %s\n", name);
+  return 2;
+}
+
 int main(int argc, char **argv) {
   MPROC_TEST_MAIN_PROLOGUE(argc, argv);
   const char *method = test_start_method_from_args(argc, argv);
+  self_method = method;
+  if (argc > 3 && strcmp(argv[2], "--fault") == 0) return run_scenario_named(argv[3]);
+  ssize_t len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+  if (len > 0) self_path[len] = '\0';
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_pool_of_five_runs_seven_tasks),
       cmocka_unit_test(map_over_a_hundred_thousand_inputs_keeps_order),
@@ -569,6 +774,11 @@ int main(int argc, char **argv) {
       cmocka_unit_test(callbacks_run_and_may_submit_more),
       cmocka_unit_test(unregistered_functions_run_only_in_fork_pools),
       cmocka_unit_test(bad_arguments),
+      cmocka_unit_test(a_task_timeout_of_int64_max_never_expires),
+      cmocka_unit_test(a_worker_start_that_fails_fails_the_pool_cleanly),
+      cmocka_unit_test(a_replacement_that_fails_breaks_the_pool),
+      cmocka_unit_test(a_lost_exit_notice_still_fails_the_task_and_replaces_the_worker),
+      cmocka_unit_test(pool_calls_go_on_while_a_dead_worker_is_settled),
   };
   return cmocka_run_group_tests_name(method, tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* Processes: the behaviour suite, run once per start method (argv[1]). */
 #include "harness.h"
+#include "fault_scenario.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -805,8 +806,10 @@ static void unregistered_function_runs_only_under_fork(void **state) {
 
 static void a_spawned_child_without_mproc_main_refuses_to_start_children(void **state) {
   (void)state;
-  if (mproc_get_start_method() != MPROC_START_SPAWN) skip(); /* the helper spawns */
-  const char *argv[] = {NO_MPROC_MAIN_PATH, NULL};
+  /* Under fork nothing is re-executed: there is no mproc_main to miss. */
+  if (mproc_get_start_method() == MPROC_START_FORK) skip();
+  const char *method = mproc_start_method_name(mproc_get_start_method());
+  const char *argv[] = {NO_MPROC_MAIN_PATH, method, NULL};
   char *out = NULL;
   size_t len = 0;
   int code = -1;
@@ -814,15 +817,102 @@ static void a_spawned_child_without_mproc_main_refuses_to_start_children(void **
                                         &code));
   assert_int_equal(code, 0);
   /* The child re-ran main() and was refused instead of recursing... */
-  assert_non_null(strstr(out, "child start: EBOOTSTRAP"));
-  /* ...and the parent learned its child never began the task. */
-  assert_non_null(strstr(out, "parent start: EBOOTSTRAP"));
+  if (strstr(out, "child start: EBOOTSTRAP") == NULL || strstr(out, "recursed") != NULL)
+    fail_msg("helper said: %s", out);
+  /* ...and the parent was told why its child never began the task. */
+  if (strstr(out, "parent start: EBOOTSTRAP") == NULL ||
+      strstr(out, "the child did not call mproc_main() first") == NULL)
+    fail_msg("helper said: %s", out);
   mproc_free(out);
+}
+
+/* ---- Injected faults (src/core/fault.hpp) -------------------------------- */
+
+/* The fault plan is read once per process, so a scenario runs in a fresh
+ * copy of this program (argv: method, "--fault", scenario) with
+ * MPROC_TEST_FAULT set, and reports like any cmocka group. */
+static char self_path[4096];
+
+static void run_fault_scenario(const char *scenario, const char *plan) {
+  test_run_fault_scenario(self_path, mproc_start_method_name(mproc_get_start_method()), scenario, plan);
+}
+
+/* forkserver-launch:3. The third start fails talking to the forkserver;
+ * the two children it started before keep their sentinel (not readable
+ * while they run) and their exit status, the daemon among them is not
+ * killed, and the next start works. */
+static void scenario_a_failed_launch_harms_no_other_child(void **state) {
+  (void)state;
+  mproc_conn_t *keep_plain, *keep_daemon;
+  mproc_process_t *plain = start_waiter(&keep_plain, NULL);
+  mproc_process_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_process_opts_new(&opts));
+  assert_mproc_ok(mproc_process_opts_set_daemon(opts, 1));
+  mproc_process_t *daemon = start_waiter(&keep_daemon, opts);
+  mproc_process_opts_free(opts);
+  mproc_args_t *args = NULL;
+  assert_mproc_ok(mproc_args_new(&args));
+  assert_mproc_ok(mproc_args_add_i64(args, 5));
+  mproc_process_t *third = NULL;
+  assert_mproc_ok(mproc_process_new(&third, "return_arg", args, NULL));
+  assert_mproc_code(mproc_process_start(third), MPROC_EBOOTSTRAP);
+  assert_non_null(strstr(mproc_last_error(), "injected fault"));
+  int fds[2];
+  assert_mproc_ok(mproc_process_sentinel(plain, &fds[0]));
+  assert_mproc_ok(mproc_process_sentinel(daemon, &fds[1]));
+  struct pollfd pfds[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+  assert_int_equal(poll(pfds, 2, 0), 0);
+  /* Nothing was started: the same process starts now, by a new server. */
+  int code = -1;
+  assert_mproc_ok(mproc_process_start(third));
+  assert_mproc_ok(mproc_process_join(third, 60000));
+  assert_mproc_ok(mproc_process_exitcode(third, &code));
+  assert_int_equal(code, 5);
+  mproc_process_free(third);
+  assert_int_equal(poll(pfds, 2, 0), 0);
+  int alive = 0;
+  assert_mproc_ok(mproc_process_is_alive(daemon, &alive));
+  assert_int_equal(alive, 1);
+  /* Each ends with its own status: 0 for a message, 3 for a closed pipe. */
+  assert_mproc_ok(mproc_conn_send(keep_plain, "go", 2, 10000));
+  assert_int_equal(poll(&pfds[0], 1, 60000), 1);
+  assert_mproc_ok(mproc_process_join(plain, 60000));
+  assert_mproc_ok(mproc_process_exitcode(plain, &code));
+  assert_int_equal(code, 0);
+  mproc_conn_free(keep_daemon);
+  assert_int_equal(poll(&pfds[1], 1, 60000), 1);
+  assert_mproc_ok(mproc_process_join(daemon, 60000));
+  assert_mproc_ok(mproc_process_exitcode(daemon, &code));
+  assert_int_equal(code, 3);
+  mproc_conn_free(keep_plain);
+  mproc_process_free(plain);
+  mproc_process_free(daemon);
+}
+
+static void a_failed_forkserver_launch_harms_no_other_child(void **state) {
+  (void)state;
+  if (mproc_get_start_method() != MPROC_START_FORKSERVER) skip();
+  run_fault_scenario("forkserver-launch", "forkserver-launch:3");
+}
+
+static int run_scenario_named(const char *name) {
+  if (strcmp(name, "forkserver-launch") != 0) return 2;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(scenario_a_failed_launch_harms_no_other_child),
+  };
+  int failed = cmocka_run_group_tests_name(name, tests, NULL, NULL);
+  /* A failure must not wait at exit for the children it left waiting. */
+  fflush(NULL);
+  if (failed != 0) _exit(failed);
+  return 0;
 }
 
 int main(int argc, char **argv) {
   MPROC_TEST_MAIN_PROLOGUE(argc, argv);
   const char *method = test_start_method_from_args(argc, argv);
+  if (argc > 3 && strcmp(argv[2], "--fault") == 0) return run_scenario_named(argv[3]);
+  ssize_t self_len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+  if (self_len > 0) self_path[self_len] = '\0';
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(task_return_value_is_the_exit_code),
       cmocka_unit_test(every_argument_type_arrives),
@@ -848,6 +938,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(bad_handles_and_arguments_are_einval),
       cmocka_unit_test(unregistered_function_runs_only_under_fork),
       cmocka_unit_test(a_spawned_child_without_mproc_main_refuses_to_start_children),
+      cmocka_unit_test(a_failed_forkserver_launch_harms_no_other_child),
   };
   return cmocka_run_group_tests_name(method, tests, NULL, NULL);
 }

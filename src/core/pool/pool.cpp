@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <system_error>
 
 #include "core/children.hpp"
+#include "core/fault.hpp"
 #include "core/identity.hpp"
 #include "core/pool/pool_worker.hpp"
 #include "core/tasks.hpp"
@@ -22,6 +24,13 @@ constexpr uint32_t kMaxLoad = 128;
 constexpr uint32_t kChunkWeight = 64;
 // How often the collector looks at running tasks when some have timeouts.
 constexpr int64_t kTimeoutPollMs = 5;
+// How long the collector sleeps otherwise. Within this it finds an exit
+// notice that could not be queued, a wake-up that was lost, and work a
+// failed put left pending.
+constexpr int64_t kIdlePollMs = 100;
+// The longest per-task timeout counted in nanoseconds without overflow;
+// longer ones never expire (they are longer than any process lives).
+constexpr int64_t kMaxTimeoutMs = INT64_MAX / 1000000;
 // How long a dead worker's task queue may take to settle (its lock to be
 // found orphaned and recovered).
 constexpr int64_t kSettleMs = 5000;
@@ -62,6 +71,48 @@ struct Pool::Worker {
   std::deque<std::unique_ptr<Unit>> inflight;
   uint32_t load = 0;
   bool running = false;
+  // From its worker's exit until its repair has decided the unit the
+  // worker held and started a replacement (or not).
+  bool repairing = false;
+  std::thread repairer;
+};
+
+// Exit notices that could not be put into the reply queue. At most one per
+// worker slot is ever outstanding (a slot's next worker starts only after
+// its last one's notice was handled), so the room reserved up front is
+// always enough: recording a notice cannot fail.
+struct Pool::ExitNotices {
+  struct Notice {
+    size_t index;
+    uint64_t generation;
+  };
+  std::mutex mu;
+  std::vector<Notice> missed;
+
+  // On the reactor, once a worker was reaped.
+  void post(Queue& replies, size_t index, uint64_t generation) noexcept {
+    ReplyHeader h{};
+    h.kind = static_cast<uint32_t>(ReplyKind::kWorkerExited);
+    h.worker = static_cast<uint32_t>(index);
+    h.generation = generation;
+    bool queued = false;
+    if (!fault_due(FaultSite::kPoolNotice)) {
+      try {
+        queued = replies.put(&h, sizeof h, Deadline::after_ms(0)) == 0;
+      } catch (...) {
+      }
+    }
+    if (queued) return;
+    std::lock_guard<std::mutex> lock(mu);
+    if (missed.size() < missed.capacity()) missed.push_back({index, generation});
+  }
+
+  // Appends the notices kept aside to `into`.
+  void take(std::vector<Notice>& into) {
+    std::lock_guard<std::mutex> lock(mu);
+    into.insert(into.end(), missed.begin(), missed.end());
+    missed.clear();
+  }
 };
 
 // ---- Creation ------------------------------------------------------------------
@@ -93,18 +144,30 @@ void Pool::start() {
   QueueOptions q;
   replies_ = Queue::create(q);
   slots_ = SharedBlock::create(sizeof(WorkerSlotState) * workers_.size(), SharedOptions{});
+  notices_ = std::make_shared<ExitNotices>();
+  notices_->missed.reserve(workers_.size());
+  for (auto& w : workers_) w.tasks = Queue::create(q);
   std::lock_guard<std::mutex> lock(mu_);
-  try {
-    for (size_t i = 0; i < workers_.size(); ++i) {
-      workers_[i].tasks = Queue::create(q);
-      start_worker_locked(i);
-    }
-  } catch (...) {
-    // No pool comes of it: the workers already started must not linger.
+  // Every worker starts, or no pool is made: a pool smaller than asked
+  // for would surprise its user, and the workers already started must not
+  // linger.
+  auto stop_started = [this] {
     kill_workers_locked();
     for (auto& w : workers_)
       if (w.running) w.process->join(Deadline::never());
-    throw;
+  };
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    try {
+      publish_worker_locked(i, launch_worker(i, ++workers_started_, false));
+    } catch (const Error& e) {
+      stop_started();
+      fail(e.code(), "pool: worker " + std::to_string(i + 1) + " of " +
+                         std::to_string(workers_.size()) +
+                         " could not start, so no pool was made: " + e.what());
+    } catch (...) {
+      stop_started();
+      throw;
+    }
   }
   // The collector keeps the pool alive until it has seen the end.
   std::thread collector([self = shared_from_this()] { self->collect(); });
@@ -112,10 +175,9 @@ void Pool::start() {
   collector.detach();
 }
 
-void Pool::start_worker_locked(size_t index) {
-  Worker& w = workers_[index];
+std::shared_ptr<Process> Pool::launch_worker(size_t index, uint64_t number, bool replacing) {
   WorkerArgs args;
-  args.tasks = w.tasks;
+  args.tasks = workers_[index].tasks;  // set at creation, never changed
   args.replies = replies_;
   args.slots = slots_;
   args.index = static_cast<int64_t>(index);
@@ -125,21 +187,23 @@ void Pool::start_worker_locked(size_t index) {
   ProcessOptions po;
   po.daemon = true;  // as Python's pool workers: they end with the pool's process
   po.method = method_;
-  po.name = "PoolWorker-" + std::to_string(++workers_started_);
+  po.name = "PoolWorker-" + std::to_string(number);
+  inject_fault(replacing ? FaultSite::kPoolReplace : FaultSite::kPoolStart);
   auto process = std::make_shared<Process>(kPoolWorkerTask, find_task(kPoolWorkerTask),
                                            encode_worker_args(args), po);
   process->start();
-  w.process = process;
+  return process;
+}
+
+void Pool::publish_worker_locked(size_t index, std::shared_ptr<Process> process) {
+  Worker& w = workers_[index];
+  w.process = std::move(process);
   w.running = true;
   uint64_t generation = ++w.generation;
   // The exit notice joins the replies, after everything the worker itself
   // put there: the collector sees a worker's results before its death.
-  process->on_exit([replies = replies_, index, generation](Child&) {
-    ReplyHeader h{};
-    h.kind = static_cast<uint32_t>(ReplyKind::kWorkerExited);
-    h.worker = static_cast<uint32_t>(index);
-    h.generation = generation;
-    replies->put(&h, sizeof h, Deadline::after_ms(0));
+  w.process->on_exit([replies = replies_, notices = notices_, index, generation](Child&) {
+    notices->post(*replies, index, generation);
   });
 }
 
@@ -167,7 +231,7 @@ void Pool::check_open_locked() {
     case State::kRunning:
       return;
     case State::kBroken:
-      fail(MPROC_ESTATE, "pool is broken: " + broken_why_);
+      fail(MPROC_EBROKEN, "pool is broken: " + broken_why_);
     case State::kTerminated:
       fail(MPROC_ESTATE, "pool was terminated");
     default:
@@ -314,19 +378,30 @@ void Pool::wake_collector() {
 }
 
 void Pool::collect() {
+  std::vector<std::function<void()>> after;
   try {
     collect_replies();
   } catch (const std::exception& e) {
     // Nothing can finish the pool's work any more: fail it all, loudly,
     // rather than take the program down from a detached thread.
-    std::vector<std::function<void()>> after;
-    break_down(std::string("the pool's result collector failed: ") + e.what(), MPROC_ESTATE,
+    break_down(std::string("the pool's result collector failed: ") + e.what(), MPROC_EBROKEN,
                after);
-    for (auto& f : after) {
-      try {
-        f();
-      } catch (...) {
-      }
+  }
+  // Repairs still under way end on their own (a pool that is over starts
+  // no worker); what they failed is completed here.
+  for (auto& w : workers_) {
+    std::thread repairer;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      repairer = std::move(w.repairer);
+    }
+    if (repairer.joinable()) repairer.join();
+  }
+  complete_failures(after);
+  for (auto& f : after) {
+    try {
+      f();
+    } catch (...) {
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -334,13 +409,55 @@ void Pool::collect() {
   collector_done_cv_.notify_all();
 }
 
+void Pool::complete_failures(std::vector<std::function<void()>>& after) {
+  std::vector<Failure> failures;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    failures.swap(failures_);
+  }
+  for (auto& f : failures) fail_units(std::move(f.units), f.code, f.why, after);
+}
+
 void Pool::collect_replies() {
   std::vector<char> buf(64 * 1024);
+  // Exit notices kept aside, each with the number of replies put when it
+  // was taken up: the worker's own replies are among those, so once that
+  // many have been read, its exit can be handled.
+  struct Held {
+    ExitNotices::Notice notice;
+    uint64_t replies_before;
+  };
+  std::vector<Held> held;
+  std::vector<ExitNotices::Notice> fresh;
+  auto handle_held = [&](bool all) {
+    uint64_t read = replies_->taken();
+    for (size_t i = 0; i < held.size();) {
+      if (all || read >= held[i].replies_before) {
+        Held h = held[i];
+        held.erase(held.begin() + static_cast<ptrdiff_t>(i));
+        on_worker_exit(h.notice.index, h.notice.generation);
+      } else {
+        ++i;
+      }
+    }
+  };
   for (;;) {
+    std::vector<std::function<void()>> after;
+    complete_failures(after);
+    for (auto& f : after) f();
+    after.clear();
     int64_t wait_ms;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      wait_ms = timed_units_ > 0 ? kTimeoutPollMs : -1;
+      wait_ms = timed_units_ > 0 ? kTimeoutPollMs : kIdlePollMs;
+    }
+    notices_->take(fresh);
+    if (!fresh.empty()) {
+      // The collector is the queue's only reader: taken + qsize is the
+      // count of replies put so far.
+      uint64_t put = replies_->taken() + replies_->qsize();
+      for (const auto& n : fresh) held.push_back({n, put});
+      fresh.clear();
     }
     size_t len = 0;
     int rc = replies_->get_into(buf.data(), buf.size(), &len, Deadline::after_ms(wait_ms));
@@ -349,21 +466,25 @@ void Pool::collect_replies() {
       continue;
     }
     if (rc == MPROC_EEMPTY) {
+      // Nothing arrived while we waited, so every reply the workers in
+      // `held` put before they ended has been read: their exits can be
+      // handled now, as if their notices had come.
+      handle_held(true);
       std::lock_guard<std::mutex> lock(mu_);
       check_timeouts_locked();
+      dispatch_locked();  // a put that failed for a moment left work pending
       continue;
     }
-    if (rc != 0) break;  // closed (or corrupt): the pool is over
+    if (rc == MPROC_ECLOSED) break;  // the pool is over
+    if (rc != 0) fail(rc, std::string("the pool's reply queue failed: ") + error_text(rc));
     if (len < sizeof(ReplyHeader)) continue;
     ReplyHeader h;
     std::memcpy(&h, buf.data(), sizeof h);
-    std::vector<std::function<void()>> after;
     on_reply(h, buf.data() + sizeof h, len - sizeof h, after);
     for (auto& f : after) f();
-    if (timed_units_ > 0) {
-      std::lock_guard<std::mutex> lock(mu_);
-      check_timeouts_locked();
-    }
+    if (!held.empty()) handle_held(false);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (timed_units_ > 0) check_timeouts_locked();
   }
 }
 
@@ -411,78 +532,143 @@ void Pool::on_reply(const ReplyHeader& h, const char* body, size_t len,
       return;
     }
     case ReplyKind::kWorkerExited:
-      if (h.worker < workers_.size()) on_worker_exit(h.worker, h.generation, after);
+      if (h.worker < workers_.size()) on_worker_exit(h.worker, h.generation);
       return;
     case ReplyKind::kWake:
       return;
   }
 }
 
-void Pool::on_worker_exit(size_t index, uint64_t generation,
-                          std::vector<std::function<void()>>& after) {
-  std::vector<std::unique_ptr<Unit>> failed;
-  int code = MPROC_EWORKER;
-  std::string why;
+void Pool::on_worker_exit(size_t index, uint64_t generation) {
+  std::thread previous;
   {
     std::lock_guard<std::mutex> lock(mu_);
     Worker& w = workers_[index];
-    if (generation != w.generation || !w.running) return;
+    if (generation != w.generation || !w.running) return;  // seen already
     w.running = false;
-    int exitcode = 0;
-    bool known = false;
-    try {
-      known = w.process->exitcode(&exitcode);
-    } catch (const Error&) {
+    if (state_ != State::kRunning && state_ != State::kClosed) {
+      // Terminated, broken or stopping: its units were failed already (or
+      // there were none), and nothing replaces it.
+      maybe_finish_locked();
+      return;
     }
+    w.repairing = true;
+    // The slot's last repair published this worker under the lock: that
+    // thread is past its work and only returning.
+    previous = std::move(w.repairer);
+  }
+  if (previous.joinable()) previous.join();
+  std::thread repairer;
+  try {
+    repairer = std::thread([self = shared_from_this(), index] { self->repair(index); });
+  } catch (const std::system_error&) {
+    repair(index);  // no thread to be had: repair here, holding up results meanwhile
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  workers_[index].repairer = std::move(repairer);
+}
+
+void Pool::repair(size_t index) {
+  std::shared_ptr<Queue> tasks;
+  std::shared_ptr<Process> dead;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    tasks = workers_[index].tasks;
+    dead = workers_[index].process;
+  }
+  // The worker may have died inside its get: the settled count says
+  // whether that get happened. Settling can take seconds (the lock the
+  // worker held is found orphaned and recovered), so no pool lock is held.
+  stall_at_fault(FaultSite::kPoolSettle);
+  uint64_t taken = 0;
+  if (tasks->taken_settled(&taken, Deadline::after_ms(kSettleMs)) != 0)
+    taken = tasks->taken();  // a live process holds the lock: it is no worker of ours
+  int exitcode = 0;
+  bool known = false;
+  try {
+    known = dead->exitcode(&exitcode);
+  } catch (const Error&) {
+  }
+
+  Failure died{{}, MPROC_EWORKER, std::string()};
+  uint64_t number = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Worker& w = workers_[index];
     // At most one unit was taken and not answered: the one it was running.
-    // The worker may have died inside its get; the settled count says
-    // whether that get happened.
+    // (Units put into the queue since its death are neither.)
     uint64_t answered = w.sent - w.inflight.size();
-    uint64_t taken = 0;
-    if (w.tasks->taken_settled(&taken, Deadline::after_ms(kSettleMs)) != 0)
-      taken = w.tasks->taken();  // a live process holds the lock: it is no worker of ours
     if (taken > answered && !w.inflight.empty()) {
       auto unit = std::move(w.inflight.front());
       w.inflight.pop_front();
       w.load -= unit->weight;
       if (unit->timeout_ms >= 0) --timed_units_;
       if (unit->timed_out) {
-        code = MPROC_ETIMEDOUT;
-        why = "the task ran past its timeout of " + std::to_string(unit->timeout_ms) +
-              " ms; its worker was killed and replaced";
+        died.code = MPROC_ETIMEDOUT;
+        died.why = "the task ran past its timeout of " + std::to_string(unit->timeout_ms) +
+                   " ms; its worker was killed and replaced";
       } else {
-        why = "worker process " + std::to_string(w.process->pid()) + " died (" +
-              (!known ? std::string("exit status unknown")
-               : exitcode < 0 ? "killed by " + signal_name(-exitcode)
-                              : "exit status " + std::to_string(exitcode)) +
-              ") while running this task";
+        died.why = "worker process " + std::to_string(dead->pid()) + " died (" +
+                   (!known ? std::string("exit status unknown")
+                    : exitcode < 0 ? "killed by " + signal_name(-exitcode)
+                                   : "exit status " + std::to_string(exitcode)) +
+                   ") while running this task";
       }
-      failed.push_back(std::move(unit));
+      died.units.push_back(std::move(unit));
     }
     bool replace = !Children::exiting() &&
                    (state_ == State::kRunning || (state_ == State::kClosed && any_work_locked()));
-    if (replace) {
-      try {
-        start_worker_locked(index);
-      } catch (const Error& e) {
-        state_ = State::kBroken;
-        broken_why_ = std::string("a worker could not be replaced: ") + e.what();
-        kill_workers_locked();  // a broken pool runs nothing more
-        auto rest = take_all_locked();
-        for (auto& u : rest) failed.push_back(std::move(u));
-      }
+    if (!replace) {
+      w.repairing = false;
+      if (!died.units.empty()) failures_.push_back(std::move(died));
+      maybe_finish_locked();
+      wake_collector();
+      return;
     }
-    maybe_finish_locked();
+    number = ++workers_started_;
   }
-  // The unit that died with the worker fails; if the pool broke, so does
-  // everything else, with the reason.
-  std::vector<std::unique_ptr<Unit>> first;
-  if (!failed.empty() && !why.empty()) {
-    first.push_back(std::move(failed.front()));
-    failed.erase(failed.begin());
-    fail_units(std::move(first), code, why, after);
+
+  std::shared_ptr<Process> process;
+  std::string why_not;
+  try {
+    process = launch_worker(index, number, true);
+  } catch (const std::exception& e) {
+    why_not = e.what();
   }
-  if (!failed.empty()) fail_units(std::move(failed), MPROC_ESTATE, broken_why_, after);
+
+  std::lock_guard<std::mutex> lock(mu_);
+  Worker& w = workers_[index];
+  w.repairing = false;
+  if (!died.units.empty()) failures_.push_back(std::move(died));
+  if (process) {
+    try {
+      publish_worker_locked(index, process);
+    } catch (const std::exception& e) {
+      // Unwatched, it could die unnoticed: it must not run at all.
+      try {
+        process->signal(SIGKILL);
+      } catch (const Error&) {
+      }
+      why_not = e.what();
+      process.reset();
+    }
+  }
+  if (process && (state_ == State::kTerminated || state_ == State::kBroken)) {
+    try {
+      process->signal(SIGKILL);  // the pool ended while it started
+    } catch (const Error&) {
+    }
+  } else if (!process && (state_ == State::kRunning || state_ == State::kClosed)) {
+    // A pool short of a worker would leave that slot's tasks waiting for
+    // good: it breaks instead, and says why.
+    state_ = State::kBroken;
+    broken_why_ = "a worker could not be replaced: " + why_not;
+    kill_workers_locked();
+    failures_.push_back({take_all_locked(), MPROC_EBROKEN, "pool is broken: " + broken_why_});
+  }
+  maybe_finish_locked();
+  wake_collector();
 }
 
 void Pool::check_timeouts_locked() {
@@ -495,7 +681,7 @@ void Pool::check_timeouts_locked() {
     if (u.timeout_ms < 0 || u.timed_out) continue;
     if (slots[i].running.load(std::memory_order_acquire) != u.header.id + 1) continue;
     int64_t started = slots[i].started_ns.load(std::memory_order_relaxed);
-    if (now - started > u.timeout_ms * 1000000) {
+    if (u.timeout_ms <= kMaxTimeoutMs && now - started > u.timeout_ms * 1000000) {
       u.timed_out = true;
       try {
         w.process->signal(SIGKILL);
@@ -516,13 +702,15 @@ void Pool::maybe_finish_locked() {
   if (state_ == State::kClosed && !any_work_locked()) {
     TaskHeader stop{};
     stop.kind = static_cast<uint32_t>(TaskKind::kStop);
+    // A slot under repair gets one too: its replacement, if one is
+    // already starting, reads it from the same queue.
     for (auto& w : workers_)
-      if (w.running) w.tasks->put(&stop, sizeof stop, Deadline::after_ms(0));
+      if (w.running || w.repairing) w.tasks->put(&stop, sizeof stop, Deadline::after_ms(0));
     state_ = State::kStopping;
   }
   if (state_ == State::kRunning || state_ == State::kClosed) return;
   for (const auto& w : workers_)
-    if (w.running) return;
+    if (w.running || w.repairing) return;
   replies_->close();
 }
 

@@ -12,10 +12,19 @@
 // dead worker had taken and not answered -- at most one unit, since a
 // worker answers before it takes the next -- is known exactly from the
 // queue's own count of messages taken, and that unit alone fails.
+//
+// A worker's exit reaches the collector as a notice in the reply queue,
+// after the worker's own replies. Should that put fail, the notice is kept
+// aside and handled the next time the collector finds the queue empty:
+// either way the death is handled, and after the worker's last reply.
+// Settling a dead worker's queue and starting its replacement can take
+// seconds, so they run on a thread of their own, without the pool lock:
+// other workers' results and every pool call go on meanwhile.
 #pragma once
 
 #include <mproc/pool.h>
 
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -82,6 +91,14 @@ class Pool : public std::enable_shared_from_this<Pool> {
  private:
   struct Unit;
   struct Worker;
+  struct ExitNotices;
+  // Units a repair failed, for the collector to complete (callbacks run
+  // on the collector thread only).
+  struct Failure {
+    std::vector<std::unique_ptr<Unit>> units;
+    int code;
+    std::string why;
+  };
   enum class State { kRunning, kClosed, kStopping, kTerminated, kBroken };
 
   void start();
@@ -89,13 +106,22 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void submit(std::vector<std::unique_ptr<Unit>> units);
   void check_open_locked();
   void dispatch_locked();
-  void start_worker_locked(size_t index);
+  // Starts the process for worker slot `index` (slow: no lock held).
+  std::shared_ptr<Process> launch_worker(size_t index, uint64_t number, bool replacing);
+  // Makes `process` the slot's worker and watches for its exit.
+  void publish_worker_locked(size_t index, std::shared_ptr<Process> process);
   void collect();
   void collect_replies();
   void on_reply(const ReplyHeader& h, const char* body, size_t len,
                 std::vector<std::function<void()>>& after);
-  void on_worker_exit(size_t index, uint64_t generation,
-                      std::vector<std::function<void()>>& after);
+  // On the collector: the worker of generation `generation` in slot
+  // `index` ended; hands the slot to a repair thread.
+  void on_worker_exit(size_t index, uint64_t generation);
+  // On the slot's repair thread: fails the unit the dead worker held and
+  // starts its replacement (or breaks the pool if it cannot start).
+  void repair(size_t index);
+  // Completes, on the collector, the units repairs failed.
+  void complete_failures(std::vector<std::function<void()>>& after);
   void check_timeouts_locked();
   void maybe_finish_locked();
   // Takes every unit not done (for terminate or a broken pool).
@@ -116,12 +142,14 @@ class Pool : public std::enable_shared_from_this<Pool> {
   const mproc_start_method_t method_;
   std::shared_ptr<Queue> replies_;
   std::shared_ptr<SharedBlock> slots_;
+  std::shared_ptr<ExitNotices> notices_;
 
   std::mutex mu_;
   State state_ = State::kRunning;
   std::string broken_why_;
   std::deque<std::unique_ptr<Unit>> pending_;
   std::vector<Worker> workers_;
+  std::vector<Failure> failures_;
   // The collector runs detached, holding a reference to the pool until the
   // reply queue closes; join() waits for it through this flag.
   std::thread::id collector_id_;
