@@ -2,7 +2,10 @@
 # The whole test suite, from a fresh Debian machine: installs what is
 # missing, builds, runs every suite, then builds again under
 # AddressSanitizer + UndefinedBehaviorSanitizer and runs the native suites
-# there. Exits non-zero on any failure. CI runs exactly this (.ci/run).
+# there. Every build treats warnings as errors. Tests that need namespaces
+# of their own (tests/ns) run as root, as CI does, and are skipped with the
+# reason otherwise. Exits non-zero on any failure. CI runs exactly this
+# (.ci/run).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$mproc_root"
@@ -10,20 +13,20 @@ cd "$mproc_root"
 mproc_install_packages
 
 echo "==> build and test (build/): C, C++, examples, and the Python, Rust and Go bindings"
-mproc_build build -Dpython=enabled -Drust=enabled -Dgo=enabled
+mproc_build build -Dwerror=true -Dpython=enabled -Drust=enabled -Dgo=enabled
 meson test -C build --print-errorlogs --num-processes 2
 
 echo "==> build and test under ASan + UBSan (build-asan/)"
 # Bindings load the library into interpreters that are not built with the
 # sanitizers, so this pass covers the C and C++ suites.
-mproc_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+mproc_build build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
   -Dbench=disabled -Dpython=disabled -Drust=disabled -Dgo=disabled
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite abi-install
 
 echo "==> the native suites again with the portable POSIX wait backend (build-posix/)"
-mproc_build build-posix -Dsync_backend=posix \
+mproc_build build-posix -Dwerror=true -Dsync_backend=posix \
   -Dbench=disabled -Dexamples=disabled -Dpython=disabled -Drust=disabled -Dgo=disabled
 meson test -C build-posix --print-errorlogs --num-processes 2 --suite c --suite cpp
 

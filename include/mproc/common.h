@@ -13,9 +13,11 @@
  *  - mproc_<noun>_new(&out, ...) creates; mproc_<noun>_free(h) destroys and
  *    accepts NULL.
  *  - Timeouts are int64_t milliseconds: MPROC_FOREVER (-1) waits without
- *    limit, 0 never blocks.
+ *    limit, 0 never blocks, any other negative value is MPROC_EINVAL (see
+ *    "Timeouts" below).
  *  - Handles are safe to use from any thread unless their header says
- *    otherwise.
+ *    otherwise. A freed handle is detected, not dereferenced (see
+ *    "Handles" below).
  */
 #ifndef MPROC_COMMON_H
 #define MPROC_COMMON_H
@@ -96,7 +98,7 @@ MPROC_API const char *mproc_version_string(void);
   XX(ETOOBIG, -3007, "too big")                                                \
   XX(EOWNERDEAD, -3008, "previous owner died; lock acquired")                  \
   XX(EWORKER, -3009, "worker process died")                                    \
-  XX(EBROKEN, -3010, "barrier is broken")                                      \
+  XX(EBROKEN, -3010, "broken: the barrier or pool can no longer be used")     \
   XX(ECORRUPT, -3011, "shared state is corrupt")                               \
   XX(ETYPE, -3012, "wrong type")                                               \
   XX(EBOOTSTRAP, -3013, "spawned child did not enter through mproc_main")      \
@@ -124,7 +126,17 @@ MPROC_API int mproc_last_error_code(void);
 
 /* ---- Timeouts and memory ------------------------------------------------ */
 
-/* Timeout value: wait without limit. 0 means "do not block at all". */
+/*
+ * Timeouts. Every call that can wait takes `int64_t timeout_ms`:
+ *  - MPROC_FOREVER (-1) waits without limit;
+ *  - 0 never blocks;
+ *  - a positive value waits about that many milliseconds; values beyond
+ *    about 35 years, up to INT64_MAX, wait without limit (they never
+ *    overflow into a short or negative wait);
+ *  - any other negative value fails at once with MPROC_EINVAL, before the
+ *    call has any effect, and mproc_last_error() names the call and the
+ *    value ("mproc_queue_get: timeout_ms is -2; ...").
+ */
 #define MPROC_FOREVER ((int64_t)-1)
 
 /* Frees a buffer that the library handed out and documented as "freed with
@@ -132,6 +144,32 @@ MPROC_API int mproc_last_error_code(void);
 MPROC_API void mproc_free(void *ptr);
 
 /* ---- Opaque handle types ------------------------------------------------ */
+
+/*
+ * Handles. Every handle the library hands out -- objects, option objects,
+ * argument lists and received messages (mproc_msg_t) alike -- is checked
+ * on every call without reading memory the library has freed: a handle's
+ * memory is never given back to the system allocator, and is reused for a
+ * new handle of the same type only after it has waited behind at least
+ * 1024 other freed handles of that type. Until then:
+ *  - a call given a freed handle, or a handle of another type (a cast),
+ *    fails with MPROC_EINVAL and does nothing; mproc_last_error() says
+ *    "<call>: the handle was freed or is not a mproc_queue_t". Calls that
+ *    return no code (mproc_msg_data, mproc_msg_size, mproc_args_count,
+ *    mproc_shm_data, mproc_shm_size, mproc_conn_readable/_writable and
+ *    the *_name functions) return NULL, 0 or "" and set the same error;
+ *  - mproc_<noun>_free of an already freed handle (a double free), of a
+ *    handle of another type, or of a handle the library only lends for
+ *    the length of a call (a task's mproc_args_t, the mproc_future_t a
+ *    completion callback receives) frees nothing and sets MPROC_EINVAL as
+ *    the thread's last error. Threads freeing one handle together free it
+ *    once.
+ * Not detected: a stale handle whose memory was reused by then (the call
+ * acts on the new handle of the same type), a pointer the library never
+ * handed out, and a handle freed while another thread is still inside a
+ * call on it (order every call on a handle before its free, as for
+ * close(2)). The check costs one memory load per call and takes no lock.
+ */
 
 typedef struct mproc_args_s mproc_args_t;
 typedef struct mproc_process_s mproc_process_t;

@@ -21,6 +21,13 @@
 
 #include <mproc/mproc.h>
 
+// One clear error for an older standard, instead of pages of them: the
+// rest of the header sits in the #else (the C API above stays usable).
+// MSVC reports the standard in _MSVC_LANG.
+#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 201703L
+#error "mproc.hpp needs C++17 or newer (compile with -std=c++17); from older C++ use the C headers, <mproc/mproc.h>"
+#else
+
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -66,9 +73,18 @@ inline bool check_or(int rc, int ordinary) {
   return true;
 }
 
+// A duration as an mproc timeout: negative means forever, and one too
+// long for int64_t milliseconds (hours::max()) is INT64_MAX, which the
+// library takes as "very long" -- never an overflow.
 template <class Rep, class Period>
 int64_t to_ms(std::chrono::duration<Rep, Period> d) {
+  if constexpr (std::is_floating_point_v<Rep>) {
+    if (d.count() != d.count()) throw Error(MPROC_EINVAL, "timeout is NaN");
+  }
   if (d < d.zero()) return MPROC_FOREVER;
+  using LongMs = std::chrono::duration<long double, std::milli>;
+  if (std::chrono::duration_cast<LongMs>(d).count() >= static_cast<long double>(INT64_MAX))
+    return INT64_MAX;
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(d).count();
   return static_cast<int64_t>(ms);
 }
@@ -404,10 +420,15 @@ class Condition {
   // the last value of pred().
   template <class Pred, class Rep = int64_t, class Period = std::milli>
   bool wait_for(Pred pred, std::chrono::duration<Rep, Period> timeout = forever) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    // In milliseconds first: now() + hours::max() would overflow. Beyond
+    // about 35 years is forever, as for the C calls.
+    const int64_t total_ms = detail::to_ms(timeout);
+    const bool unlimited = total_ms < 0 || total_ms > (int64_t{1} << 40);
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(unlimited ? 0 : total_ms);
     bool ok = pred();
     while (!ok) {
-      if (timeout < timeout.zero()) {
+      if (unlimited) {
         wait();
       } else {
         auto left = deadline - std::chrono::steady_clock::now();
@@ -534,7 +555,7 @@ struct QueueOptions {
 // Queue and JoinableQueue (every mproc queue is joinable).
 class Queue {
  public:
-  explicit Queue(size_t maxsize = 0) : Queue(QueueOptions{maxsize}) {}
+  explicit Queue(size_t maxsize = 0) : Queue(with_maxsize(maxsize)) {}
   explicit Queue(const QueueOptions& o) {
     mproc_queue_opts_t* opts = nullptr;
     detail::check(mproc_queue_opts_new(&opts));
@@ -606,6 +627,11 @@ class Queue {
   mproc_queue_t* get_handle() const noexcept { return h_.get(); }
 
  private:
+  static QueueOptions with_maxsize(size_t maxsize) {
+    QueueOptions o;
+    o.maxsize = maxsize;
+    return o;
+  }
   detail::Handle<mproc_queue_t, mproc_queue_free> h_;
 };
 using JoinableQueue = Queue;
@@ -1009,4 +1035,5 @@ class Pool {
 
 }  // namespace mproc
 
+#endif  // C++17
 #endif  // MPROC_MPROC_HPP

@@ -10,10 +10,7 @@ using mproc::core::Args;
 namespace mproc::api {
 
 Args& args_of(mproc_args_t* a, const char* function) {
-  require(a != nullptr, function, "argument list is NULL");
-  require(a->magic == mproc_args_s::kMagic, function,
-          "not a valid argument list (already freed?)");
-  return *a->args;
+  return *check_handle(a, function).args;
 }
 
 const Args& args_of(const mproc_args_t* a, const char* function) {
@@ -29,18 +26,15 @@ extern "C" {
 int mproc_args_new(mproc_args_t** out) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  auto* a = new mproc_args_s;
-  a->args = std::make_shared<Args>();
+  auto list = std::make_shared<Args>();
+  mproc_args_s* a = mproc::api::make<mproc_args_s>();
+  a->args = std::move(list);
   *out = a;
   return 0;
   MPROC_API_END
 }
 
-void mproc_args_free(mproc_args_t* a) {
-  if (a == nullptr || a->magic != mproc_args_s::kMagic) return;
-  a->magic = 0;
-  delete a;
-}
+void mproc_args_free(mproc_args_t* a) { MPROC_RELEASE(a); }
 
 int mproc_args_add_bytes(mproc_args_t* a, const void* data, size_t len) {
   MPROC_API_BEGIN
@@ -89,8 +83,7 @@ int mproc_args_add_conn(mproc_args_t* a, mproc_conn_t* conn) {
 }
 
 size_t mproc_args_count(const mproc_args_t* a) {
-  if (a == nullptr || a->magic != mproc_args_s::kMagic) return 0;
-  return a->args->size();
+  return mproc::api::usable_or_note(a, __func__) ? a->args->size() : 0;
 }
 
 int mproc_args_type(const mproc_args_t* a, size_t index, mproc_arg_type_t* type) {

@@ -9,12 +9,10 @@
 #include "api/guard.hpp"
 #include "api/handles.hpp"
 
-using mproc::api::release;
 using mproc::api::status;
 using mproc::api::wrap;
 using mproc::core::Command;
 using mproc::core::CommandOptions;
-using mproc::platform::Deadline;
 
 namespace {
 
@@ -28,7 +26,7 @@ std::vector<std::string> copy_argv(const char* const* argv, const char* function
 
 CommandOptions options_of(const mproc_command_opts_t* opts, const char* function) {
   if (opts == nullptr) return {};
-  return MPROC_CHECK_IN(opts, function).value;
+  return MPROC_OPTIONS_IN(opts, function);
 }
 
 void check_stream(int which, const char* function) {
@@ -52,24 +50,24 @@ extern "C" {
 int mproc_command_opts_new(mproc_command_opts_t** out) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  *out = new mproc_command_opts_s;
+  *out = mproc::api::make<mproc_command_opts_s>();
   return 0;
   MPROC_API_END
 }
 
-void mproc_command_opts_free(mproc_command_opts_t* opts) { release(opts); }
+void mproc_command_opts_free(mproc_command_opts_t* opts) { MPROC_RELEASE(opts); }
 
 int mproc_command_opts_set_cwd(mproc_command_opts_t* opts, const char* dir) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(dir != nullptr, "dir is NULL");
-  MPROC_CHECK(opts).value.cwd = dir;
+  MPROC_OPTIONS(opts).cwd = dir;
   return 0;
   MPROC_API_END
 }
 
 int mproc_command_opts_env_clear(mproc_command_opts_t* opts) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   o.env_clear = true;
   o.env_changes.clear();
   return 0;
@@ -82,7 +80,7 @@ int mproc_command_opts_env_set(mproc_command_opts_t* opts, const char* name,
   MPROC_REQUIRE(name != nullptr && value != nullptr, "name or value is NULL");
   MPROC_REQUIRE(name[0] != '\0' && std::strchr(name, '=') == nullptr,
                 "name is empty or contains '='");
-  MPROC_CHECK(opts).value.env_changes.emplace_back(name, std::string(value));
+  MPROC_OPTIONS(opts).env_changes.emplace_back(name, std::string(value));
   return 0;
   MPROC_API_END
 }
@@ -90,7 +88,7 @@ int mproc_command_opts_env_set(mproc_command_opts_t* opts, const char* name,
 int mproc_command_opts_env_unset(mproc_command_opts_t* opts, const char* name) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(name != nullptr && name[0] != '\0', "name is NULL or empty");
-  MPROC_CHECK(opts).value.env_changes.emplace_back(name, std::nullopt);
+  MPROC_OPTIONS(opts).env_changes.emplace_back(name, std::nullopt);
   return 0;
   MPROC_API_END
 }
@@ -98,7 +96,7 @@ int mproc_command_opts_env_unset(mproc_command_opts_t* opts, const char* name) {
 int mproc_command_opts_set_stdio(mproc_command_opts_t* opts, int which,
                                  mproc_stdio_t mode) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   check_stream(which, __func__);
   MPROC_REQUIRE(mode == MPROC_STDIO_INHERIT || mode == MPROC_STDIO_NULL ||
                     mode == MPROC_STDIO_PIPE ||
@@ -113,7 +111,7 @@ int mproc_command_opts_set_stdio(mproc_command_opts_t* opts, int which,
 int mproc_command_opts_set_stdio_file(mproc_command_opts_t* opts, int which,
                                       const char* path, int append) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   check_stream(which, __func__);
   MPROC_REQUIRE(path != nullptr && path[0] != '\0', "path is NULL or empty");
   o.stdio[which] = mproc::core::StdioSpec{MPROC_STDIO_FILE, path, append != 0, nullptr};
@@ -123,7 +121,7 @@ int mproc_command_opts_set_stdio_file(mproc_command_opts_t* opts, int which,
 
 int mproc_command_opts_set_stdio_fd(mproc_command_opts_t* opts, int which, int parent_fd) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   check_stream(which, __func__);
   if (parent_fd < 0) mproc::fail(MPROC_EBADF, "mproc_command_opts_set_stdio_fd: bad parent_fd");
   mproc::core::StdioSpec spec{MPROC_STDIO_FD, {}, false, nullptr};
@@ -135,7 +133,7 @@ int mproc_command_opts_set_stdio_fd(mproc_command_opts_t* opts, int which, int p
 
 int mproc_command_opts_pass_fd(mproc_command_opts_t* opts, int child_fd, int parent_fd) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   MPROC_REQUIRE(child_fd >= 3 && child_fd < 65536, "child_fd must be 3 or more");
   if (parent_fd < 0) mproc::fail(MPROC_EBADF, "mproc_command_opts_pass_fd: bad parent_fd");
   auto copy = std::make_shared<mproc::platform::UniqueFd>(
@@ -153,7 +151,7 @@ int mproc_command_opts_pass_fd(mproc_command_opts_t* opts, int child_fd, int par
 
 int mproc_command_opts_set_new_group(mproc_command_opts_t* opts, int on) {
   MPROC_API_BEGIN
-  MPROC_CHECK(opts).value.new_group = on != 0;
+  MPROC_OPTIONS(opts).new_group = on != 0;
   return 0;
   MPROC_API_END
 }
@@ -182,7 +180,7 @@ int mproc_command_write(mproc_command_t* cmd, const void* data, size_t len, size
   Command& c = MPROC_UNWRAP(cmd);
   MPROC_REQUIRE(data != nullptr || len == 0, "data is NULL");
   size_t done = 0;
-  int rc = c.write(data, len, &done, Deadline::after_ms(timeout_ms));
+  int rc = c.write(data, len, &done, MPROC_DEADLINE(timeout_ms));
   if (written) *written = done;
   return status(rc);
   MPROC_API_END
@@ -201,13 +199,13 @@ int mproc_command_read(mproc_command_t* cmd, int which, void* buf, size_t cap, s
   Command& c = MPROC_UNWRAP(cmd);
   MPROC_REQUIRE(buf != nullptr && cap > 0, "buf is NULL or cap is 0");
   MPROC_REQUIRE(n != nullptr, "n is NULL");
-  return status(c.read(which, buf, cap, n, Deadline::after_ms(timeout_ms)));
+  return status(c.read(which, buf, cap, n, MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
 int mproc_command_join(mproc_command_t* cmd, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return status(MPROC_UNWRAP(cmd).join(Deadline::after_ms(timeout_ms)));
+  return status(MPROC_UNWRAP(cmd).join(MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
@@ -258,7 +256,7 @@ int mproc_command_sentinel(const mproc_command_t* cmd, int* fd) {
   MPROC_API_END
 }
 
-void mproc_command_free(mproc_command_t* cmd) { release(cmd); }
+void mproc_command_free(mproc_command_t* cmd) { MPROC_RELEASE(cmd); }
 
 int mproc_command_capture(const char* const* argv, const mproc_command_opts_t* opts,
                           const void* input, size_t input_len, int64_t timeout_ms,
@@ -267,12 +265,13 @@ int mproc_command_capture(const char* const* argv, const mproc_command_opts_t* o
   MPROC_API_BEGIN
   MPROC_REQUIRE(input != nullptr || input_len == 0, "input is NULL");
   MPROC_REQUIRE(exitcode != nullptr, "exitcode is NULL");
+  auto deadline = MPROC_DEADLINE(timeout_ms);
   auto args = copy_argv(argv, __func__);
   std::string feed;
   if (input != nullptr) feed.assign(static_cast<const char*>(input), input_len);
   auto result = Command::capture(std::move(args), options_of(opts, __func__),
                                  input != nullptr ? &feed : nullptr,
-                                 Deadline::after_ms(timeout_ms));
+                                 deadline);
   char* out_buf = out ? give_buffer(result.out) : nullptr;
   char* err_buf = nullptr;
   try {

@@ -5,11 +5,9 @@
 #include "api/handles.hpp"
 #include "core/message.hpp"
 
-using mproc::api::release;
 using mproc::api::status;
 using mproc::api::wrap;
 using mproc::core::Connection;
-using mproc::platform::Deadline;
 
 extern "C" {
 
@@ -17,9 +15,14 @@ int mproc_pipe(mproc_conn_t** a, mproc_conn_t** b, int duplex) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(a != nullptr && b != nullptr, "a or b is NULL");
   auto [first, second] = Connection::make_pair(duplex != 0);
-  std::unique_ptr<mproc_conn_s> ha(wrap<mproc_conn_s>(std::move(first)));
-  *b = wrap<mproc_conn_s>(std::move(second));
-  *a = ha.release();
+  mproc_conn_s* ha = wrap<mproc_conn_s>(std::move(first));
+  try {
+    *b = wrap<mproc_conn_s>(std::move(second));
+  } catch (...) {
+    MPROC_RELEASE(ha);
+    throw;
+  }
+  *a = ha;
   return 0;
   MPROC_API_END
 }
@@ -28,7 +31,7 @@ int mproc_conn_send(mproc_conn_t* c, const void* data, size_t len, int64_t timeo
   MPROC_API_BEGIN
   Connection& conn = MPROC_UNWRAP(c);
   MPROC_REQUIRE(data != nullptr || len == 0, "data is NULL");
-  return status(conn.send(data, len, Deadline::after_ms(timeout_ms)));
+  return status(conn.send(data, len, MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
@@ -36,7 +39,7 @@ int mproc_conn_recv(mproc_conn_t* c, mproc_msg_t** out, int64_t timeout_ms) {
   MPROC_API_BEGIN
   Connection& conn = MPROC_UNWRAP(c);
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  return status(conn.recv(out, Deadline::after_ms(timeout_ms)));
+  return status(conn.recv(out, MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
@@ -46,7 +49,7 @@ int mproc_conn_recv_into(mproc_conn_t* c, void* buf, size_t cap, size_t* len,
   Connection& conn = MPROC_UNWRAP(c);
   MPROC_REQUIRE(buf != nullptr || cap == 0, "buf is NULL");
   MPROC_REQUIRE(len != nullptr, "len is NULL");
-  int rc = conn.recv_into(buf, cap, len, Deadline::after_ms(timeout_ms));
+  int rc = conn.recv_into(buf, cap, len, MPROC_DEADLINE(timeout_ms));
   if (rc == MPROC_ETOOBIG) return mproc::api::buffer_too_small(__func__, *len, cap);
   return status(rc);
   MPROC_API_END
@@ -54,7 +57,7 @@ int mproc_conn_recv_into(mproc_conn_t* c, void* buf, size_t cap, size_t* len,
 
 int mproc_conn_poll(mproc_conn_t* c, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return status(MPROC_UNWRAP(c).poll(Deadline::after_ms(timeout_ms)));
+  return status(MPROC_UNWRAP(c).poll(MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
@@ -74,19 +77,26 @@ int mproc_conn_fileno(mproc_conn_t* c, int* fd) {
 }
 
 int mproc_conn_writable(const mproc_conn_t* c) {
-  return c != nullptr && c->magic == mproc_conn_s::kMagic && c->obj->writable();
+  return mproc::api::usable_or_note(c, __func__) && c->obj->writable();
 }
 
 int mproc_conn_readable(const mproc_conn_t* c) {
-  return c != nullptr && c->magic == mproc_conn_s::kMagic && c->obj->readable();
+  return mproc::api::usable_or_note(c, __func__) && c->obj->readable();
 }
 
-void mproc_conn_free(mproc_conn_t* c) { release(c); }
+void mproc_conn_free(mproc_conn_t* c) { MPROC_RELEASE(c); }
 
-const void* mproc_msg_data(const mproc_msg_t* m) { return m ? m->data() : nullptr; }
+// A message is a handle like any other: a freed one is refused, without
+// reading freed memory. These return no code, so a bad one gives NULL or 0
+// and the reason as the thread's last error.
+const void* mproc_msg_data(const mproc_msg_t* m) {
+  return mproc::api::usable_or_note(m, __func__) ? m->data() : nullptr;
+}
 
-size_t mproc_msg_size(const mproc_msg_t* m) { return m ? m->size : 0; }
+size_t mproc_msg_size(const mproc_msg_t* m) {
+  return mproc::api::usable_or_note(m, __func__) ? m->size : 0;
+}
 
-void mproc_msg_free(mproc_msg_t* m) { mproc::core::message_free(m); }
+void mproc_msg_free(mproc_msg_t* m) { MPROC_RELEASE(m); }
 
 }  // extern "C"

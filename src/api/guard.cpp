@@ -63,6 +63,45 @@ int fail_current_exception(const char* function) noexcept {
   }
 }
 
+void fail_bad_handle(const char* function, const char* label) {
+  mproc::fail(MPROC_EINVAL,
+              std::string(function) + ": the handle was freed or is not a " + label);
+}
+
+void note_bad_handle(const char* function, const char* label) noexcept {
+  try {
+    fail_bad_handle(function, label);
+  } catch (...) {
+    (void)fail_current_exception(function);
+  }
+}
+
+void note_bad_free(const char* function, const char* label, bool lent) noexcept {
+  if (!lent) {
+    try {
+      (void)fail_message(MPROC_EINVAL, std::string(function) + ": the handle was already "
+                                           "freed or is not a " + label + "; nothing freed");
+    } catch (...) {
+      (void)fail_static(MPROC_EINVAL, "handle was freed or is of another type; nothing freed");
+    }
+    return;
+  }
+  try {
+    (void)fail_message(MPROC_EINVAL, std::string(function) + ": this " + label +
+                                         " is lent by the library for one call and freed by "
+                                         "it; nothing freed");
+  } catch (...) {
+    (void)fail_static(MPROC_EINVAL, "handle is lent by the library; nothing freed");
+  }
+}
+
+void bad_timeout(int64_t timeout_ms, const char* function) {
+  mproc::fail(MPROC_EINVAL, std::string(function) + ": timeout_ms is " +
+                                std::to_string(timeout_ms) +
+                                "; use MPROC_FOREVER (-1) to wait without limit, or 0 or "
+                                "more milliseconds");
+}
+
 const char* last_error_text() noexcept {
   return t_last.dynamic ? t_last.text.c_str() : t_last.static_text;
 }

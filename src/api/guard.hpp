@@ -8,6 +8,7 @@
 // without allocating.
 #pragma once
 
+#include "platform/deadline.hpp"
 #include "platform/error.hpp"
 
 #include <string>
@@ -40,6 +41,31 @@ inline void require(bool ok, const char* function, const char* what) {
   if (!ok) mproc::fail(MPROC_EINVAL, std::string(function) + ": " + what);
 }
 
+// A handle argument that is not usable: MPROC_EINVAL "<function>: the
+// handle was freed or is not a <label>".
+[[noreturn]] void fail_bad_handle(const char* function, const char* label);
+// The same as the thread's last error, for calls that return no code.
+void note_bad_handle(const char* function, const char* label) noexcept;
+// A *_free given a handle it may not free (freed already, of another type,
+// or lent by the library for one call): recorded as the thread's last
+// error, since *_free returns nothing.
+void note_bad_free(const char* function, const char* label, bool lent) noexcept;
+
+// Throws MPROC_EINVAL for a timeout that is negative but not MPROC_FOREVER,
+// naming the function and the value.
+[[noreturn]] void bad_timeout(int64_t timeout_ms, const char* function);
+
+// The one reading of every entry point's timeout_ms: MPROC_FOREVER (-1)
+// waits without limit, 0 never blocks, any other negative value is
+// MPROC_EINVAL (it used to wait forever, hiding a caller's arithmetic bug).
+// Values too large for the clock's arithmetic (INT64_MAX) mean "forever in
+// all but name" (Deadline caps them), never an overflow. Call it before
+// the entry point has any effect.
+inline platform::Deadline deadline_of(int64_t timeout_ms, const char* function) {
+  if (timeout_ms < 0 && timeout_ms != -1) bad_timeout(timeout_ms, function);
+  return platform::Deadline::after_ms(timeout_ms);
+}
+
 }  // namespace mproc::api
 
 #define MPROC_API_BEGIN try {
@@ -53,6 +79,9 @@ inline void require(bool ok, const char* function, const char* what) {
   catch (...) {                                              \
     (void)::mproc::api::fail_current_exception(__func__);    \
   }
+
+// The deadline of an entry point's timeout_ms argument (see deadline_of).
+#define MPROC_DEADLINE(timeout_ms) ::mproc::api::deadline_of((timeout_ms), __func__)
 
 // Argument check inside an API body: MPROC_REQUIRE(lock, "lock is NULL").
 #define MPROC_REQUIRE(cond, what) ::mproc::api::require((cond), __func__, (what))

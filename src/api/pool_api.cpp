@@ -8,7 +8,6 @@
 #include "api/handles.hpp"
 #include "core/message.hpp"
 
-using mproc::api::release;
 using mproc::api::status;
 using mproc::api::wrap;
 using mproc::core::Future;
@@ -20,7 +19,7 @@ namespace {
 
 mproc::core::TaskOptions task_options(const mproc_task_opts_t* opts, const char* function) {
   if (opts == nullptr) return {};
-  return MPROC_CHECK_IN(opts, function).value;
+  return MPROC_OPTIONS_IN(opts, function);
 }
 
 // A task's failure: its code, its message as the thread's last error.
@@ -83,23 +82,23 @@ int mproc_result_error(mproc_result_t* out, int code, const char* message) {
 int mproc_pool_opts_new(mproc_pool_opts_t** out) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  *out = new mproc_pool_opts_s;
+  *out = mproc::api::make<mproc_pool_opts_s>();
   return 0;
   MPROC_API_END
 }
 
-void mproc_pool_opts_free(mproc_pool_opts_t* opts) { release(opts); }
+void mproc_pool_opts_free(mproc_pool_opts_t* opts) { MPROC_RELEASE(opts); }
 
 int mproc_pool_opts_set_processes(mproc_pool_opts_t* opts, size_t n) {
   MPROC_API_BEGIN
-  MPROC_CHECK(opts).value.processes = n;
+  MPROC_OPTIONS(opts).processes = n;
   return 0;
   MPROC_API_END
 }
 
 int mproc_pool_opts_set_start_method(mproc_pool_opts_t* opts, mproc_start_method_t method) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   MPROC_REQUIRE(method >= MPROC_START_DEFAULT && method <= MPROC_START_FORKSERVER,
                 "not a start method");
   o.method = method;
@@ -110,19 +109,17 @@ int mproc_pool_opts_set_start_method(mproc_pool_opts_t* opts, mproc_start_method
 int mproc_pool_opts_set_initializer(mproc_pool_opts_t* opts, const char* task,
                                     const mproc_args_t* args) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   MPROC_REQUIRE(task != nullptr, "task is NULL");
-  MPROC_REQUIRE(args == nullptr || args->magic == mproc_args_s::kMagic,
-                "args is not a valid argument list");
+  o.initializer_args = args != nullptr ? MPROC_CHECK(args).args->tail(0) : nullptr;
   o.initializer = task;
-  o.initializer_args = args != nullptr ? args->args->tail(0) : nullptr;
   return 0;
   MPROC_API_END
 }
 
 int mproc_pool_opts_set_maxtasksperchild(mproc_pool_opts_t* opts, size_t n) {
   MPROC_API_BEGIN
-  MPROC_CHECK(opts).value.maxtasks = n;
+  MPROC_OPTIONS(opts).maxtasks = n;
   return 0;
   MPROC_API_END
 }
@@ -130,16 +127,18 @@ int mproc_pool_opts_set_maxtasksperchild(mproc_pool_opts_t* opts, size_t n) {
 int mproc_task_opts_new(mproc_task_opts_t** out) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  *out = new mproc_task_opts_s;
+  *out = mproc::api::make<mproc_task_opts_s>();
   return 0;
   MPROC_API_END
 }
 
-void mproc_task_opts_free(mproc_task_opts_t* opts) { release(opts); }
+void mproc_task_opts_free(mproc_task_opts_t* opts) { MPROC_RELEASE(opts); }
 
 int mproc_task_opts_set_timeout(mproc_task_opts_t* opts, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  MPROC_CHECK(opts).value.timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
+  auto& o = MPROC_OPTIONS(opts);
+  (void)MPROC_DEADLINE(timeout_ms);  // the same rule as every timed call
+  o.timeout_ms = timeout_ms;
   return 0;
   MPROC_API_END
 }
@@ -147,7 +146,7 @@ int mproc_task_opts_set_timeout(mproc_task_opts_t* opts, int64_t timeout_ms) {
 int mproc_task_opts_set_callback(mproc_task_opts_t* opts, mproc_future_cb callback,
                                  void* userdata) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   if (callback == nullptr) {
     o.callback = nullptr;
     return 0;
@@ -155,10 +154,10 @@ int mproc_task_opts_set_callback(mproc_task_opts_t* opts, mproc_future_cb callba
   // The callback sees a handle made for the call: the caller's own handle
   // may be freed already.
   o.callback = [callback, userdata](const std::shared_ptr<Future>& f) {
-    mproc_future_s handle;
+    mproc_future_s handle;  // lent: usable in the callback, not freed by it
     handle.obj = f;
     callback(&handle, userdata);
-    handle.magic = 0;
+    handle.header.set(mproc_future_s::kMagic, mproc::core::HandleHeader::kDead);
   };
   return 0;
   MPROC_API_END
@@ -170,7 +169,7 @@ int mproc_pool_new(mproc_pool_t** out, const mproc_pool_opts_t* opts) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
   mproc::core::PoolOptions o;
-  if (opts != nullptr) o = MPROC_CHECK(opts).value;
+  if (opts != nullptr) o = MPROC_OPTIONS(opts);
   *out = wrap<mproc_pool_s>(Pool::create(o));
   return 0;
   MPROC_API_END
@@ -228,8 +227,9 @@ int mproc_pool_apply(mproc_pool_t* pool, const char* task, const void* in, size_
   MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task is NULL or empty");
   MPROC_REQUIRE(in != nullptr || len == 0, "in is NULL");
   MPROC_REQUIRE(out != nullptr, "out is NULL");
+  auto deadline = MPROC_DEADLINE(timeout_ms);  // checked before the task is submitted
   auto f = p.apply_async(TaskRef{task, nullptr}, in, len, task_options(opts, __func__));
-  if (f->wait(Deadline::after_ms(timeout_ms)) != 0)
+  if (f->wait(deadline) != 0)
     return mproc::api::fail_static(MPROC_ETIMEDOUT, "mproc_pool_apply: timed out waiting");
   if (f->code() != 0) return task_failed(f->code(), f->message());
   *out = message_of(f->output());
@@ -250,7 +250,7 @@ int mproc_pool_map(mproc_pool_t* pool, const char* task, const void* inputs, siz
   uint64_t failed = 0;
   std::string message;
   int rc = p.map(TaskRef{task, nullptr}, inputs, in_size, count, outputs, out_size, chunksize,
-                 Deadline::after_ms(timeout_ms), &failed, &message);
+                 MPROC_DEADLINE(timeout_ms), &failed, &message);
   if (rc == MPROC_ETIMEDOUT) return mproc::api::fail_static(rc, "mproc_pool_map: timed out");
   if (rc != 0) {
     if (failed_index != nullptr) *failed_index = static_cast<size_t>(failed);
@@ -283,7 +283,7 @@ int mproc_imap_next(mproc_imap_t* it, size_t* index, mproc_msg_t** out, int64_t 
   MPROC_REQUIRE(index != nullptr && out != nullptr, "index or out is NULL");
   std::string bytes;
   size_t i = 0;
-  int rc = job.next(Deadline::after_ms(timeout_ms), &i, &bytes);
+  int rc = job.next(MPROC_DEADLINE(timeout_ms), &i, &bytes);
   if (rc == MPROC_EOF || rc == MPROC_ETIMEDOUT) return status(rc);
   *index = i;
   if (rc != 0) return task_failed(rc, bytes);
@@ -292,7 +292,7 @@ int mproc_imap_next(mproc_imap_t* it, size_t* index, mproc_msg_t** out, int64_t 
   MPROC_API_END
 }
 
-void mproc_imap_free(mproc_imap_t* it) { release(it); }
+void mproc_imap_free(mproc_imap_t* it) { MPROC_RELEASE(it); }
 
 int mproc_pool_close(mproc_pool_t* pool) {
   MPROC_API_BEGIN
@@ -310,25 +310,27 @@ int mproc_pool_terminate(mproc_pool_t* pool) {
 
 int mproc_pool_join(mproc_pool_t* pool, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return status(MPROC_UNWRAP(pool).join(Deadline::after_ms(timeout_ms)));
+  return status(MPROC_UNWRAP(pool).join(MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
 void mproc_pool_free(mproc_pool_t* pool) {
-  if (pool == nullptr || pool->magic != mproc_pool_s::kMagic) return;
+  // Claimed before the long part, so that a second free of the same
+  // handle is refused instead of joining the pool twice.
+  if (!mproc::api::claim(pool, __func__)) return;
   MPROC_API_BEGIN
   Pool& p = *pool->obj;
   p.terminate_unless_closed();
   p.join(Deadline::never());
   MPROC_API_END_VOID
-  release(pool);
+  mproc::core::HandleArena<mproc_pool_s>::recycle(pool);
 }
 
 // ---- Futures --------------------------------------------------------------------------
 
 int mproc_future_wait(mproc_future_t* f, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return status(MPROC_UNWRAP(f).wait(Deadline::after_ms(timeout_ms)));
+  return status(MPROC_UNWRAP(f).wait(MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
@@ -354,7 +356,7 @@ int mproc_future_result(mproc_future_t* f, mproc_msg_t** out, int64_t timeout_ms
   MPROC_API_BEGIN
   Future& fut = MPROC_UNWRAP(f);
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  if (fut.wait(Deadline::after_ms(timeout_ms)) != 0)
+  if (fut.wait(MPROC_DEADLINE(timeout_ms)) != 0)
     return mproc::api::fail_static(MPROC_ETIMEDOUT, "mproc_future_result: not done in time");
   if (fut.code() != 0) return task_failed(fut.code(), fut.message());
   *out = message_of(fut.output());
@@ -373,6 +375,6 @@ int mproc_future_error(mproc_future_t* f, int* code, const char** message) {
   MPROC_API_END
 }
 
-void mproc_future_free(mproc_future_t* f) { release(f); }
+void mproc_future_free(mproc_future_t* f) { MPROC_RELEASE(f); }
 
 }  // extern "C"

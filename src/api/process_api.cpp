@@ -9,10 +9,8 @@
 #include "core/children.hpp"
 #include "core/identity.hpp"
 
-using mproc::api::release;
 using mproc::api::wrap;
 using mproc::core::Process;
-using mproc::platform::Deadline;
 
 namespace {
 
@@ -20,19 +18,18 @@ bool valid_method(int m) {
   return m == MPROC_START_SPAWN || m == MPROC_START_FORK || m == MPROC_START_FORKSERVER;
 }
 
-std::shared_ptr<mproc::core::Args> take_args(mproc_args_t* args) {
+std::shared_ptr<mproc::core::Args> take_args(mproc_args_t* args, const char* function) {
   if (args == nullptr) return nullptr;
-  if (args->magic != mproc_args_s::kMagic)
-    mproc::fail(MPROC_EINVAL, "mproc_process_new: not a valid argument list");
-  std::shared_ptr<mproc::core::Args> list = std::move(args->args);
-  mproc_args_free(args);
+  std::shared_ptr<mproc::core::Args> list = MPROC_CHECK_IN(args, function).args;
+  // Taken: freed here, unless lent (a task passing on its own arguments).
+  (void)mproc::core::HandleArena<mproc_args_s>::destroy(args);
   return list;
 }
 
 mproc::core::ProcessOptions options_of(const mproc_process_opts_t* opts,
                                        const char* function) {
   if (opts == nullptr) return {};
-  return MPROC_CHECK_IN(opts, function).value;
+  return MPROC_OPTIONS_IN(opts, function);
 }
 
 }  // namespace
@@ -84,24 +81,24 @@ const char* mproc_start_method_name(mproc_start_method_t method) {
 int mproc_process_opts_new(mproc_process_opts_t** out) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  *out = new mproc_process_opts_s;
+  *out = mproc::api::make<mproc_process_opts_s>();
   return 0;
   MPROC_API_END
 }
 
-void mproc_process_opts_free(mproc_process_opts_t* opts) { release(opts); }
+void mproc_process_opts_free(mproc_process_opts_t* opts) { MPROC_RELEASE(opts); }
 
 int mproc_process_opts_set_name(mproc_process_opts_t* opts, const char* name) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(name != nullptr, "name is NULL");
-  MPROC_CHECK(opts).value.name = name;
+  MPROC_OPTIONS(opts).name = name;
   return 0;
   MPROC_API_END
 }
 
 int mproc_process_opts_set_daemon(mproc_process_opts_t* opts, int daemon) {
   MPROC_API_BEGIN
-  MPROC_CHECK(opts).value.daemon = daemon != 0;
+  MPROC_OPTIONS(opts).daemon = daemon != 0;
   return 0;
   MPROC_API_END
 }
@@ -109,17 +106,17 @@ int mproc_process_opts_set_daemon(mproc_process_opts_t* opts, int daemon) {
 int mproc_process_opts_set_start_method(mproc_process_opts_t* opts,
                                         mproc_start_method_t method) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts);
+  auto& o = MPROC_OPTIONS(opts);
   MPROC_REQUIRE(method == MPROC_START_DEFAULT || valid_method(method),
                 "not a start method");
-  o.value.method = method;
+  o.method = method;
   return 0;
   MPROC_API_END
 }
 
 int mproc_process_opts_set_new_group(mproc_process_opts_t* opts, int on) {
   MPROC_API_BEGIN
-  MPROC_CHECK(opts).value.new_group = on != 0;
+  MPROC_OPTIONS(opts).new_group = on != 0;
   return 0;
   MPROC_API_END
 }
@@ -128,7 +125,7 @@ int mproc_process_new(mproc_process_t** out, const char* task, mproc_args_t* arg
                       const mproc_process_opts_t* opts) {
   std::shared_ptr<mproc::core::Args> list;
   MPROC_API_BEGIN
-  list = take_args(args);
+  list = take_args(args, __func__);
   MPROC_REQUIRE(out != nullptr, "out is NULL");
   MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task name is NULL or empty");
   mproc_task_fn fn = mproc::core::find_task(task);
@@ -147,7 +144,7 @@ int mproc_process_new_fn(mproc_process_t** out, mproc_task_fn fn, mproc_args_t* 
                          const mproc_process_opts_t* opts) {
   std::shared_ptr<mproc::core::Args> list;
   MPROC_API_BEGIN
-  list = take_args(args);
+  list = take_args(args, __func__);
   MPROC_REQUIRE(out != nullptr, "out is NULL");
   MPROC_REQUIRE(fn != nullptr, "fn is NULL");
   auto options = options_of(opts, __func__);
@@ -166,7 +163,7 @@ int mproc_process_start(mproc_process_t* p) {
 
 int mproc_process_join(mproc_process_t* p, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return mproc::api::status(MPROC_UNWRAP(p).join(Deadline::after_ms(timeout_ms)));
+  return mproc::api::status(MPROC_UNWRAP(p).join(MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
@@ -234,7 +231,7 @@ int mproc_process_sentinel(const mproc_process_t* p, int* fd) {
   MPROC_API_END
 }
 
-void mproc_process_free(mproc_process_t* p) { release(p); }
+void mproc_process_free(mproc_process_t* p) { MPROC_RELEASE(p); }
 
 const char* mproc_current_process_name(void) {
   return mproc::core::current_identity().name.c_str();

@@ -5,11 +5,9 @@
 #include "api/handles.hpp"
 #include "api/shared_args.hpp"
 
-using mproc::api::release;
 using mproc::api::status;
 using mproc::api::wrap;
 using mproc::core::Queue;
-using mproc::platform::Deadline;
 
 namespace {
 
@@ -33,23 +31,23 @@ extern "C" {
 int mproc_queue_opts_new(mproc_queue_opts_t** out) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  *out = new mproc_queue_opts_s;
+  *out = mproc::api::make<mproc_queue_opts_s>();
   return 0;
   MPROC_API_END
 }
 
-void mproc_queue_opts_free(mproc_queue_opts_t* opts) { release(opts); }
+void mproc_queue_opts_free(mproc_queue_opts_t* opts) { MPROC_RELEASE(opts); }
 
 int mproc_queue_opts_set_maxsize(mproc_queue_opts_t* opts, size_t maxsize) {
   MPROC_API_BEGIN
-  MPROC_CHECK(opts).value.maxsize = maxsize;
+  MPROC_OPTIONS(opts).maxsize = maxsize;
   return 0;
   MPROC_API_END
 }
 
 int mproc_queue_opts_set_capacity(mproc_queue_opts_t* opts, size_t bytes) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   MPROC_REQUIRE(bytes > 0 && bytes <= mproc::core::kMaxQueueCapacity,
                 "capacity must be 1 byte to 4 GiB");
   o.capacity = bytes;
@@ -59,7 +57,7 @@ int mproc_queue_opts_set_capacity(mproc_queue_opts_t* opts, size_t bytes) {
 
 int mproc_queue_opts_set_named(mproc_queue_opts_t* opts, int named) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   o.shared.named = named != 0;
   if (!o.shared.named) o.shared.name.clear();
   return 0;
@@ -68,7 +66,7 @@ int mproc_queue_opts_set_named(mproc_queue_opts_t* opts, int named) {
 
 int mproc_queue_opts_set_name(mproc_queue_opts_t* opts, const char* name) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   MPROC_REQUIRE(name != nullptr, "name is NULL");
   mproc::platform::SharedMapping::check_name(name);
   o.shared.named = true;
@@ -81,7 +79,7 @@ int mproc_queue_new(mproc_queue_t** out, const mproc_queue_opts_t* opts) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
   mproc::core::QueueOptions o;
-  if (opts != nullptr) o = MPROC_CHECK(opts).value;
+  if (opts != nullptr) o = MPROC_OPTIONS(opts);
   *out = wrap<mproc_queue_s>(Queue::create(o));
   return 0;
   MPROC_API_END
@@ -99,7 +97,7 @@ int mproc_queue_put(mproc_queue_t* q, const void* data, size_t len, int64_t time
   MPROC_API_BEGIN
   Queue& queue = MPROC_UNWRAP(q);
   MPROC_REQUIRE(data != nullptr || len == 0, "data is NULL");
-  int rc = queue.put(data, len, Deadline::after_ms(timeout_ms));
+  int rc = queue.put(data, len, MPROC_DEADLINE(timeout_ms));
   if (rc == MPROC_ETOOBIG) return too_big(queue, len, __func__);
   if (rc == MPROC_ECORRUPT) return corrupt();
   return status(rc);
@@ -110,7 +108,7 @@ int mproc_queue_get(mproc_queue_t* q, mproc_msg_t** out, int64_t timeout_ms) {
   MPROC_API_BEGIN
   Queue& queue = MPROC_UNWRAP(q);
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  int rc = queue.get(out, Deadline::after_ms(timeout_ms));
+  int rc = queue.get(out, MPROC_DEADLINE(timeout_ms));
   if (rc == MPROC_ECORRUPT) return corrupt();
   return status(rc);
   MPROC_API_END
@@ -122,7 +120,7 @@ int mproc_queue_get_into(mproc_queue_t* q, void* buf, size_t cap, size_t* len,
   Queue& queue = MPROC_UNWRAP(q);
   MPROC_REQUIRE(buf != nullptr || cap == 0, "buf is NULL");
   MPROC_REQUIRE(len != nullptr, "len is NULL");
-  int rc = queue.get_into(buf, cap, len, Deadline::after_ms(timeout_ms));
+  int rc = queue.get_into(buf, cap, len, MPROC_DEADLINE(timeout_ms));
   if (rc == MPROC_ETOOBIG) return mproc::api::buffer_too_small(__func__, *len, cap);
   if (rc == MPROC_ECORRUPT) return corrupt();
   return status(rc);
@@ -204,15 +202,15 @@ int mproc_queue_task_done(mproc_queue_t* q) {
 
 int mproc_queue_join(mproc_queue_t* q, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return status(MPROC_UNWRAP(q).join(Deadline::after_ms(timeout_ms)));
+  return status(MPROC_UNWRAP(q).join(MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
 const char* mproc_queue_name(const mproc_queue_t* q) {
-  return q != nullptr && q->magic == mproc_queue_s::kMagic ? q->obj->name().c_str() : "";
+  return mproc::api::usable_or_note(q, __func__) ? q->obj->name().c_str() : "";
 }
 
-void mproc_queue_free(mproc_queue_t* q) { release(q); }
+void mproc_queue_free(mproc_queue_t* q) { MPROC_RELEASE(q); }
 
 int mproc_args_add_queue(mproc_args_t* a, mproc_queue_t* q) {
   MPROC_API_BEGIN

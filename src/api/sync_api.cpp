@@ -7,7 +7,6 @@
 #include "api/handles.hpp"
 #include "api/shared_args.hpp"
 
-using mproc::api::release;
 using mproc::api::shared_options;
 using mproc::api::status;
 using mproc::api::wrap;
@@ -18,7 +17,7 @@ namespace mproc::api {
 
 SharedOptions shared_options(const mproc_shared_opts_t* opts, const char* function) {
   if (opts == nullptr) return {};
-  return check_handle(opts, function).value;
+  return options(opts, function);
 }
 
 }  // namespace mproc::api
@@ -55,9 +54,9 @@ int lock_status(int rc, const char* function, bool acquiring) {
     MPROC_API_END                                                                    \
   }                                                                                  \
   const char* mproc_##prefix##_name(const Handle* h) {                               \
-    return h != nullptr && h->magic == Handle::kMagic ? h->obj->name().c_str() : ""; \
+    return mproc::api::usable_or_note(h, __func__) ? h->obj->name().c_str() : "";   \
   }                                                                                  \
-  void mproc_##prefix##_free(Handle* h) { release(h); }                              \
+  void mproc_##prefix##_free(Handle* h) { MPROC_RELEASE(h); }                              \
   int mproc_args_add_##prefix(mproc_args_t* a, Handle* h) {                          \
     MPROC_API_BEGIN                                                                  \
     mproc::api::add_handle(a, h, __func__);                                          \
@@ -78,16 +77,16 @@ extern "C" {
 int mproc_shared_opts_new(mproc_shared_opts_t** out) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
-  *out = new mproc_shared_opts_s;
+  *out = mproc::api::make<mproc_shared_opts_s>();
   return 0;
   MPROC_API_END
 }
 
-void mproc_shared_opts_free(mproc_shared_opts_t* opts) { release(opts); }
+void mproc_shared_opts_free(mproc_shared_opts_t* opts) { MPROC_RELEASE(opts); }
 
 int mproc_shared_opts_set_named(mproc_shared_opts_t* opts, int named) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   o.named = named != 0;
   if (!o.named) o.name.clear();
   return 0;
@@ -96,7 +95,7 @@ int mproc_shared_opts_set_named(mproc_shared_opts_t* opts, int named) {
 
 int mproc_shared_opts_set_name(mproc_shared_opts_t* opts, const char* name) {
   MPROC_API_BEGIN
-  auto& o = MPROC_CHECK(opts).value;
+  auto& o = MPROC_OPTIONS(opts);
   MPROC_REQUIRE(name != nullptr, "name is NULL");
   mproc::platform::SharedMapping::check_name(name);
   o.named = true;
@@ -125,7 +124,7 @@ int mproc_lock_new(mproc_lock_t** out, const mproc_shared_opts_t* opts) {
 
 int mproc_lock_acquire(mproc_lock_t* lock, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return lock_status(MPROC_UNWRAP(lock).acquire(Deadline::after_ms(timeout_ms)), __func__,
+  return lock_status(MPROC_UNWRAP(lock).acquire(MPROC_DEADLINE(timeout_ms)), __func__,
                      true);
   MPROC_API_END
 }
@@ -165,7 +164,7 @@ int mproc_rlock_new(mproc_rlock_t** out, const mproc_shared_opts_t* opts) {
 
 int mproc_rlock_acquire(mproc_rlock_t* lock, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return status(MPROC_UNWRAP(lock).acquire(Deadline::after_ms(timeout_ms)));
+  return status(MPROC_UNWRAP(lock).acquire(MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
@@ -214,7 +213,7 @@ int mproc_sem_new_bounded(mproc_sem_t** out, uint32_t value,
 
 int mproc_sem_acquire(mproc_sem_t* sem, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return status(MPROC_UNWRAP(sem).acquire(Deadline::after_ms(timeout_ms)));
+  return status(MPROC_UNWRAP(sem).acquire(MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
@@ -280,7 +279,7 @@ int mproc_event_is_set(mproc_event_t* event, int* is_set) {
 
 int mproc_event_wait(mproc_event_t* event, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return status(MPROC_UNWRAP(event).wait(Deadline::after_ms(timeout_ms)));
+  return status(MPROC_UNWRAP(event).wait(MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
 }
 
@@ -312,7 +311,7 @@ int mproc_cond_new_rlock(mproc_cond_t** out, mproc_rlock_t* lock,
 
 int mproc_cond_acquire(mproc_cond_t* cond, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  return lock_status(MPROC_UNWRAP(cond).acquire(Deadline::after_ms(timeout_ms)), __func__,
+  return lock_status(MPROC_UNWRAP(cond).acquire(MPROC_DEADLINE(timeout_ms)), __func__,
                      true);
   MPROC_API_END
 }
@@ -325,7 +324,7 @@ int mproc_cond_release(mproc_cond_t* cond) {
 
 int mproc_cond_wait(mproc_cond_t* cond, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  int rc = MPROC_UNWRAP(cond).wait(Deadline::after_ms(timeout_ms));
+  int rc = MPROC_UNWRAP(cond).wait(MPROC_DEADLINE(timeout_ms));
   if (rc == MPROC_ESTATE) return not_held(__func__, "cannot wait without holding the lock");
   return status(rc);
   MPROC_API_END
@@ -365,7 +364,7 @@ int mproc_barrier_new(mproc_barrier_t** out, uint32_t parties,
 int mproc_barrier_wait(mproc_barrier_t* barrier, int64_t timeout_ms, uint32_t* index) {
   MPROC_API_BEGIN
   uint32_t mine = 0;
-  int rc = MPROC_UNWRAP(barrier).wait(Deadline::after_ms(timeout_ms), &mine);
+  int rc = MPROC_UNWRAP(barrier).wait(MPROC_DEADLINE(timeout_ms), &mine);
   if (rc == MPROC_ETIMEDOUT)
     return mproc::api::fail_static(rc, "barrier wait timed out; the barrier is now broken");
   if (rc == 0 && index != nullptr) *index = mine;
@@ -426,11 +425,11 @@ int mproc_shm_new(mproc_shm_t** out, size_t size, const mproc_shared_opts_t* opt
 }
 
 void* mproc_shm_data(const mproc_shm_t* shm) {
-  return shm != nullptr && shm->magic == mproc_shm_s::kMagic ? shm->obj->data() : nullptr;
+  return mproc::api::usable_or_note(shm, __func__) ? shm->obj->data() : nullptr;
 }
 
 size_t mproc_shm_size(const mproc_shm_t* shm) {
-  return shm != nullptr && shm->magic == mproc_shm_s::kMagic ? shm->obj->size() : 0;
+  return mproc::api::usable_or_note(shm, __func__) ? shm->obj->size() : 0;
 }
 
 int mproc_shm_lock(mproc_shm_t* shm, mproc_lock_t** out) {

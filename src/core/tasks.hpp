@@ -7,13 +7,18 @@
 #include <string>
 
 #include "core/args.hpp"
+#include "core/handle_arena.hpp"
 
 // The C handle of an argument list: a shared reference to the core list, so
-// that a task can be handed one without copying.
+// that a task can be handed one without copying. One made here (a task's
+// view) is lent: usable for the call, not freed by the task; the C API
+// makes the caller's own in a HandleArena.
 struct mproc_args_s {
   static constexpr uint32_t kMagic = 0x61726773;  // "args"
-  uint32_t magic = kMagic;
+  static constexpr const char* kLabel = "mproc_args_t";
+  mproc::core::HandleHeader header{kMagic};
   std::shared_ptr<mproc::core::Args> args;
+  void clear() noexcept { args.reset(); }
 };
 
 namespace mproc::core {

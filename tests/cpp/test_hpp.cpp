@@ -3,6 +3,7 @@
 #include <mproc/mproc.hpp>
 
 #include <atomic>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -107,6 +108,43 @@ TEST(Hpp, QueueTryFormsReportTimeoutsWithoutThrowing) {
     FAIL() << "no exception";
   } catch (const mproc::Error& e) {
     EXPECT_EQ(e.code(), MPROC_ECLOSED);
+  }
+}
+
+// A duration too long for int64_t milliseconds is a very long wait, not an
+// overflow into a negative (now refused) timeout.
+TEST(Hpp, HugeTimeoutsAreLongWaitsNotOverflows) {
+  mproc::Lock lock;
+  EXPECT_EQ(lock.acquire(std::chrono::hours::max()), mproc::Acquired::kYes);
+  lock.unlock();
+  mproc::Queue q;
+  q.put("x");
+  auto m = q.try_get(std::chrono::nanoseconds::max());
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->str(), "x");
+  mproc::Event e;
+  e.set();
+  EXPECT_TRUE(e.wait(std::chrono::duration<double>(1e300)));
+  EXPECT_TRUE(e.wait(std::chrono::duration<int64_t, std::ratio<86400>>::max()));
+  // wait_for waits for the notification, rather than finding a deadline
+  // of now() + hours::max() (an overflow) already past. The notifier can
+  // take the lock only once the waiter is waiting.
+  mproc::Condition c;
+  bool flag = false;
+  std::unique_lock<mproc::Condition> held(c);
+  std::thread notifier([&] {
+    std::unique_lock<mproc::Condition> g(c);
+    flag = true;
+    c.notify();
+  });
+  EXPECT_TRUE(c.wait_for([&] { return flag; }, std::chrono::hours::max()));
+  held.unlock();
+  notifier.join();
+  try {
+    e.wait(std::chrono::duration<double>(std::numeric_limits<double>::quiet_NaN()));
+    FAIL() << "a NaN timeout was accepted";
+  } catch (const mproc::Error& err) {
+    EXPECT_EQ(err.code(), MPROC_EINVAL);
   }
 }
 
