@@ -72,6 +72,13 @@ long syscall_of(pid_t tid) {
 // over and over: each fork child must be able to start and join children of
 // its own. A lock copied in its held state would hang the child.
 TEST(ForkSafety, ForkWhileOtherThreadsUseTheChildrenRegistryAndRuntime) {
+  // GCC 12's AddressSanitizer allocator takes no lock around fork: a fork
+  // while any thread (the reactor included) refills its allocation cache
+  // leaves the allocator's lock held in the child, which then hangs in
+  // malloc whatever mproc does (seen here: a child of fork 0 hung). The
+  // normal build runs this test; the deterministic one below runs in both.
+  if (kSanitizedAllocator)
+    GTEST_SKIP() << "AddressSanitizer's allocator is not fork-safe while other threads allocate";
   Runtime::get();
   // Stops and joins the busy threads however the test ends.
   struct Busy {
@@ -94,25 +101,18 @@ TEST(ForkSafety, ForkWhileOtherThreadsUseTheChildrenRegistryAndRuntime) {
   busy.emplace_back([&] {
     while (!stop.load()) Children::get().active_processes();
   });
-  // GCC 12's AddressSanitizer allocator takes no lock around fork: a fork
-  // while another thread refills its allocation cache leaves the
-  // allocator's lock held in the child, which then hangs in malloc (mproc
-  // or not). Under it, only the two threads above run, which allocate
-  // nothing while this process has no children.
-  if (!kSanitizedAllocator) {
-    busy.emplace_back([&] {
-      while (!stop.load()) Runtime::get().call([](uv_loop_t*) {});
-    });
-    busy.emplace_back([&] {
-      while (!stop.load()) {
-        ProcessOptions options;
-        options.method = MPROC_START_FORK;
-        Process p("", &exit_seven, nullptr, options);
-        p.start();
-        p.join(Deadline::after_ms(10000));
-      }
-    });
-  }
+  busy.emplace_back([&] {
+    while (!stop.load()) Runtime::get().call([](uv_loop_t*) {});
+  });
+  busy.emplace_back([&] {
+    while (!stop.load()) {
+      ProcessOptions options;
+      options.method = MPROC_START_FORK;
+      Process p("", &exit_seven, nullptr, options);
+      p.start();
+      p.join(Deadline::after_ms(10000));
+    }
+  });
   // Past its start (which allocates), the thread is in its loop.
   while (rounds.load() < 1000) std::this_thread::yield();
   constexpr int kForks = 100;
