@@ -101,7 +101,7 @@ Queue::Queue(std::shared_ptr<SharedRegion> region)
   this->region()->keep_while_held(&s_.head_lock.word);
 }
 
-bool Queue::reserve_ring_locked(uint64_t end, std::string* why) {
+bool Queue::reserve_ring_locked(uint64_t end, SpaceError* space) {
   constexpr uint64_t kFirstStep = 64 * 1024;
   uint64_t page = page_size();
   uint64_t wanted = (end + page - 1) / page * page;
@@ -111,14 +111,12 @@ bool Queue::reserve_ring_locked(uint64_t end, std::string* why) {
   if (ample > capacity_) ample = capacity_;
   for (uint64_t target : {ample, wanted}) {
     if (target <= reserved_) continue;
-    std::string message;
-    int rc = region()->reserve(data_offset_ + reserved_, target - reserved_, &message);
-    if (rc == 0) {
+    space->code = region()->reserve(data_offset_ + reserved_, target - reserved_,
+                                    &space->message);
+    if (space->code == 0) {
       reserved_ = target;
       return true;
     }
-    *why = message;
-    space_rc_ = rc;
   }
   return reserved_ >= end;
 }
@@ -176,7 +174,7 @@ int Queue::taken_settled(uint64_t* out, const Deadline& deadline) {
 // ---- Put --------------------------------------------------------------------
 
 Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size_t len,
-                                     std::string* why) {
+                                     SpaceError* space) {
   uint64_t t = s_.tail.load(std::memory_order_relaxed);
   uint64_t need = record_size(len);
   uint64_t off = t & (capacity_ - 1);
@@ -208,7 +206,7 @@ Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size
   // The bytes written below: a WRAP header at `off` and the record at the
   // ring's start, or the record at `off`.
   uint64_t end = pad > 0 ? std::max(off + kRecordHeader, need) : off + need;
-  if (end > reserved_ && !reserve_ring_locked(end, why)) {
+  if (end > reserved_ && !reserve_ring_locked(end, space)) {
     // No pages to grow into: start again at the ring's beginning, which
     // is backed already, if what is queued fits below this offset.
     s_.seen_head = s_.head.load(std::memory_order_acquire);
@@ -250,12 +248,12 @@ int Queue::put_parts(const Part* parts, size_t count, const Deadline& deadline) 
       owned_lock_release(s_.tail_lock);
       return MPROC_ECLOSED;
     }
-    std::string why;
-    Attempt a = try_put_locked(parts, count, len, &why);
+    SpaceError space;
+    Attempt a = try_put_locked(parts, count, len, &space);
     uint64_t head_seen = s_.seen_head;
-    int space_rc = space_rc_;
     owned_lock_release(s_.tail_lock);
-    if (a == Attempt::kNoSpace) fail(space_rc, "queue put: " + why + "; nothing was put");
+    if (a == Attempt::kNoSpace)
+      fail(space.code, "queue put: " + space.message + "; nothing was put");
     if (a == Attempt::kDone) {
       if (s_.getters_waiting.load(std::memory_order_seq_cst) > 0) {
         s_.not_empty_seq.fetch_add(1, std::memory_order_release);

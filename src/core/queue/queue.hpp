@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "core/message.hpp"
 #include "core/queue/queue_layout.hpp"
@@ -76,9 +77,14 @@ class Queue : public SharedObject {
     uint32_t size;
   };
 
-  Attempt try_put_locked(const Part* parts, size_t count, size_t len, std::string* why);
+  // Why the ring's next pages could not be backed (ENOSPC / ENOMEM).
+  struct SpaceError {
+    int code = 0;
+    std::string message;
+  };
+  Attempt try_put_locked(const Part* parts, size_t count, size_t len, SpaceError* space);
   // Backs the ring's first `end` bytes with pages (see SharedMapping::reserve).
-  bool reserve_ring_locked(uint64_t end, std::string* why);
+  bool reserve_ring_locked(uint64_t end, SpaceError* space);
   Attempt find_locked(Found* found);
   void commit_get_locked(const Found& found);
   int lock_side(OwnedLockState& lock, bool producer, const platform::Deadline& deadline);
@@ -105,7 +111,6 @@ class Queue : public SharedObject {
   // backed by pages (under tail_lock). Kept per process, never read from
   // shared memory: a peer can not talk us into writing where no page is.
   uint64_t reserved_ = 0;
-  int space_rc_ = 0;  // the code of the last failed reservation
   // This process's gets in a row that found a small message without
   // waiting (see take).
   std::atomic<uint32_t> quick_small_gets_{0};

@@ -132,9 +132,11 @@ bool Condition::take_token() noexcept {
   uint64_t c = s_.counts.load(std::memory_order_acquire);
   while (tokens_of(c) > 0)
     if (s_.counts.compare_exchange_weak(c, c - 1, std::memory_order_acq_rel)) {
-      // notify waits for its tokens to be taken.
-      s_.taken.fetch_add(1, std::memory_order_release);
-      platform::wake(s_.taken_cell, s_.taken, platform::kWakeAll);
+      // notify waits for its tokens to be taken: the last one wakes it.
+      if (tokens_of(c) == 1) {
+        s_.taken.fetch_add(1, std::memory_order_release);
+        platform::wake(s_.taken_cell, s_.taken, platform::kWakeAll);
+      }
       return true;
     }
   return false;

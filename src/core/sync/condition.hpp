@@ -8,7 +8,7 @@
 // (both in one atomic word, so a waiter can take a token or leave on a
 // timeout without the lock), and
 //   seq      bumped by every notify; sleepers wait on it
-//   taken    bumped when a waiter takes a token; notify waits on it.
+//   taken    bumped when a waiter takes the last token; notify waits on it.
 // notify(n), holding the lock, moves up to n waiters from `waiting` to
 // `tokens`, wakes as many sleepers, and returns once those tokens are
 // taken. A later waiter needs the lock to register, so it can never take

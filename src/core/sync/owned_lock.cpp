@@ -34,6 +34,13 @@ constexpr int64_t kMaxSliceNs = 500 * 1000000;
 
 uint32_t me() noexcept { return static_cast<uint32_t>(platform::current_tid()); }
 
+// Whether word value `v` names the calling thread (`self`) as a living
+// owner. The same id may belong to a thread of another pid namespace: only
+// an entry on our own list proves the lock is ours.
+bool owned_by(const OwnedLockState& s, uint32_t v, uint32_t self) noexcept {
+  return (v & (kOwnerMask | kOwnerDied)) == self && platform::robust_on_my_list(s.link);
+}
+
 // Whether the owner recorded in `v` has died: the kernel said so, or
 // (where it can not) the owner thread no longer exists.
 bool owner_died(uint32_t v) noexcept {
@@ -101,13 +108,7 @@ void owned_lock_init(OwnedLockState& s) {
 
 int owned_lock_acquire_contended(OwnedLockState& s, uint32_t self, uint32_t seen,
                                  const Deadline& deadline) {
-  int rc;
-  // The same id may belong to a thread of another pid namespace: only an
-  // entry on our own list proves the lock is ours.
-  if ((seen & (kOwnerMask | kOwnerDied)) == self && platform::robust_on_my_list(s.link))
-    rc = MPROC_ESTATE;
-  else
-    rc = acquire_slow(s, self, deadline);
+  int rc = owned_by(s, seen, self) ? MPROC_ESTATE : acquire_slow(s, self, deadline);
   platform::robust_op_end();
   return rc;
 }
@@ -115,8 +116,7 @@ int owned_lock_acquire_contended(OwnedLockState& s, uint32_t self, uint32_t seen
 void owned_lock_wake_one(OwnedLockState& s) { platform::wake(s.cell, s.word, 1); }
 
 bool owned_lock_held_by_me(const OwnedLockState& s) noexcept {
-  uint32_t v = s.word.load(std::memory_order_relaxed);
-  return (v & (kOwnerMask | kOwnerDied)) == me() && platform::robust_on_my_list(s.link);
+  return owned_by(s, s.word.load(std::memory_order_relaxed), me());
 }
 
 bool owned_lock_locked(const OwnedLockState& s) noexcept {
@@ -126,8 +126,7 @@ bool owned_lock_locked(const OwnedLockState& s) noexcept {
 
 int rlock_acquire(OwnedLockState& s, const Deadline& deadline) {
   uint32_t self = me();
-  uint32_t v = s.word.load(std::memory_order_relaxed);
-  if ((v & (kOwnerMask | kOwnerDied)) == self && platform::robust_on_my_list(s.link)) {
+  if (owned_by(s, s.word.load(std::memory_order_relaxed), self)) {
     if (s.depth == UINT32_MAX) return MPROC_EOVERFLOW;
     ++s.depth;
     return 0;
