@@ -10,10 +10,8 @@
 
 static inline void test_run_fault_scenario(const char *self, const char *method,
                                            const char *scenario, const char *plan) {
-  if (!MPROC_TEST_FAULTS) {
-    print_message("skipped: this build has no fault hook (meson -Dfault_injection)\n");
-    skip();
-  }
+  if (!MPROC_TEST_FAULTS)
+    test_skip_because("this build has no fault hook (meson -Dfault_injection)");
   const char *argv[] = {self, method, "--fault", scenario, NULL};
   mproc_command_opts_t *opts = NULL;
   assert_mproc_ok(mproc_command_opts_new(&opts));

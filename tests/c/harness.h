@@ -39,6 +39,14 @@
 
 #define assert_mproc_ok(expr) assert_mproc_code((expr), 0)
 
+/* Skips the current test, saying why (a skipped test always prints its
+ * reason). */
+#define test_skip_because(reason)                                             \
+  do {                                                                        \
+    print_message("skipped: %s\n", (reason));                                 \
+    skip();                                                                   \
+  } while (0)
+
 /* First thing in every suite's main: children spawned by mproc run their
  * task here and never come back. */
 #define MPROC_TEST_MAIN_PROLOGUE(argc, argv)                                   \

@@ -808,7 +808,8 @@ static void a_fork_child_does_not_send_into_a_message_in_progress(void **state) 
 static void a_fork_child_uses_an_end_a_thread_is_receiving_on(void **state) {
   (void)state;
   /* Only a fork child shares the parent's handles as they are. */
-  if (mproc_get_start_method() != MPROC_START_FORK) skip();
+  if (mproc_get_start_method() != MPROC_START_FORK)
+    test_skip_because("only a fork child shares the parent's handles as they are");
   fork_while_a_thread_receives(0);
 }
 

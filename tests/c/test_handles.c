@@ -508,9 +508,8 @@ static void a_child_makes_handles_whatever_the_parent_was_doing(void **state) {
    * while the churners allocate can leave its lock held in the child,
    * which then hangs in malloc whatever mproc does. */
   if (mproc_get_start_method() == MPROC_START_FORK) {
-    print_message("skipped under fork: AddressSanitizer's allocator is not fork-safe "
-                  "while other threads allocate\n");
-    skip();
+    test_skip_because("under fork: AddressSanitizer's allocator is not fork-safe "
+                      "while other threads allocate");
   }
 #endif
   pthread_t churners[kChurners];

@@ -470,7 +470,8 @@ static void a_daemon_outlives_the_thread_that_started_it(void **state) {
  * end, and its exit status is reported lost rather than made up. */
 static void a_forkserver_child_outlives_its_server(void **state) {
   (void)state;
-  if (mproc_get_start_method() != MPROC_START_FORKSERVER) skip();
+  if (mproc_get_start_method() != MPROC_START_FORKSERVER)
+    test_skip_because("about forkserver children only");
   mproc_conn_t *keep;
   mproc_process_t *p = test_start_with_pipe("kill_parent_then_wait", NULL, &keep);
   assert_mproc_ok(mproc_conn_send(keep, "kill", 4, 1000));
@@ -530,7 +531,8 @@ static void *hammer_the_task_registry(void *arg) {
  * still be able to look tasks up (to start children of its own). */
 static void fork_children_look_up_tasks_while_a_thread_uses_the_registry(void **state) {
   (void)state;
-  if (mproc_get_start_method() != MPROC_START_FORK) skip();
+  if (mproc_get_start_method() != MPROC_START_FORK)
+    test_skip_because("about fork children only");
   /* A big registry makes each scan long. */
   for (int i = 0; i < 20000; ++i) {
     char name[32];
@@ -685,7 +687,8 @@ static void mproc_never_reaps_children_it_did_not_start(void **state) {
 
 static void children_get_only_the_descriptors_passed(void **state) {
   (void)state;
-  if (mproc_get_start_method() == MPROC_START_FORK) skip(); /* fork copies all, as Python */
+  if (mproc_get_start_method() == MPROC_START_FORK)
+    test_skip_because("fork copies every descriptor, as in Python");
   /* An inheritable descriptor of the host's must not reach the child. */
   int stray = open("/dev/null", O_RDONLY);
   mproc_conn_t *a;
@@ -807,7 +810,8 @@ static void unregistered_function_runs_only_under_fork(void **state) {
 static void a_spawned_child_without_mproc_main_refuses_to_start_children(void **state) {
   (void)state;
   /* Under fork nothing is re-executed: there is no mproc_main to miss. */
-  if (mproc_get_start_method() == MPROC_START_FORK) skip();
+  if (mproc_get_start_method() == MPROC_START_FORK)
+    test_skip_because("under fork nothing is re-executed: there is no mproc_main to miss");
   const char *method = mproc_start_method_name(mproc_get_start_method());
   const char *argv[] = {NO_MPROC_MAIN_PATH, method, NULL};
   char *out = NULL;
@@ -891,7 +895,8 @@ static void scenario_a_failed_launch_harms_no_other_child(void **state) {
 
 static void a_failed_forkserver_launch_harms_no_other_child(void **state) {
   (void)state;
-  if (mproc_get_start_method() != MPROC_START_FORKSERVER) skip();
+  if (mproc_get_start_method() != MPROC_START_FORKSERVER)
+    test_skip_because("about forkserver children only");
   run_fault_scenario("forkserver-launch", "forkserver-launch:3");
 }
 
