@@ -1,13 +1,12 @@
 // C entry points for commands.
 #include <mproc/command.h>
 
-#include <signal.h>
-
 #include <cstdlib>
 #include <cstring>
 
 #include "api/guard.hpp"
 #include "api/handles.hpp"
+#include "platform/signals.hpp"
 
 using mproc::api::status;
 using mproc::api::wrap;
@@ -219,14 +218,14 @@ int mproc_command_is_alive(mproc_command_t* cmd, int* alive) {
 
 int mproc_command_terminate(mproc_command_t* cmd) {
   MPROC_API_BEGIN
-  MPROC_UNWRAP(cmd).signal(SIGTERM);
+  MPROC_UNWRAP(cmd).signal(mproc::platform::kSignalTerminate);
   return 0;
   MPROC_API_END
 }
 
 int mproc_command_kill(mproc_command_t* cmd) {
   MPROC_API_BEGIN
-  MPROC_UNWRAP(cmd).signal(SIGKILL);
+  MPROC_UNWRAP(cmd).signal(mproc::platform::kSignalKill);
   return 0;
   MPROC_API_END
 }

@@ -17,7 +17,7 @@
 #include "core/connection.hpp"
 #include "core/handle_arena.hpp"
 #include "core/message.hpp"
-#include "core/process.hpp"
+#include "core/launch/process.hpp"
 #include "core/pool/pool.hpp"
 #include "core/queue/queue.hpp"
 #include "core/sync/barrier.hpp"

@@ -1,13 +1,12 @@
 // C entry points for tasks, start methods and processes.
 #include <mproc/process.h>
 
-#include <signal.h>
-
 #include "api/guard.hpp"
 #include "api/handles.hpp"
-#include "core/bootstrap.hpp"
-#include "core/children.hpp"
+#include "core/launch/bootstrap.hpp"
+#include "core/launch/children.hpp"
 #include "core/identity.hpp"
+#include "platform/signals.hpp"
 
 using mproc::api::wrap;
 using mproc::core::Process;
@@ -177,14 +176,14 @@ int mproc_process_is_alive(mproc_process_t* p, int* alive) {
 
 int mproc_process_terminate(mproc_process_t* p) {
   MPROC_API_BEGIN
-  MPROC_UNWRAP(p).signal(SIGTERM);
+  MPROC_UNWRAP(p).signal(mproc::platform::kSignalTerminate);
   return 0;
   MPROC_API_END
 }
 
 int mproc_process_kill(mproc_process_t* p) {
   MPROC_API_BEGIN
-  MPROC_UNWRAP(p).signal(SIGKILL);
+  MPROC_UNWRAP(p).signal(mproc::platform::kSignalKill);
   return 0;
   MPROC_API_END
 }
@@ -247,7 +246,7 @@ int mproc_active_children(int64_t* pids, size_t cap, size_t* count) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(count != nullptr, "count is NULL");
   MPROC_REQUIRE(pids != nullptr || cap == 0, "pids is NULL but cap is not 0");
-  std::vector<pid_t> alive = mproc::core::Children::get().active_processes();
+  std::vector<int64_t> alive = mproc::core::Children::get().active_processes();
   for (size_t i = 0; i < alive.size() && i < cap; ++i) pids[i] = alive[i];
   *count = alive.size();
   return 0;

@@ -1,22 +1,15 @@
 #include "core/command.hpp"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
 
-#include "core/children.hpp"
+#include "core/launch/children.hpp"
 #include "core/identity.hpp"
 #include "platform/error.hpp"
 #include "platform/exec.hpp"
-#include "platform/pidfd.hpp"
-
-extern char** environ;
+#include "platform/pipes.hpp"
+#include "platform/process.hpp"
+#include "platform/signals.hpp"
 
 namespace mproc::core {
 
@@ -46,8 +39,7 @@ Command::~Command() { Children::release(child_); }
 
 std::vector<std::string> Command::environment() const {
   std::vector<std::string> env;
-  if (!options_.env_clear)
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
+  if (!options_.env_clear) env = platform::current_environment();
   for (const auto& [name, value] : options_.env_changes) {
     std::string prefix = name + "=";
     for (auto it = env.begin(); it != env.end();) {
@@ -72,8 +64,7 @@ void Command::start() {
   spec.cwd = options_.cwd;
   spec.new_group = options_.new_group;
   if (!spec.cwd.empty()) {
-    struct stat st;
-    if (::stat(spec.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    if (!platform::is_directory(spec.cwd))
       fail(MPROC_ENOENT, "command '" + argv_[0] + "': working directory '" + spec.cwd +
                              "' does not exist");
   }
@@ -87,24 +78,23 @@ void Command::start() {
       case MPROC_STDIO_INHERIT:
         break;
       case MPROC_STDIO_NULL:
-        theirs[i] = UniqueFd(::open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC));
-        if (!theirs[i]) fail_errno("open /dev/null");
+        theirs[i] = platform::open_null(i != 0);
         break;
       case MPROC_STDIO_FILE: {
-        int flags = i == 0 ? O_RDONLY
-                           : O_WRONLY | O_CREAT | (s.append ? O_APPEND : O_TRUNC);
-        theirs[i] = UniqueFd(::open(s.path.c_str(), flags | O_CLOEXEC, 0644));
-        if (!theirs[i])
-          fail_errno(std::string("command: cannot open '") + s.path + "' for " +
-                     stream_name(i));
+        platform::StreamFile how = i == 0       ? platform::StreamFile::kRead
+                                   : s.append ? platform::StreamFile::kWriteAppend
+                                              : platform::StreamFile::kWriteTruncate;
+        theirs[i] = platform::open_stream_file(
+            s.path, how, std::string("command: cannot open '") + s.path + "' for " +
+                             stream_name(i));
         break;
       }
       case MPROC_STDIO_PIPE: {
-        int p[2];
-        if (::pipe2(p, O_CLOEXEC) != 0) fail_errno("pipe2");
-        // p[0] reads, p[1] writes: the command reads its stdin, writes output.
-        theirs[i] = UniqueFd(i == 0 ? p[0] : p[1]);
-        ours[i] = UniqueFd(i == 0 ? p[1] : p[0]);
+        // The command reads its stdin and writes its output.
+        if (i == 0)
+          platform::make_pipe(&theirs[i], &ours[i]);
+        else
+          platform::make_pipe(&ours[i], &theirs[i]);
         platform::set_nonblocking(ours[i].get(), true);
         break;
       }
@@ -125,10 +115,10 @@ void Command::start() {
   }
   for (const auto& [target, fd] : options_.pass_fds) spec.fds.emplace_back(target, fd->get());
 
-  pid_t pid = platform::exec_spawn(spec);
+  int64_t pid = platform::exec_spawn(spec);
   // Nobody else reaps it (mproc never waits on -1), so the pid still names
   // our child here.
-  auto child = std::make_shared<Child>(pid, platform::pidfd_of_new_child(pid),
+  auto child = std::make_shared<Child>(pid, platform::process_handle_of_new_child(pid),
                                        Child::Reaper::kPidfd, options_.new_group);
   start_called_ = true;
   for (int i = 0; i < 3; ++i) pipes_[i] = std::move(ours[i]);
@@ -178,7 +168,12 @@ int Command::read(int which, void* buf, size_t cap, size_t* n, const Deadline& d
   std::lock_guard<std::mutex> lock(io_mu_[which]);
   int fd = pipe_end(which, "read from");
   for (;;) {
-    ssize_t got = ::read(fd, buf, cap);
+    std::ptrdiff_t got;
+    try {
+      got = platform::read_nowait(fd, buf, cap);
+    } catch (const Error& e) {
+      fail(e.code(), std::string("command: ") + e.what());
+    }
     if (got > 0) {
       *n = static_cast<size_t>(got);
       return 0;
@@ -187,9 +182,7 @@ int Command::read(int which, void* buf, size_t cap, size_t* n, const Deadline& d
       *n = 0;
       return MPROC_EOF;
     }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) fail_errno("command: read");
-    if (!platform::wait_fd(fd, POLLIN, deadline)) return MPROC_ETIMEDOUT;
+    if (!platform::wait_fd(fd, platform::IoWant::kRead, deadline)) return MPROC_ETIMEDOUT;
   }
 }
 
@@ -213,42 +206,38 @@ Captured Command::capture(std::vector<std::string> argv, CommandOptions options,
   char chunk[64 * 1024];
 
   for (;;) {
-    struct pollfd pfds[4];
+    platform::FdWait waits[4];
     int which[4];
-    int n = 0;
+    size_t n = 0;
     for (int i = 0; i < 3; ++i) {
       if (!cmd.pipes_[i]) continue;
-      pfds[n] = {cmd.pipes_[i].get(), static_cast<short>(i == 0 ? POLLOUT : POLLIN), 0};
+      waits[n] = {cmd.pipes_[i].get(), i == 0 ? platform::IoWant::kWrite : platform::IoWant::kRead,
+                  false};
       which[n++] = i;
     }
     bool outputs_open = cmd.pipes_[1] || cmd.pipes_[2];
     if (!outputs_open && exited) break;
     if (!exited) {
-      pfds[n] = {cmd.child_->sentinel(), POLLIN, 0};
+      waits[n] = {cmd.child_->sentinel(), platform::IoWant::kRead, false};
       which[n++] = -1;
     }
-    int wait_ms = deadline.poll_ms();
+    Deadline turn = deadline;
     if (exited) {
-      int64_t quiet_left =
-          kCaptureQuietMs - (platform::monotonic_ns() - quiet_since) / 1000000;
-      if (quiet_left <= 0) break;  // a grandchild holds the pipes: stop here
-      if (wait_ms < 0 || wait_ms > quiet_left) wait_ms = static_cast<int>(quiet_left);
+      int64_t quiet_left_ns = kCaptureQuietMs * 1000000 - (platform::monotonic_ns() - quiet_since);
+      if (quiet_left_ns <= 0) break;  // a grandchild holds the pipes: stop here
+      turn = deadline.capped_ns(quiet_left_ns);
     }
-    int ready = ::poll(pfds, static_cast<nfds_t>(n), wait_ms);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      fail_errno("command: poll");
-    }
+    platform::wait_any(waits, n, turn);
     // Checked on every turn, not only when poll times out: a command that
     // writes without pause would otherwise outlive its timeout.
     if (deadline.expired()) {
       if (exited) break;  // it finished; only a descendant still writes
-      cmd.child_->signal(SIGKILL);
+      cmd.child_->signal(platform::kSignalKill);
       cmd.join(Deadline::never());
       fail(MPROC_ETIMEDOUT, "command '" + cmd.argv_[0] + "' ran past its timeout and was killed");
     }
-    for (int k = 0; k < n; ++k) {
-      if (pfds[k].revents == 0) continue;
+    for (size_t k = 0; k < n; ++k) {
+      if (!waits[k].ready) continue;
       int i = which[k];
       if (i == -1) {
         exited = true;
@@ -256,19 +245,26 @@ Captured Command::capture(std::vector<std::string> argv, CommandOptions options,
         continue;
       }
       if (i == 0) {
-        ssize_t w = platform::write_without_sigpipe(cmd.pipes_[0].get(), input->data() + input_done,
-                            input->size() - input_done);
-        if (w > 0) input_done += static_cast<size_t>(w);
-        // EPIPE (the command stopped reading) or all written: stdin is done.
-        if (w < 0 && errno != EAGAIN && errno != EINTR) input_done = input->size();
+        try {
+          std::ptrdiff_t w = platform::write_nowait(
+              cmd.pipes_[0].get(), input->data() + input_done, input->size() - input_done);
+          if (w > 0) input_done += static_cast<size_t>(w);
+        } catch (const Error&) {
+          // EPIPE: the command stopped reading; stdin is done.
+          input_done = input->size();
+        }
         if (input_done == input->size()) cmd.pipes_[0].reset();
         continue;
       }
-      ssize_t got = ::read(cmd.pipes_[i].get(), chunk, sizeof chunk);
+      std::ptrdiff_t got = 0;  // an error ends the stream like its end does
+      try {
+        got = platform::read_nowait(cmd.pipes_[i].get(), chunk, sizeof chunk);
+      } catch (const Error&) {
+      }
       if (got > 0) {
         sinks[i]->append(chunk, static_cast<size_t>(got));
         if (exited) quiet_since = platform::monotonic_ns();
-      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+      } else if (got == 0) {
         cmd.pipes_[i].reset();
       }
     }

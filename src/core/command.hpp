@@ -5,6 +5,7 @@
 
 #include <mproc/command.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/child.hpp"
+#include "core/launch/child.hpp"
 #include "platform/deadline.hpp"
 #include "platform/fd.hpp"
 
@@ -59,7 +60,7 @@ class Command {
   int join(const platform::Deadline& deadline) { return started("join")->join(deadline); }
   bool alive();
   void signal(int sig) { started("signal")->signal(sig); }
-  pid_t pid() const { return started("get the pid of")->pid(); }
+  int64_t pid() const { return started("get the pid of")->pid(); }
   bool exitcode(int* out) { return started("get the exit code of")->exitcode(out); }
   int sentinel() const { return started("get the sentinel of")->sentinel(); }
 

@@ -1,8 +1,5 @@
 #include "core/connection.hpp"
 
-#include <sys/socket.h>
-#include <uv.h>
-
 #include <chrono>
 #include <cstring>
 #include <new>
@@ -12,6 +9,7 @@
 #include <mproc/connection.h>
 
 #include "platform/fork_registry.hpp"
+#include "platform/pipes.hpp"
 #include "platform/stream_io.hpp"
 
 namespace mproc::core {
@@ -53,11 +51,8 @@ bool wait_for_turn(std::unique_lock<std::mutex>& lock, std::condition_variable& 
 
 std::pair<std::shared_ptr<Connection>, std::shared_ptr<Connection>>
 Connection::make_pair(bool duplex) {
-  uv_os_sock_t fds[2];
-  // uv_socketpair makes both ends close-on-exec.
-  int rc = uv_socketpair(SOCK_STREAM, 0, fds, 0, 0);
-  if (rc != 0) fail_errno("socketpair", -rc);
-  platform::UniqueFd a(fds[0]), b(fds[1]);
+  platform::UniqueFd a, b;
+  platform::make_socket_pair(&a, &b);  // both ends close-on-exec
   auto first = std::make_shared<Connection>(std::move(a), true, duplex);
   auto second = std::make_shared<Connection>(std::move(b), duplex, true);
   return {std::move(first), std::move(second)};
@@ -253,7 +248,7 @@ Connection::Pass Connection::read_available() {
       room = buf_.size() - end_;
     }
     if (room > budget) room = budget;
-    ssize_t n = platform::recv_nowait(fd_.get(), into, room);
+    std::ptrdiff_t n = platform::recv_nowait(fd_.get(), into, room);
     if (n == platform::kNothingYet) return Pass::kDry;
     if (n == 0) {
       eof_ = true;

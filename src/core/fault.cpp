@@ -1,8 +1,6 @@
 // The test-only fault plan (see fault.hpp).
 #include "core/fault.hpp"
 
-#include <poll.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -76,7 +74,7 @@ void wait_at_fault_gate() noexcept {
   int gate = plan().gate;
   if (gate < 0) return;
   try {
-    platform::wait_fd(gate, POLLIN, platform::Deadline::after_ms(kGateMaxMs));
+    platform::wait_fd(gate, platform::IoWant::kRead, platform::Deadline::after_ms(kGateMaxMs));
   } catch (...) {
   }
 }

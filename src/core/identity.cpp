@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <mutex>
 
-#include "core/bootstrap.hpp"
+#include "core/launch/bootstrap.hpp"
 #include "platform/fork_safe_mutex.hpp"
 
 namespace mproc::core {

@@ -1,18 +1,12 @@
 #include "core/runtime.hpp"
 
-#include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <exception>
 
 #include "platform/error.hpp"
 #include "platform/fork_registry.hpp"
-
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#endif
+#include "platform/signals.hpp"
+#include "platform/threads.hpp"
 
 namespace mproc::core {
 namespace {
@@ -74,29 +68,22 @@ Runtime::Runtime() {
   wake_.data = this;
 
   // The reactor must not take the host program's asynchronous signals:
-  // the host decides which of its threads handle them.
-  sigset_t all, previous;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  // the host decides which of its threads handle them. The thread inherits
+  // the mask blocked here; this thread's own is restored at once.
   try {
+    platform::AllSignalsBlocked blocked;
     thread_ = std::thread([this] { run(); });
   } catch (...) {
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
     uv_run(&loop_, UV_RUN_DEFAULT);
     uv_loop_close(&loop_);
     throw;
   }
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   thread_id_ = thread_.get_id();
 }
 
 void Runtime::run() {
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    pthread_attr_getstack(&attr, &stack_base_, &stack_size_);
-    pthread_attr_destroy(&attr);
-  }
+  platform::current_thread_stack(&stack_base_, &stack_size_);
   uv_run(&loop_, UV_RUN_DEFAULT);
 }
 
@@ -223,20 +210,20 @@ void Runtime::run_exit_sequence() {
 }
 
 void Runtime::forget_after_fork() noexcept {
-#if defined(__SANITIZE_ADDRESS__)
   // What the reactor held on its stack at the fork is still in this address
-  // space, referenced from a stack whose thread is gone: tell the leak
-  // checker that stack is a root, or a child that exits normally reports
-  // the parent's in-flight jobs as leaks.
-  if (stack_base_ != nullptr) __lsan_register_root_region(stack_base_, stack_size_);
-#endif
-  // Only the descriptors nothing else writes to are closed. The loop's
-  // signal pipe stays: libuv's process-wide SIGCHLD handler may still write
-  // into it, and a closed and reused number would receive those bytes.
-  close(uv_backend_fd(&loop_));
-  close(loop_.async_io_watcher.fd);
-  if (loop_.async_wfd >= 0 && loop_.async_wfd != loop_.async_io_watcher.fd)
-    close(loop_.async_wfd);
+  // space, referenced from a stack whose thread is gone: under a leak
+  // checker that stack is made a root, or a child that exits normally
+  // reports the parent's in-flight jobs as leaks.
+  if (stack_base_ != nullptr) platform::leak_check_add_root(stack_base_, stack_size_);
+  // The loop's kernel objects (its poll set, its wake-up descriptor, its
+  // signal pipe) are shared with the parent after the fork: uv_loop_fork
+  // lets go of this process's copies and gives the loop objects of its own,
+  // so nothing done here reaches the parent's reactor, and a stray signal
+  // byte from libuv's handler lands in a pipe of this loop, never in a
+  // reused descriptor number. The loop is never run nor closed again (its
+  // thread is gone, its handles belong to the parent's objects); its new
+  // descriptors are close-on-exec.
+  uv_loop_fork(&loop_);
 }
 
 // The child keeps nothing of the parent's reactor: its thread is gone.

@@ -4,8 +4,7 @@
 // executable) reported to the caller rather than as an exit status.
 #pragma once
 
-#include <sys/types.h>
-
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,11 +24,16 @@ struct ExecSpec {
 
 // Starts the program; returns its pid. Throws with errno's code and a
 // message naming the executable.
-pid_t exec_spawn(const ExecSpec& spec);
+int64_t exec_spawn(const ExecSpec& spec);
 
 // Resolves `name` as execvp would, against the PATH value `path_var`.
 // Names with a '/' are returned as they are. Throws ENOENT (or EACCES when
 // only non-executable matches exist) with a message naming it.
 std::string resolve_executable(const std::string& name, const std::string& path_var);
+
+// This process's environment, as NAME=value strings.
+std::vector<std::string> current_environment();
+// Removes `name` from this process's environment.
+void unset_environment(const char* name) noexcept;
 
 }  // namespace mproc::platform

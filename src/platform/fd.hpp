@@ -1,9 +1,13 @@
-// Owned file descriptors and the few blocking primitives built on them.
+// Owned OS descriptors and the few blocking primitives built on them.
+//
+// What an `int` descriptor is: on POSIX systems a file descriptor; on
+// Windows a HANDLE value (Windows guarantees that kernel handles fit in 32
+// bits, so one travels in an int unchanged). Core code never looks inside
+// one: it only hands it back to the functions of src/platform.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 #include "platform/deadline.hpp"
@@ -37,16 +41,41 @@ class UniqueFd {
 // descriptor that is not open).
 UniqueFd dup_cloexec(int fd, int min_fd = 0);
 void set_nonblocking(int fd, bool on);
+// Marks `fd` as not inherited by programs this process starts.
+void set_cloexec(int fd) noexcept;
 bool fd_is_open(int fd) noexcept;
 
-// write(2) that reports EPIPE instead of raising SIGPIPE (for pipes;
-// sockets use MSG_NOSIGNAL). Returns what write returns, errno set.
-ssize_t write_without_sigpipe(int fd, const void* data, size_t len);
+// What a wait waits for.
+enum class IoWant : uint8_t { kRead, kWrite };
 
-// Waits until `fd` reports one of `events` (POLLIN/POLLOUT). Returns true
-// when ready (including hang-up and error, which the next I/O reports),
-// false when the deadline passed. Restarts on EINTR.
-bool wait_fd(int fd, short events, const Deadline& deadline);
+// Waits until `fd` can be read or written as asked. Returns true when
+// ready (including hang-up and error, which the next I/O reports), false
+// when the deadline passed. Restarts on EINTR.
+bool wait_fd(int fd, IoWant want, const Deadline& deadline);
+// Whether `fd` can be read at once (or has hung up): a wait that never
+// blocks. For sentinels and process handles.
+bool readable_now(int fd);
+
+// One descriptor of a wait_any: what to wait for, and whether it is ready.
+struct FdWait {
+  int fd;
+  IoWant want;
+  bool ready;  // set by wait_any
+};
+// Waits until one of `items` is ready (hang-up and error count), or the
+// deadline passes. Sets each item's `ready`; returns how many are, 0 when
+// the deadline passed first. Restarts on EINTR.
+size_t wait_any(FdWait* items, size_t n, const Deadline& deadline);
+
+// What read_nowait and write_nowait return when nothing can move yet.
+inline constexpr std::ptrdiff_t kWouldBlock = -1;
+// One read from a non-blocking pipe or file: the count read, 0 at end of
+// file, kWouldBlock when nothing is there. Throws other errors.
+std::ptrdiff_t read_nowait(int fd, void* data, size_t len);
+// One write to a non-blocking pipe: the count written, kWouldBlock when
+// there is no room. Never raises SIGPIPE; throws MPROC_EPIPE when the
+// reader is gone, other errors as they are.
+std::ptrdiff_t write_nowait(int fd, const void* data, size_t len);
 
 // Writes all of [data, data+len) to a blocking or non-blocking descriptor,
 // waiting for room as needed. Throws on error (EPIPE when the reader is

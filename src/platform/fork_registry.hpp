@@ -28,10 +28,10 @@
 namespace mproc::platform {
 
 enum class ForkStage : int {
-  // core/forkserver.cpp: the client's create lock. The child forgets the
+  // core/launch/forkserver.cpp: the client's create lock. The child forgets the
   // parent's server and starts its own when it needs one.
   kForkserverClient,
-  // core/children.cpp: the registry's create lock and exit-hook lock. The
+  // core/launch/children.cpp: the registry's create lock and exit-hook lock. The
   // child starts with no children and no exit hooks.
   kChildren,
   // core/runtime.cpp: the create lock. The child drops the parent's reactor
@@ -40,7 +40,7 @@ enum class ForkStage : int {
   // platform/fork_safe_mutex.cpp: every ForkSafeMutex (connections, the
   // task and pool-task registries, the lineage); leaf locks.
   kForkSafeMutexes,
-  // platform/sysinfo_linux.cpp: the forking thread's cached kernel id,
+  // platform/linux/sysinfo.cpp: the forking thread's cached kernel id,
   // which is another in the child.
   kThreadIds,
   kCount

@@ -46,7 +46,7 @@ struct RobustHead {
   void* list_op_pending;
 };
 
-// The calling thread's list head (lazily found; see robust_linux.cpp).
+// The calling thread's list head (lazily found; see linux/robust.cpp).
 extern __thread RobustHead* t_robust_head __attribute__((tls_model("initial-exec")));
 RobustHead* fetch_robust_head() noexcept;
 inline RobustHead* robust_head() noexcept {

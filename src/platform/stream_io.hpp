@@ -4,8 +4,6 @@
 // caller can do them without holding its locks.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstddef>
 
 #include "platform/deadline.hpp"
@@ -13,7 +11,7 @@
 namespace mproc::platform {
 
 // What recv_nowait returns when nothing has arrived yet.
-inline constexpr ssize_t kNothingYet = -1;
+inline constexpr std::ptrdiff_t kNothingYet = -1;
 
 // Sends from the byte string head+body (a header and its message), from
 // offset `skip` on, without waiting and without SIGPIPE. Returns the bytes
@@ -25,7 +23,7 @@ size_t send_nowait(int fd, const void* head, size_t head_len, const void* body,
 // Receives up to `len` bytes without waiting: the count received, 0 at the
 // end of the stream (a reset counts as one), kNothingYet when nothing is
 // there. Throws other errors.
-ssize_t recv_nowait(int fd, void* data, size_t len);
+std::ptrdiff_t recv_nowait(int fd, void* data, size_t len);
 
 // Wait until `fd` can be read / written (or has hung up or failed, which
 // the next step reports). False when the deadline passed first.

@@ -1,12 +1,15 @@
 // Facts about the running process that the OS answers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace mproc::platform {
 
 // CPUs in this process's affinity mask (at least 1).
 int cpu_count() noexcept;
+// The size of a memory page.
+size_t page_size() noexcept;
 int64_t current_pid() noexcept;
 int64_t parent_pid() noexcept;
 // The calling thread's kernel id, once known (0 before). Initial-exec TLS

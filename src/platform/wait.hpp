@@ -5,12 +5,11 @@
 // operation never enters the kernel with either backend.
 #pragma once
 
-#include <sched.h>
-
 #include <atomic>
 #include <cstdint>
 
 #include "platform/deadline.hpp"
+#include "platform/threads.hpp"
 #include "platform/wait_cell.hpp"
 
 namespace mproc::platform {
@@ -60,7 +59,7 @@ bool spin_until(Ready ready, int64_t max_ns) {
   bool yielding = false;
   for (unsigned i = 1;; ++i) {
     if (yielding) {
-      sched_yield();
+      yield_thread();
     } else {
       // Look less often the longer it takes (up to every 128 pauses), so
       // the peer about to write the word is not robbed of its cache line at

@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/children.hpp"
+#include "core/launch/children.hpp"
 #include "core/identity.hpp"
-#include "core/process.hpp"
+#include "core/launch/process.hpp"
 #include "core/runtime.hpp"
 #include "forked.hpp"
 #include "platform/deadline.hpp"

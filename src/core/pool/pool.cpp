@@ -1,17 +1,15 @@
 #include "core/pool/pool.hpp"
 
-#include <signal.h>
-#include <string.h>
-
 #include <algorithm>
 #include <cstring>
 #include <system_error>
 
-#include "core/children.hpp"
+#include "core/launch/children.hpp"
 #include "core/fault.hpp"
 #include "core/identity.hpp"
 #include "core/pool/pool_worker.hpp"
 #include "core/tasks.hpp"
+#include "platform/signals.hpp"
 #include "platform/sysinfo.hpp"
 
 namespace mproc::core {
@@ -34,13 +32,6 @@ constexpr int64_t kMaxTimeoutMs = INT64_MAX / 1000000;
 // How long a dead worker's task queue may take to settle (its lock to be
 // found orphaned and recovered).
 constexpr int64_t kSettleMs = 5000;
-
-std::string signal_name(int sig) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
-  if (const char* abbrev = sigabbrev_np(sig)) return std::string("SIG") + abbrev;
-#endif
-  return "signal " + std::to_string(sig);
-}
 
 }  // namespace
 
@@ -611,7 +602,7 @@ void Pool::repair(size_t index) {
       } else {
         died.why = "worker process " + std::to_string(dead->pid()) + " died (" +
                    (!known ? std::string("exit status unknown")
-                    : exitcode < 0 ? "killed by " + signal_name(-exitcode)
+                    : exitcode < 0 ? "killed by " + platform::signal_name(-exitcode)
                                    : "exit status " + std::to_string(exitcode)) +
                    ") while running this task";
       }
@@ -647,7 +638,7 @@ void Pool::repair(size_t index) {
     } catch (const std::exception& e) {
       // Unwatched, it could die unnoticed: it must not run at all.
       try {
-        process->signal(SIGKILL);
+        process->signal(platform::kSignalKill);
       } catch (const Error&) {
       }
       why_not = e.what();
@@ -656,7 +647,7 @@ void Pool::repair(size_t index) {
   }
   if (process && (state_ == State::kTerminated || state_ == State::kBroken)) {
     try {
-      process->signal(SIGKILL);  // the pool ended while it started
+      process->signal(platform::kSignalKill);  // the pool ended while it started
     } catch (const Error&) {
     }
   } else if (!process && (state_ == State::kRunning || state_ == State::kClosed)) {
@@ -684,7 +675,7 @@ void Pool::check_timeouts_locked() {
     if (u.timeout_ms <= kMaxTimeoutMs && now - started > u.timeout_ms * 1000000) {
       u.timed_out = true;
       try {
-        w.process->signal(SIGKILL);
+        w.process->signal(platform::kSignalKill);
       } catch (const Error&) {
       }
     }
@@ -798,7 +789,7 @@ void Pool::kill_workers_locked() noexcept {
   for (auto& w : workers_) {
     if (!w.running) continue;
     try {
-      w.process->signal(SIGKILL);
+      w.process->signal(platform::kSignalKill);
     } catch (const Error&) {
     }
   }
@@ -839,9 +830,9 @@ int Pool::join(const Deadline& deadline) {
              : MPROC_ETIMEDOUT;
 }
 
-std::vector<pid_t> Pool::worker_pids() {
+std::vector<int64_t> Pool::worker_pids() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<pid_t> pids;
+  std::vector<int64_t> pids;
   for (const auto& w : workers_)
     if (w.running) pids.push_back(w.process->pid());
   return pids;

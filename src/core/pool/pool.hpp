@@ -36,7 +36,7 @@
 #include "core/pool/jobs.hpp"
 #include "core/pool/pool_tasks.hpp"
 #include "core/pool/pool_wire.hpp"
-#include "core/process.hpp"
+#include "core/launch/process.hpp"
 #include "core/queue/queue.hpp"
 #include "core/sync/shared_block.hpp"
 
@@ -84,7 +84,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // 0, MPROC_ETIMEDOUT, or MPROC_ESTATE (neither closed nor terminated).
   int join(const platform::Deadline& deadline);
   size_t processes() const noexcept;
-  std::vector<pid_t> worker_pids();
+  std::vector<int64_t> worker_pids();
 
   Pool(const PoolOptions& options, size_t processes);
 

@@ -2,13 +2,13 @@
 
 #include <mproc/args.h>
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 
 #include "platform/error.hpp"
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 namespace {
@@ -38,7 +38,7 @@ Deadline lock_deadline(const Deadline& deadline) {
 // backlog needs.
 constexpr uint64_t kRewindAt = 256 * 1024;
 
-size_t page_size() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
+size_t page_size() { return platform::page_size(); }
 
 uint64_t round_up_pow2(uint64_t v) {
   uint64_t p = 4096;

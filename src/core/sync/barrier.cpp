@@ -2,7 +2,7 @@
 
 #include <mproc/args.h>
 
-#include <unistd.h>
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 
@@ -17,7 +17,7 @@ Barrier::Barrier(std::shared_ptr<SharedRegion> region)
 std::shared_ptr<Barrier> Barrier::create(uint32_t parties, const SharedOptions& options) {
   if (parties == 0) fail(MPROC_EINVAL, "barrier: parties must be at least 1");
   auto region = SharedRegion::create(ObjectKind::kBarrier,
-                                     static_cast<size_t>(sysconf(_SC_PAGESIZE)), options);
+                                     platform::page_size(), options);
   auto& s = region->state<BarrierState>();
   owned_lock_init(s.lock);
   s.parties = parties;

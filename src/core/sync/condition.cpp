@@ -2,9 +2,9 @@
 
 #include <mproc/args.h>
 
-#include <unistd.h>
-
 #include <cstring>
+
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 namespace {
@@ -46,7 +46,7 @@ std::shared_ptr<Condition> Condition::create(std::shared_ptr<Lock> lock,
     fail(MPROC_EINVAL,
          "condition: a named condition needs a named lock (or none, to use its own)");
   auto region = SharedRegion::create(ObjectKind::kCondition,
-                                     static_cast<size_t>(sysconf(_SC_PAGESIZE)), options);
+                                     platform::page_size(), options);
   auto& s = region->state<ConditionState>();
   static_assert(kStateOffset + sizeof(ConditionState) <= kOwnLockOffset);
   s.counts.store(0, std::memory_order_relaxed);

@@ -2,7 +2,7 @@
 
 #include <mproc/args.h>
 
-#include <unistd.h>
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 namespace {
@@ -14,7 +14,7 @@ Event::Event(std::shared_ptr<SharedRegion> region)
 
 std::shared_ptr<Event> Event::create(const SharedOptions& options) {
   auto region = SharedRegion::create(ObjectKind::kEvent,
-                                     static_cast<size_t>(sysconf(_SC_PAGESIZE)), options);
+                                     platform::page_size(), options);
   auto& s = region->state<EventState>();
   s.flag.store(0, std::memory_order_relaxed);
   s.sleepers.store(0, std::memory_order_relaxed);

@@ -2,13 +2,13 @@
 
 #include <mproc/args.h>
 
-#include <unistd.h>
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 namespace {
 
 size_t page_size() {
-  static const size_t size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  static const size_t size = platform::page_size();
   return size;
 }
 

@@ -2,7 +2,7 @@
 
 #include <mproc/args.h>
 
-#include <unistd.h>
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 namespace {
@@ -28,7 +28,7 @@ Semaphore::Semaphore(std::shared_ptr<SharedRegion> region)
 std::shared_ptr<Semaphore> Semaphore::create(uint32_t value, bool bounded,
                                              const SharedOptions& options) {
   auto region = SharedRegion::create(ObjectKind::kSemaphore,
-                                     static_cast<size_t>(sysconf(_SC_PAGESIZE)), options);
+                                     platform::page_size(), options);
   auto& s = region->state<SemaphoreState>();
   s.value.store(value, std::memory_order_relaxed);
   s.sleepers.store(0, std::memory_order_relaxed);

@@ -2,14 +2,14 @@
 
 #include <mproc/args.h>
 
-#include <unistd.h>
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 namespace {
 
 constexpr size_t kLockOffset = 512;
 
-size_t page_size() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
+size_t page_size() { return platform::page_size(); }
 
 }  // namespace
 

@@ -9,25 +9,21 @@
 // before exec, and installs a process-wide SIGCHLD handler in place of the
 // host's. exec_spawn closes everything not passed, and the child is
 // watched through its pidfd like every other.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <uv.h>
 
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "core/bootstrap.hpp"
+#include "core/launch/bootstrap.hpp"
 #include "core/runtime.hpp"
-#include "core/start.hpp"
+#include "core/launch/start.hpp"
 #include "platform/error.hpp"
 #include "platform/exec.hpp"
 #include "platform/fdpass.hpp"
-#include "platform/pidfd.hpp"
-
-extern char** environ;
+#include "platform/pipes.hpp"
+#include "platform/process.hpp"
+#include "platform/signals.hpp"
 
 namespace mproc::core {
 namespace {
@@ -51,9 +47,9 @@ const std::string& executable_path() {
 std::vector<std::string> child_environment(const char* var, int fd) {
   std::vector<std::string> env;
   std::string prefix = std::string(var) + "=";
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    if (std::string(*e).compare(0, prefix.size(), prefix) == 0) continue;
-    env.emplace_back(*e);
+  for (std::string& e : platform::current_environment()) {
+    if (e.compare(0, prefix.size(), prefix) == 0) continue;
+    env.push_back(std::move(e));
   }
   env.push_back(prefix + std::to_string(fd));
   return env;
@@ -69,13 +65,12 @@ std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group
   // stdin is /dev/null, as in Python's children; stdout and stderr are
   // shared with the parent; the socket lands at a known number; nothing
   // else of this process reaches the child.
-  platform::UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!devnull) fail_errno("open /dev/null");
+  platform::UniqueFd devnull = platform::open_null(false);
   spec.fds = {{0, devnull.get()}, {1, 1}, {2, 2}, {kBootstrapChildFd, child_end}};
   spec.new_group = group_leader;
-  pid_t pid = platform::exec_spawn(spec);
+  int64_t pid = platform::exec_spawn(spec);
   // mproc never waits on -1, so nobody else can have reaped it yet.
-  return std::make_shared<Child>(pid, platform::pidfd_of_new_child(pid), Child::Reaper::kPidfd,
+  return std::make_shared<Child>(pid, platform::process_handle_of_new_child(pid), Child::Reaper::kPidfd,
                                  group_leader);
 }
 
@@ -92,10 +87,8 @@ std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req) {
   std::vector<int> fds;
   encode_launch(req, request, fds);
 
-  int sv[2];
-  int rc = uv_socketpair(SOCK_STREAM, 0, sv, 0, 0);
-  if (rc != 0) fail_errno("socketpair", -rc);
-  platform::UniqueFd ours(sv[0]), theirs(sv[1]);
+  platform::UniqueFd ours, theirs;
+  platform::make_socket_pair(&ours, &theirs);
   std::shared_ptr<Child> child = req.daemon
                                      ? spawn_self_from_reactor(kBootstrapEnv, theirs.get(),
                                                                req.new_group)
@@ -125,7 +118,7 @@ std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req) {
     bool ended = e.code() != MPROC_ETIMEDOUT &&
                  child->join(platform::Deadline::after_ms(kExitAfterCloseMs)) == 0;
     if (!ended) {
-      child->signal(SIGKILL);
+      child->signal(platform::kSignalKill);
       child->join(platform::Deadline::never());
     }
     if (!hello) fail(MPROC_EBOOTSTRAP, silent_child_message("spawned child", *child, ended));

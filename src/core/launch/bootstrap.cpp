@@ -1,16 +1,16 @@
-#include "core/bootstrap.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
+#include "core/launch/bootstrap.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 
-#include "core/child.hpp"
-#include "core/forkserver.hpp"
+#include "core/launch/child.hpp"
+#include "core/launch/forkserver.hpp"
 #include "core/identity.hpp"
-#include "core/launch.hpp"
+#include "core/launch/launch.hpp"
+#include "platform/exec.hpp"
 #include "platform/fdpass.hpp"
+#include "platform/process.hpp"
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 namespace {
@@ -27,17 +27,17 @@ int take_fd_from_env(const char* name) {
   if (value == nullptr) return -1;
   char* end = nullptr;
   long fd = std::strtol(value, &end, 10);
-  unsetenv(name);
+  platform::unset_environment(name);
   if (end == value || *end != '\0' || fd < 0 || fd > 65535) return -2;
   // The descriptor arrived without close-on-exec (it was dup2'ed into
   // place); commands the task runs must not inherit it.
-  fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  platform::set_cloexec(static_cast<int>(fd));
   return static_cast<int>(fd);
 }
 
 [[noreturn]] void bootstrap_failed(int sock, int code, const std::string& why) {
   std::fprintf(stderr, "mproc: child %ld could not start its task: %s\n",
-               static_cast<long>(getpid()), why.c_str());
+               static_cast<long>(platform::current_pid()), why.c_str());
   if (sock >= 0) {
     try {
       send_ack(sock, code, why);
@@ -45,7 +45,7 @@ int take_fd_from_env(const char* name) {
     }
   }
   std::fflush(nullptr);
-  _exit(255);
+  platform::exit_immediately(255);
 }
 
 }  // namespace
@@ -132,7 +132,7 @@ int bootstrap_main(int argc, char** argv) {
   try {
     send_hello(sock);
   } catch (...) {
-    _exit(255);  // the parent gave up on us
+    platform::exit_immediately(255);  // the parent gave up on us
   }
 
   LaunchRequest req;
@@ -153,9 +153,9 @@ int bootstrap_main(int argc, char** argv) {
   try {
     send_ack(sock, 0, "");
   } catch (...) {
-    _exit(255);  // the parent gave up on us
+    platform::exit_immediately(255);  // the parent gave up on us
   }
-  close(sock);
+  platform::UniqueFd(sock).reset();
   run_child(req, ExitStyle::kNormal);
 }
 

@@ -1,4 +1,4 @@
-#include "platform/pidfd.hpp"
+#include "platform/process.hpp"
 
 #include <errno.h>
 #include <signal.h>
@@ -14,35 +14,35 @@
 
 namespace mproc::platform {
 
-UniqueFd pidfd_open(pid_t pid) {
+UniqueFd process_handle_open(int64_t pid) {
   // pidfds are close-on-exec by construction.
-  int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
   if (fd < 0) fail_errno("pidfd_open(" + std::to_string(pid) + ")");
   return UniqueFd(fd);
 }
 
-UniqueFd pidfd_of_new_child(pid_t pid) {
+UniqueFd process_handle_of_new_child(int64_t pid) {
   try {
-    return pidfd_open(pid);
+    return process_handle_open(pid);
   } catch (...) {
-    ::kill(pid, SIGKILL);
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+    while (::waitpid(static_cast<pid_t>(pid), nullptr, 0) < 0 && errno == EINTR) {
     }
     throw;
   }
 }
 
-ExitStatus try_reap(int pidfd, int* errno_out) {
+ExitStatus try_reap(int handle, bool* lost) {
   ExitStatus status;
-  *errno_out = 0;
+  *lost = false;
   siginfo_t info{};
   int rc;
   do {
-    rc = waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd),
+    rc = waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(handle),
                 &info, WEXITED | WNOHANG);
   } while (rc < 0 && errno == EINTR);
   if (rc < 0) {
-    *errno_out = errno;
+    *lost = errno == ECHILD;
     return status;
   }
   if (info.si_pid == 0) return status;  // still running
@@ -52,19 +52,9 @@ ExitStatus try_reap(int pidfd, int* errno_out) {
   return status;
 }
 
-int pidfd_signal(int pidfd, int sig) noexcept {
-  if (syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0) return 0;
+int signal_process(int handle, int sig) noexcept {
+  if (syscall(SYS_pidfd_send_signal, handle, sig, nullptr, 0) == 0) return 0;
   return errno;
-}
-
-bool pidfds_supported() noexcept {
-  static const bool supported = [] {
-    long fd = syscall(SYS_pidfd_open, getpid(), 0);
-    if (fd < 0) return false;
-    close(static_cast<int>(fd));
-    return true;
-  }();
-  return supported;
 }
 
 }  // namespace mproc::platform

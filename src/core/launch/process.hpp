@@ -3,12 +3,13 @@
 
 #include <mproc/process.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "core/args.hpp"
-#include "core/child.hpp"
+#include "core/launch/child.hpp"
 #include "core/tasks.hpp"
 
 namespace mproc::core {
@@ -31,7 +32,7 @@ class Process {
   int join(const platform::Deadline& deadline);
   bool alive();
   void signal(int sig);
-  pid_t pid() const;
+  int64_t pid() const;
   // false while running (or not started: throws ESTATE).
   bool exitcode(int* out);
   int sentinel() const;

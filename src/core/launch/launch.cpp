@@ -1,14 +1,13 @@
-#include "core/launch.hpp"
-
-#include <signal.h>
-#include <unistd.h>
+#include "core/launch/launch.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 
 #include "core/identity.hpp"
-#include "core/children.hpp"
+#include "core/launch/children.hpp"
 #include "platform/lifeline.hpp"
+#include "platform/process.hpp"
+#include "platform/signals.hpp"
 
 namespace mproc::core {
 namespace {
@@ -48,8 +47,8 @@ LaunchRequest decode_launch(WireReader& in, ReceivedFds& fds) {
   for (uint32_t i = 0; i < depth; ++i) req.lineage.push_back(in.i64());
   req.daemon = in.u8() != 0;
   req.new_group = in.u8() != 0;
-  req.parent_pid = static_cast<pid_t>(in.i64());
-  req.os_parent = static_cast<pid_t>(in.i64());
+  req.parent_pid = in.i64();
+  req.os_parent = in.i64();
   req.args = Args::decode(in, fds);
   if (!in.done()) fail(MPROC_ECORRUPT, "launch request: trailing bytes");
   req.fn = find_task(req.task);
@@ -62,13 +61,13 @@ LaunchRequest decode_launch(WireReader& in, ReceivedFds& fds) {
 
 void run_child(const LaunchRequest& req, ExitStyle style) {
   become_child(req.name, req.lineage, req.daemon, req.parent_pid);
-  if (req.new_group) setpgid(0, 0);  // the parent does it too: no race
-  if (req.daemon && !platform::die_with_parent(SIGKILL, req.os_parent))
-    _exit(1);  // the parent is already gone
+  if (req.new_group) platform::make_group_leader(0);  // the parent does it too: no race
+  if (req.daemon && !platform::die_with_parent(platform::kSignalKill, req.os_parent))
+    platform::exit_immediately(1);  // the parent is already gone
   int rc = invoke_task(req.fn, req.args);
   Children::run_process_exit();
   std::fflush(nullptr);
-  if (style == ExitStyle::kImmediate) _exit(rc & 0xff);
+  if (style == ExitStyle::kImmediate) platform::exit_immediately(rc & 0xff);
   std::exit(rc & 0xff);
 }
 

@@ -32,11 +32,22 @@ void set_nonblocking(int fd, bool on) {
     fail_errno("fcntl(F_SETFL)");
 }
 
+void set_cloexec(int fd) noexcept {
+  int flags = fcntl(fd, F_GETFD);
+  if (flags >= 0 && !(flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
 bool fd_is_open(int fd) noexcept { return fcntl(fd, F_GETFD) >= 0; }
 
-bool wait_fd(int fd, short events, const Deadline& deadline) {
+namespace {
+
+short poll_events(IoWant want) { return want == IoWant::kRead ? POLLIN : POLLOUT; }
+
+}  // namespace
+
+bool wait_fd(int fd, IoWant want, const Deadline& deadline) {
   for (;;) {
-    struct pollfd pfd = {fd, events, 0};
+    struct pollfd pfd = {fd, poll_events(want), 0};
     int n = ::poll(&pfd, 1, deadline.poll_ms());
     if (n > 0) return true;
     if (n == 0) {
@@ -47,6 +58,54 @@ bool wait_fd(int fd, short events, const Deadline& deadline) {
   }
 }
 
+bool readable_now(int fd) {
+  for (;;) {
+    struct pollfd pfd = {fd, POLLIN, 0};
+    int n = ::poll(&pfd, 1, 0);
+    if (n >= 0) return n > 0;
+    if (errno != EINTR) fail_errno("poll");
+  }
+}
+
+size_t wait_any(FdWait* items, size_t n, const Deadline& deadline) {
+  // A handful of descriptors at most (a command's three pipes and its
+  // sentinel; the forkserver's two): a fixed array keeps this off the heap.
+  constexpr size_t kMax = 8;
+  if (n > kMax) fail(MPROC_EINVAL, "wait_any: too many descriptors");
+  struct pollfd pfds[kMax];
+  for (;;) {
+    for (size_t i = 0; i < n; ++i) {
+      pfds[i] = {items[i].fd, poll_events(items[i].want), 0};
+      items[i].ready = false;
+    }
+    int got = ::poll(pfds, static_cast<nfds_t>(n), deadline.poll_ms());
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      fail_errno("poll");
+    }
+    if (got == 0) {
+      if (deadline.expired()) return 0;
+      continue;
+    }
+    size_t ready = 0;
+    for (size_t i = 0; i < n; ++i) {
+      items[i].ready = pfds[i].revents != 0;
+      if (items[i].ready) ++ready;
+    }
+    return ready;
+  }
+}
+
+std::ptrdiff_t read_nowait(int fd, void* data, size_t len) {
+  for (;;) {
+    ssize_t n = ::read(fd, data, len);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return kWouldBlock;
+    fail_errno("read");
+  }
+}
+
 namespace {
 
 bool is_socket(int fd) {
@@ -54,13 +113,12 @@ bool is_socket(int fd) {
   return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-}  // namespace
 
 // write(2) to a pipe whose reader is gone raises SIGPIPE, which kills a
 // program that did not ignore it. The signal is blocked for this thread
 // around the write, and one it raised is taken off the pending set before
 // the mask is restored, so the host's own handling never sees it.
-ssize_t write_without_sigpipe(int fd, const void* data, size_t len) {
+ssize_t write_without_sigpipe(int fd, const void* data, size_t len) noexcept {
   sigset_t pipe_only, previous, pending;
   sigemptyset(&pipe_only);
   sigaddset(&pipe_only, SIGPIPE);
@@ -79,6 +137,19 @@ ssize_t write_without_sigpipe(int fd, const void* data, size_t len) {
   return n;
 }
 
+}  // namespace
+
+std::ptrdiff_t write_nowait(int fd, const void* data, size_t len) {
+  for (;;) {
+    ssize_t n = write_without_sigpipe(fd, data, len);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return kWouldBlock;
+    if (errno == EPIPE) fail(MPROC_EPIPE, "write: the reader is gone");
+    fail_errno("write");
+  }
+}
+
 bool write_all(int fd, const void* data, size_t len, const Deadline& deadline,
                size_t* written) {
   const char* p = static_cast<const char*>(data);
@@ -93,7 +164,7 @@ bool write_all(int fd, const void* data, size_t len, const Deadline& deadline,
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!wait_fd(fd, POLLOUT, deadline)) {
+      if (!wait_fd(fd, IoWant::kWrite, deadline)) {
         if (written) *written = done;
         return false;
       }
@@ -123,7 +194,7 @@ bool read_exact(int fd, void* data, size_t len, const Deadline& deadline,
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (!wait_fd(fd, POLLIN, deadline)) fail(MPROC_ETIMEDOUT, "read timed out");
+      if (!wait_fd(fd, IoWant::kRead, deadline)) fail(MPROC_ETIMEDOUT, "read timed out");
       continue;
     }
     fail_errno("read");

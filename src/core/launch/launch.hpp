@@ -3,8 +3,7 @@
 // child-side path that runs the task and exits.
 #pragma once
 
-#include <sys/types.h>
-
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,8 +21,8 @@ struct LaunchRequest {
   std::vector<int64_t> lineage;
   bool daemon = false;
   bool new_group = false;
-  pid_t parent_pid = 0;  // the process that asked for this child
-  pid_t os_parent = 0;   // the process that forked it: a daemon dies with it
+  int64_t parent_pid = 0;  // the process that asked for this child
+  int64_t os_parent = 0;  // the process that forked it: a daemon dies with it
 };
 
 void encode_launch(const LaunchRequest& req, WireWriter& out, std::vector<int>& fds);

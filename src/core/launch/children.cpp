@@ -1,6 +1,4 @@
-#include "core/children.hpp"
-
-#include <signal.h>
+#include "core/launch/children.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -8,6 +6,7 @@
 
 #include "core/runtime.hpp"
 #include "platform/fork_registry.hpp"
+#include "platform/signals.hpp"
 
 namespace mproc::core {
 namespace {
@@ -124,14 +123,14 @@ void Children::release(const std::shared_ptr<Child>& child) noexcept {
   }
 }
 
-std::vector<pid_t> Children::active_processes() {
+std::vector<int64_t> Children::active_processes() {
   std::vector<std::shared_ptr<Child>> candidates;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const Entry& e : entries_)
       if (e.is_process) candidates.push_back(e.child);
   }
-  std::vector<pid_t> pids;
+  std::vector<int64_t> pids;
   for (const auto& c : candidates)
     if (c->alive()) pids.push_back(c->pid());
   std::lock_guard<std::mutex> lock(mu_);
@@ -149,7 +148,7 @@ void Children::exit_cleanup() {
   for (const Entry& e : processes)
     if (e.daemon) {
       try {
-        e.child->signal(SIGTERM);
+        e.child->signal(platform::kSignalTerminate);
       } catch (...) {
       }
     }
@@ -158,7 +157,7 @@ void Children::exit_cleanup() {
   for (const Entry& e : processes) {
     try {
       if (e.daemon && e.child->join(daemon_grace) != 0) {
-        e.child->signal(SIGKILL);
+        e.child->signal(platform::kSignalKill);
       }
       e.child->join(platform::Deadline::never());
     } catch (...) {

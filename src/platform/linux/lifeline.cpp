@@ -10,13 +10,13 @@
 
 namespace mproc::platform {
 
-bool die_with_parent(int sig, pid_t expected_parent) noexcept {
+bool die_with_parent(int sig, int64_t expected_parent) noexcept {
   if (prctl(PR_SET_PDEATHSIG, sig) != 0) return true;  // best effort
   return getppid() == expected_parent;
 }
 
-int signal_group(pid_t pgid, int sig) noexcept {
-  return ::kill(-pgid, sig) == 0 ? 0 : errno;
+int signal_group(int64_t pgid, int sig) noexcept {
+  return ::kill(-static_cast<pid_t>(pgid), sig) == 0 ? 0 : errno;
 }
 
 bool thread_is_gone(int32_t tid) noexcept {

@@ -36,7 +36,7 @@ size_t send_nowait(int fd, const void* head, size_t head_len, const void* body,
   }
 }
 
-ssize_t recv_nowait(int fd, void* data, size_t len) {
+std::ptrdiff_t recv_nowait(int fd, void* data, size_t len) {
   for (;;) {
     ssize_t n = ::recv(fd, data, len, MSG_DONTWAIT);
     if (n >= 0) return n;
@@ -47,7 +47,7 @@ ssize_t recv_nowait(int fd, void* data, size_t len) {
   }
 }
 
-bool wait_readable(int fd, const Deadline& deadline) { return wait_fd(fd, POLLIN, deadline); }
-bool wait_writable(int fd, const Deadline& deadline) { return wait_fd(fd, POLLOUT, deadline); }
+bool wait_readable(int fd, const Deadline& deadline) { return wait_fd(fd, IoWant::kRead, deadline); }
+bool wait_writable(int fd, const Deadline& deadline) { return wait_fd(fd, IoWant::kWrite, deadline); }
 
 }  // namespace mproc::platform

@@ -43,7 +43,7 @@ void send_batch(int sock, const int* fds, size_t n, const Deadline& deadline) {
     if (sent == 1) return;
     if (sent < 0 && errno == EINTR) continue;
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!wait_fd(sock, POLLOUT, deadline))
+      if (!wait_fd(sock, IoWant::kWrite, deadline))
         fail(MPROC_ETIMEDOUT, "sending descriptors timed out");
       continue;
     }
@@ -67,7 +67,7 @@ void recv_batch(int sock, std::vector<UniqueFd>& out, size_t want,
     if (got >= 0) break;
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (!wait_fd(sock, POLLIN, deadline))
+      if (!wait_fd(sock, IoWant::kRead, deadline))
         fail(MPROC_ETIMEDOUT, "receiving descriptors timed out");
       continue;
     }

@@ -12,6 +12,8 @@
 #include "platform/error.hpp"
 #include "platform/fd.hpp"
 
+extern char** environ;
+
 namespace mproc::platform {
 namespace {
 
@@ -57,7 +59,7 @@ std::string resolve_executable(const std::string& name, const std::string& path_
   fail(MPROC_ENOENT, "command '" + name + "' not found in PATH");
 }
 
-pid_t exec_spawn(const ExecSpec& spec) {
+int64_t exec_spawn(const ExecSpec& spec) {
   SpawnSetup setup;
   int highest = 2;
   for (const auto& [target, source] : spec.fds) highest = std::max(highest, target);
@@ -110,5 +112,13 @@ pid_t exec_spawn(const ExecSpec& spec) {
   if (rc != 0) fail_errno("cannot run '" + spec.path + "'", rc);
   return pid;
 }
+
+std::vector<std::string> current_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
+  return env;
+}
+
+void unset_environment(const char* name) noexcept { ::unsetenv(name); }
 
 }  // namespace mproc::platform

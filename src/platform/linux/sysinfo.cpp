@@ -32,6 +32,11 @@ int cpu_count() noexcept {
   return n > 0 ? static_cast<int>(n) : 1;
 }
 
+size_t page_size() noexcept {
+  static const size_t size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return size;
+}
+
 int64_t current_pid() noexcept { return getpid(); }
 int64_t parent_pid() noexcept { return getppid(); }
 

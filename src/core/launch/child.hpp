@@ -1,21 +1,21 @@
 // A started child process as mproc tracks it, whatever started it: exit
 // watching, reaping, joining with a timeout, signalling, and the sentinel.
 //
-// Every child has a pidfd. Who collects its exit status depends on how it
-// was made:
-//  - kPidfd: our own children (fork, spawn, commands); waitid(P_PIDFD)
-//    reaps exactly that one, never anyone else's.
+// Every child has a process handle (platform/process.hpp: a pidfd on
+// Linux). Who collects its exit status depends on how it was made:
+//  - kPidfd: our own children (fork, spawn, commands); reaping through the
+//    handle takes exactly that one, never anyone else's.
 //  - kForkserver: children of the forkserver; the server reaps them and
 //    writes the status into a socket this process reads. Should the server
-//    die first, the pidfd says when the child ends, and its status is lost.
+//    die first, the handle says when the child ends, and its status is lost.
 // A child nobody will join (its handle was freed) is watched by the
 // reactor, so that it is reaped when it ends: no zombies.
 #pragma once
 
-#include <sys/types.h>
 #include <uv.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -31,11 +31,11 @@ class Child : public std::enable_shared_from_this<Child> {
 
   // A child made by fork or posix_spawn (kPidfd), or by the forkserver
   // (kForkserver, with the socket its status arrives on).
-  Child(pid_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_leader,
+  Child(int64_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_leader,
         platform::UniqueFd status_fd = platform::UniqueFd());
   ~Child();
 
-  pid_t pid() const noexcept { return pid_; }
+  int64_t pid() const noexcept { return pid_; }
   bool group_leader() const noexcept { return group_leader_; }
   // Readable once the child has ended (and, for forkserver children, once
   // its status arrived).
@@ -49,7 +49,7 @@ class Child : public std::enable_shared_from_this<Child> {
   // Python's exitcode; false while running. Throws MPROC_ECHILD when the
   // status was lost (a forkserver that died before reporting it).
   bool exitcode(int* out);
-  // Sends `sig` (to the whole group for a group leader, even after the
+  // Sends `sig` (platform/signals.hpp; to the whole group for a group leader, even after the
   // leader itself ended, so that its descendants are reached). A child that
   // ended is not an error.
   void signal(int sig);
@@ -73,7 +73,7 @@ class Child : public std::enable_shared_from_this<Child> {
   // on_end_ and lets go of the self-reference.
   void finish_on_loop();
 
-  const pid_t pid_;
+  const int64_t pid_;
   const platform::UniqueFd pidfd_;
   const Reaper reaper_;
   const bool group_leader_;

@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "core/child.hpp"
-#include "core/launch.hpp"
+#include "core/launch/child.hpp"
+#include "core/launch/launch.hpp"
 
 namespace mproc::core {
 

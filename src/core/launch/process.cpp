@@ -1,10 +1,9 @@
-#include "core/process.hpp"
+#include "core/launch/process.hpp"
 
-#include <unistd.h>
-
-#include "core/children.hpp"
+#include "core/launch/children.hpp"
 #include "core/identity.hpp"
-#include "core/start.hpp"
+#include "core/launch/start.hpp"
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 
@@ -49,7 +48,7 @@ void Process::start() {
   req.lineage = lineage_;
   req.daemon = options_.daemon;
   req.new_group = options_.new_group;
-  req.parent_pid = getpid();
+  req.parent_pid = platform::current_pid();
   req.os_parent = req.parent_pid;
 
   start_called_ = true;
@@ -94,7 +93,7 @@ bool Process::alive() {
 
 void Process::signal(int sig) { started("signal")->signal(sig); }
 
-pid_t Process::pid() const { return started("get the pid of")->pid(); }
+int64_t Process::pid() const { return started("get the pid of")->pid(); }
 
 bool Process::exitcode(int* out) { return started("get the exit code of")->exitcode(out); }
 

@@ -8,14 +8,13 @@
 // never involves the reactor thread.
 #pragma once
 
-#include <sys/types.h>
-
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
 
-#include "core/child.hpp"
+#include "core/launch/child.hpp"
 
 namespace mproc::core {
 
@@ -30,7 +29,7 @@ class Children {
   // The owner of `child`'s handle let go of it: if it still runs, the
   // reactor reaps it when it ends, so it never lingers as a zombie.
   static void release(const std::shared_ptr<Child>& child) noexcept;
-  std::vector<pid_t> active_processes();
+  std::vector<int64_t> active_processes();
   // Python's exit behaviour: daemons get SIGTERM (SIGKILL if still there a
   // second later), then every process child is joined.
   void exit_cleanup();

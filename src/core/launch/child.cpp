@@ -1,21 +1,18 @@
-#include "core/child.hpp"
+#include "core/launch/child.hpp"
 
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
-#include <unistd.h>
-
+#include <cerrno>
 
 #include "core/runtime.hpp"
 #include "platform/error.hpp"
 #include "platform/lifeline.hpp"
-#include "platform/pidfd.hpp"
+#include "platform/process.hpp"
+#include "platform/stream_io.hpp"
 
 namespace mproc::core {
 
 using platform::Deadline;
 
-Child::Child(pid_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_leader,
+Child::Child(int64_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_leader,
              platform::UniqueFd status_fd)
     : pid_(pid),
       pidfd_(std::move(pidfd)),
@@ -42,28 +39,28 @@ void Child::try_reap_locked() {
   if (reaper_ == Reaper::kForkserver) {
     if (!server_gone_.load()) {
       int32_t code = 0;
-      ssize_t n;
-      do {
-        n = ::recv(status_fd_.get(), &code, sizeof code, MSG_DONTWAIT);
-      } while (n < 0 && errno == EINTR);
-      if (n == static_cast<ssize_t>(sizeof code)) {
+      std::ptrdiff_t n = 0;  // an error reads as the server gone
+      try {
+        n = platform::recv_nowait(status_fd_.get(), &code, sizeof code);
+      } catch (const Error&) {
+      }
+      if (n == static_cast<std::ptrdiff_t>(sizeof code)) {
         record_exit_locked(code, false);
         return;
       }
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (n == platform::kNothingYet) return;
       // The server went away without a word. The child may still run: from
       // now on its own pidfd tells when it ends, and its status is lost.
       server_gone_.store(true);
     }
-    struct pollfd pfd = {pidfd_.get(), POLLIN, 0};
-    if (::poll(&pfd, 1, 0) > 0) record_exit_locked(0, true);
+    if (platform::readable_now(pidfd_.get())) record_exit_locked(0, true);
     return;
   }
-  int err = 0;
-  platform::ExitStatus st = platform::try_reap(pidfd_.get(), &err);
+  bool lost = false;
+  platform::ExitStatus st = platform::try_reap(pidfd_.get(), &lost);
   if (st.reaped) {
     record_exit_locked(st.exitcode, false);
-  } else if (err == ECHILD) {
+  } else if (lost) {
     record_exit_locked(0, true);  // reaped behind our back (SIGCHLD ignored?)
   }
 }
@@ -74,7 +71,7 @@ int Child::join(const Deadline& deadline) {
       std::lock_guard<std::mutex> lock(mu_);
       if (reaped_) return 0;
     }
-    if (!platform::wait_fd(sentinel(), POLLIN, deadline)) return MPROC_ETIMEDOUT;
+    if (!platform::wait_fd(sentinel(), platform::IoWant::kRead, deadline)) return MPROC_ETIMEDOUT;
     std::lock_guard<std::mutex> lock(mu_);
     try_reap_locked();
     if (reaped_) return 0;
@@ -84,8 +81,7 @@ int Child::join(const Deadline& deadline) {
 bool Child::alive() {
   std::lock_guard<std::mutex> lock(mu_);
   if (reaped_) return false;
-  struct pollfd pfd = {pidfd_.get(), POLLIN, 0};
-  if (::poll(&pfd, 1, 0) <= 0) return true;
+  if (!platform::readable_now(pidfd_.get())) return true;
   try_reap_locked();
   return false;
 }
@@ -98,8 +94,7 @@ bool Child::reaped() {
 bool Child::exitcode(int* out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!reaped_) {
-    struct pollfd pfd = {sentinel(), POLLIN, 0};
-    if (::poll(&pfd, 1, 0) > 0) try_reap_locked();
+    if (platform::readable_now(sentinel())) try_reap_locked();
   }
   if (!reaped_) return false;
   if (status_lost_)
@@ -116,7 +111,7 @@ void Child::signal(int sig) {
     err = platform::signal_group(pid_, sig);
   } else {
     if (reaped_) return;
-    err = platform::pidfd_signal(pidfd_.get(), sig);
+    err = platform::signal_process(pidfd_.get(), sig);
   }
   if (err != 0 && err != ESRCH)
     fail_errno("cannot signal process " + std::to_string(pid_), err);

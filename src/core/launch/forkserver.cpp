@@ -1,13 +1,4 @@
-#include "core/forkserver.hpp"
-
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <uv.h>
+#include "core/launch/forkserver.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -16,16 +7,21 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/bootstrap.hpp"
-#include "core/children.hpp"
+#include "core/launch/bootstrap.hpp"
+#include "core/launch/children.hpp"
 #include "core/fault.hpp"
-#include "core/launch.hpp"
-#include "core/start.hpp"
+#include "core/launch/launch.hpp"
+#include "core/launch/start.hpp"
 #include "platform/error.hpp"
 #include "platform/fdpass.hpp"
 #include "platform/fork_registry.hpp"
 #include "platform/lifeline.hpp"
-#include "platform/pidfd.hpp"
+#include "platform/child_exits.hpp"
+#include "platform/pipes.hpp"
+#include "platform/process.hpp"
+#include "platform/signals.hpp"
+#include "platform/stream_io.hpp"
+#include "platform/sysinfo.hpp"
 
 namespace mproc::core {
 namespace {
@@ -82,10 +78,8 @@ class ForkserverClient {
     std::vector<int> fds;
     encode_launch(req, request, fds);
     // The socket the server reports this child's exit status on.
-    int sv[2];
-    int rc = uv_socketpair(SOCK_STREAM, 0, sv, 0, 0);
-    if (rc != 0) fail_errno("socketpair", -rc);
-    UniqueFd status_ours(sv[0]), status_theirs(sv[1]);
+    UniqueFd status_ours, status_theirs;
+    platform::make_socket_pair(&status_ours, &status_theirs);
     fds.push_back(status_theirs.get());
 
     std::lock_guard<std::mutex> lock(mu_);
@@ -111,7 +105,7 @@ class ForkserverClient {
     }
     WireReader r(reply);
     int code = static_cast<int>(r.u32());
-    pid_t pid = static_cast<pid_t>(r.i64());
+    int64_t pid = r.i64();
     std::string message = r.str();
     if (code != 0) fail(code, "forkserver could not start the task: " + message);
     if (reply_fds.size() != 1) fail(MPROC_ECORRUPT, "forkserver reply without a pidfd");
@@ -128,10 +122,8 @@ class ForkserverClient {
                    retired_.end());
     if (server_ && server_->alive()) return;
     stop_server();
-    int sv[2];
-    int rc = uv_socketpair(SOCK_STREAM, 0, sv, 0, 0);
-    if (rc != 0) fail_errno("socketpair", -rc);
-    UniqueFd ours(sv[0]), theirs(sv[1]);
+    UniqueFd ours, theirs;
+    platform::make_socket_pair(&ours, &theirs);
     // Not watched by the reactor: ensure_server reaps a server that died,
     // and shut_down reaps it at exit.
     server_ = spawn_self_from_reactor(kForkserverEnv, theirs.get(), false);
@@ -147,7 +139,7 @@ class ForkserverClient {
       bool ended = e.code() != MPROC_ETIMEDOUT &&
                    server->join(Deadline::after_ms(kServerExitMs)) == 0;
       if (!ended) {
-        server->signal(SIGKILL);
+        server->signal(platform::kSignalKill);
         server->join(Deadline::never());
       }
       fail(MPROC_EBOOTSTRAP, "the forkserver could not start: " +
@@ -182,7 +174,7 @@ class ForkserverClient {
 
   static void reap_server(Child& server) {
     if (server.join(Deadline::after_ms(kServerExitMs)) != 0) {
-      server.signal(SIGKILL);
+      server.signal(platform::kSignalKill);
       server.join(Deadline::never());
     }
   }
@@ -213,32 +205,28 @@ struct Server {
   // The parent closed the channel: no more requests; the server exits once
   // its last child has been reported.
   bool draining = false;
-  UniqueFd sigchld;
+  platform::ChildExits exits;
   // Children alive, and the socket to report each one's status on.
-  std::unordered_map<pid_t, UniqueFd> status_sockets;
+  std::unordered_map<int64_t, UniqueFd> status_sockets;
 };
 
 void report_exits(Server& s) {
-  struct signalfd_siginfo info;
-  while (::read(s.sigchld.get(), &info, sizeof info) == sizeof info) {
-  }
-  for (;;) {
-    int status = 0;
-    // Every child of this process is a worker it forked: the server runs
-    // no other code, so reaping any child here takes nothing from anyone.
-    pid_t pid = waitpid(-1, &status, WNOHANG);
-    if (pid <= 0) return;
+  s.exits.reap_ended([&s](int64_t pid, int exitcode) {
     auto it = s.status_sockets.find(pid);
-    if (it == s.status_sockets.end()) continue;
-    int32_t code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-    (void)!::send(it->second.get(), &code, sizeof code, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (it == s.status_sockets.end()) return;
+    int32_t code = exitcode;
+    try {
+      platform::send_nowait(it->second.get(), &code, sizeof code, nullptr, 0, 0);
+    } catch (const Error&) {
+      // The parent let go of this child: nobody is left to tell.
+    }
     s.status_sockets.erase(it);
-  }
+  });
 }
 
 // False when the parent could not be told (it gave up on the request, or
 // is gone): that is no reason for the server to stop serving its children.
-bool reply(int control, int code, pid_t pid, const std::string& message,
+bool reply(int control, int code, int64_t pid, const std::string& message,
            const std::vector<int>& fds) noexcept {
   try {
     WireWriter w;
@@ -255,12 +243,9 @@ bool reply(int control, int code, pid_t pid, const std::string& message,
 [[noreturn]] void become_worker(Server& s, const LaunchRequest& req) {
   // Nothing of the server's survives in the worker: its channel, its
   // signal handling, and the status sockets of the other workers.
-  ::close(s.control);
-  s.sigchld.reset();
+  UniqueFd(s.control).reset();
   for (auto& entry : s.status_sockets) entry.second.reset();
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  s.exits.close_in_child();
   run_child(req, ExitStyle::kImmediate);
 }
 
@@ -292,72 +277,71 @@ void serve_one(Server& s) {
     reply(s.control, e.code(), 0, e.what(), {});
     return;
   }
-  req.os_parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) {
-    reply(s.control, code_from_errno(errno), 0, "fork failed", {});
+  req.os_parent = platform::current_pid();
+  int64_t pid;
+  try {
+    pid = platform::fork_process();
+  } catch (const Error& e) {
+    reply(s.control, e.code(), 0, "fork failed", {});
     return;
   }
   if (pid == 0) {
     status_socket.reset();  // the server's end of this worker's report
     become_worker(s, req);
   }
-  if (req.new_group) setpgid(pid, pid);
+  if (req.new_group) platform::make_group_leader(pid);
   UniqueFd pidfd;
   try {
-    pidfd = platform::pidfd_of_new_child(pid);
+    pidfd = platform::process_handle_of_new_child(pid);
   } catch (const Error& e) {
     reply(s.control, e.code(), 0, e.what(), {});
     return;
   }
   s.status_sockets.emplace(pid, std::move(status_socket));
   if (!reply(s.control, 0, pid, "", {pidfd.get()}))
-    platform::pidfd_signal(pidfd.get(), SIGKILL);  // nobody will ever watch it
+    platform::signal_process(pidfd.get(), platform::kSignalKill);  // nobody will ever watch it
 }
 
 }  // namespace
 
 std::shared_ptr<Child> start_with_forkserver(const LaunchRequest& req) {
+  if (!platform::fork_supported())
+    fail(MPROC_ENOTSUP, "the forkserver start method needs fork, which this platform does not "
+                        "have: use the spawn start method");
   return ForkserverClient::get().launch(req);
 }
 
 void forkserver_main(int control) {
   // The server lives exactly as long as the program it serves.
-  if (!platform::die_with_parent(SIGKILL, getppid())) _exit(1);
+  if (!platform::die_with_parent(platform::kSignalKill, platform::parent_pid()))
+    platform::exit_immediately(1);
   Server s;
   s.control = control;
-  sigset_t chld;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &chld, nullptr);
-  s.sigchld = UniqueFd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!s.sigchld) {
+  try {
+    s.exits.open();
+  } catch (const Error& e) {
     // Said, so that the parent does not take the silence for a program
     // that never called mproc_main.
-    int err = errno;
     try {
-      send_ack(control, code_from_errno(err), "forkserver: signalfd failed");
+      send_ack(control, e.code(), std::string("forkserver: ") + e.what());
     } catch (...) {
     }
-    _exit(1);
+    platform::exit_immediately(1);
   }
   try {
     send_ack(control, 0, "");
     for (;;) {
       if (s.draining && s.status_sockets.empty()) std::exit(0);
-      // poll skips a negative descriptor: a draining server only reaps.
-      struct pollfd pfds[2] = {{s.draining ? -1 : control, POLLIN, 0},
-                               {s.sigchld.get(), POLLIN, 0}};
-      if (::poll(pfds, 2, -1) < 0) {
-        if (errno == EINTR) continue;
-        fail_errno("poll");
-      }
-      if (pfds[1].revents) report_exits(s);
-      if (pfds[0].revents) serve_one(s);
+      // A draining server only reaps: its channel is no longer watched.
+      platform::FdWait waits[2] = {{s.exits.fd(), platform::IoWant::kRead, false},
+                                   {control, platform::IoWant::kRead, false}};
+      platform::wait_any(waits, s.draining ? 1 : 2, Deadline::never());
+      if (waits[0].ready) report_exits(s);
+      if (!s.draining && waits[1].ready) serve_one(s);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mproc forkserver: %s\n", e.what());
-    _exit(1);
+    platform::exit_immediately(1);
   }
 }
 

@@ -1,0 +1,30 @@
+// Pipes, socket pairs and the files a child's standard streams are
+// redirected to. Every descriptor made here is close-on-exec: a child gets
+// one only when it is named in its ExecSpec (platform/exec.hpp) or passed
+// with it (platform/fdpass.hpp).
+#pragma once
+
+#include <string>
+
+#include "platform/fd.hpp"
+
+namespace mproc::platform {
+
+// A connected pair of stream sockets (both ends close-on-exec). Throws.
+void make_socket_pair(UniqueFd* a, UniqueFd* b);
+// A pipe: bytes written to *write_end come out of *read_end. Throws.
+void make_pipe(UniqueFd* read_end, UniqueFd* write_end);
+
+// The null device, for reading (a stream at its end) or writing (a sink).
+UniqueFd open_null(bool for_writing);
+
+// How a redirected stream opens its file.
+enum class StreamFile { kRead, kWriteTruncate, kWriteAppend };
+// Opens `path` for a child's stream; files written are created (mode 0644
+// less the umask). Throws with the errno's code and "<what>: <reason>".
+UniqueFd open_stream_file(const std::string& path, StreamFile how, const std::string& what);
+
+// Whether `path` names an existing directory.
+bool is_directory(const std::string& path) noexcept;
+
+}  // namespace mproc::platform

@@ -1,0 +1,166 @@
+// The platform layer's small interfaces that core uses in place of OS
+// calls (src/platform/*.hpp): waiting on several descriptors, one-step
+// pipe I/O, stream files, signal masks, fork, and reaping children.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "platform/child_exits.hpp"
+#include "platform/deadline.hpp"
+#include "platform/error.hpp"
+#include "platform/fd.hpp"
+#include "platform/pipes.hpp"
+#include "platform/process.hpp"
+#include "platform/signals.hpp"
+
+using mproc::Error;
+using namespace mproc::platform;
+
+TEST(Platform, WaitAnyReportsOnlyTheReadyDescriptor) {
+  UniqueFd r1, w1, r2, w2;
+  make_pipe(&r1, &w1);
+  make_pipe(&r2, &w2);
+  ASSERT_EQ(write_nowait(w2.get(), "x", 1), 1);
+  FdWait waits[2] = {{r1.get(), IoWant::kRead, true}, {r2.get(), IoWant::kRead, false}};
+  EXPECT_EQ(wait_any(waits, 2, Deadline::after_ms(5000)), 1u);
+  EXPECT_FALSE(waits[0].ready);
+  EXPECT_TRUE(waits[1].ready);
+}
+
+TEST(Platform, WaitAnyTimesOutWithNothingReady) {
+  UniqueFd r, w;
+  make_pipe(&r, &w);
+  FdWait wait = {r.get(), IoWant::kRead, true};
+  int64_t start = monotonic_ns();
+  EXPECT_EQ(wait_any(&wait, 1, Deadline::after_ms(30)), 0u);
+  EXPECT_FALSE(wait.ready);
+  EXPECT_GE(monotonic_ns() - start, 30 * 1000000);
+}
+
+TEST(Platform, ReadNowaitSaysWouldBlockThenEndOfFile) {
+  UniqueFd r, w;
+  make_pipe(&r, &w);
+  set_nonblocking(r.get(), true);
+  char buf[8];
+  EXPECT_EQ(read_nowait(r.get(), buf, sizeof buf), kWouldBlock);
+  EXPECT_FALSE(readable_now(r.get()));
+  w.reset();
+  EXPECT_TRUE(readable_now(r.get()));
+  EXPECT_EQ(read_nowait(r.get(), buf, sizeof buf), 0);
+}
+
+TEST(Platform, WriteNowaitToAGoneReaderIsEpipeNotSigpipe) {
+  UniqueFd r, w;
+  make_pipe(&r, &w);
+  r.reset();
+  // SIGPIPE would kill the test; the error comes back instead.
+  try {
+    write_nowait(w.get(), "x", 1);
+    FAIL() << "a write with no reader succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MPROC_EPIPE);
+  }
+  sigset_t pending;
+  sigpending(&pending);
+  EXPECT_FALSE(sigismember(&pending, SIGPIPE));
+}
+
+TEST(Platform, StreamFileErrorsCarryTheCodeAndTheCallersWords) {
+  try {
+    open_stream_file("/nonexistent-dir/x", StreamFile::kRead, "cannot open it for stdin");
+    FAIL() << "opened a file that does not exist";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MPROC_ENOENT);
+    EXPECT_NE(std::string(e.what()).find("cannot open it for stdin"), std::string::npos);
+  }
+  EXPECT_TRUE(is_directory("/"));
+  EXPECT_FALSE(is_directory("/nonexistent-dir"));
+  UniqueFd null_in = open_null(false);
+  char c;
+  EXPECT_EQ(read_nowait(null_in.get(), &c, 1), 0);  // the null device is at its end
+}
+
+TEST(Platform, SignalNumbersAndNames) {
+  EXPECT_EQ(kSignalKill, SIGKILL);
+  EXPECT_EQ(kSignalTerminate, SIGTERM);
+  EXPECT_EQ(signal_name(kSignalTerminate), "SIGTERM");  // glibc 2.32+ names it
+  EXPECT_EQ(signal_name(0), "signal 0");                // no signal has number 0
+}
+
+TEST(Platform, AllSignalsBlockedRestoresTheMask) {
+  SignalMask before = SignalMask::of_calling_thread();
+  {
+    AllSignalsBlocked blocked;
+    sigset_t now;
+    pthread_sigmask(SIG_SETMASK, nullptr, &now);
+    EXPECT_TRUE(sigismember(&now, SIGTERM));
+    EXPECT_TRUE(sigismember(&now, SIGUSR1));
+  }
+  sigset_t after;
+  pthread_sigmask(SIG_SETMASK, nullptr, &after);
+  EXPECT_FALSE(sigismember(&after, SIGUSR1));
+  before.apply_to_calling_thread();
+}
+
+TEST(Platform, ForkedChildIsReapedThroughItsHandle) {
+  ASSERT_TRUE(fork_supported());
+  int64_t pid = fork_process();
+  if (pid == 0) exit_immediately(7);
+  UniqueFd handle = process_handle_of_new_child(pid);
+  ASSERT_TRUE(wait_fd(handle.get(), IoWant::kRead, Deadline::after_ms(10000)));
+  bool lost = true;
+  ExitStatus st = try_reap(handle.get(), &lost);
+  EXPECT_TRUE(st.reaped);
+  EXPECT_FALSE(lost);
+  EXPECT_EQ(st.exitcode, 7);
+}
+
+TEST(Platform, KilledChildExitsAsMinusTheSignal) {
+  int64_t pid = fork_process();
+  if (pid == 0) {
+    for (;;) pause();
+  }
+  UniqueFd handle = process_handle_of_new_child(pid);
+  EXPECT_EQ(signal_process(handle.get(), kSignalKill), 0);
+  ASSERT_TRUE(wait_fd(handle.get(), IoWant::kRead, Deadline::after_ms(10000)));
+  bool lost = true;
+  ExitStatus st = try_reap(handle.get(), &lost);
+  EXPECT_TRUE(st.reaped);
+  EXPECT_EQ(st.exitcode, -kSignalKill);
+}
+
+// The forkserver's reaper, in a child of its own: it must see every child
+// it forks end, with its status, and reap each exactly once.
+TEST(Platform, ChildExitsReapsEveryEndedChild) {
+  int64_t pid = fork_process();
+  if (pid == 0) {
+    ChildExits exits;
+    exits.open();
+    std::vector<int64_t> kids;
+    for (int code = 1; code <= 3; ++code) {
+      int64_t kid = fork_process();
+      if (kid == 0) exit_immediately(code);
+      kids.push_back(kid);
+    }
+    int seen = 0, sum = 0;
+    Deadline deadline = Deadline::after_ms(10000);
+    while (seen < 3) {
+      FdWait wait = {exits.fd(), IoWant::kRead, false};
+      if (wait_any(&wait, 1, deadline) == 0) exit_immediately(100);  // hung
+      exits.reap_ended([&](int64_t, int exitcode) {
+        ++seen;
+        sum += exitcode;
+      });
+    }
+    exit_immediately(sum == 6 ? 0 : 101);
+  }
+  UniqueFd handle = process_handle_of_new_child(pid);
+  ASSERT_TRUE(wait_fd(handle.get(), IoWant::kRead, Deadline::after_ms(20000)));
+  bool lost = true;
+  ExitStatus st = try_reap(handle.get(), &lost);
+  EXPECT_TRUE(st.reaped);
+  EXPECT_EQ(st.exitcode, 0);
+}
