@@ -29,7 +29,18 @@
 extern "C" {
 #endif
 
-#if defined(MPROC_BUILDING) && defined(__GNUC__)
+/* MPROC_API marks what leaves the library. On Windows a program links
+ * mproc.dll through its import library, so declarations are dllimport
+ * unless it defines MPROC_STATIC to link a static build. */
+#if defined(_WIN32)
+#if defined(MPROC_BUILDING)
+#define MPROC_API __declspec(dllexport)
+#elif defined(MPROC_STATIC)
+#define MPROC_API
+#else
+#define MPROC_API __declspec(dllimport)
+#endif
+#elif defined(MPROC_BUILDING) && defined(__GNUC__)
 #define MPROC_API __attribute__((visibility("default")))
 #else
 #define MPROC_API
