@@ -4,23 +4,58 @@
 #define _GNU_SOURCE 1
 #include <mproc/mproc.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Sockets differ on Windows (Winsock): a SOCKET handle, closesocket, and
+ * WSAStartup in every process. The C ABI passes CRT descriptors there, so
+ * an accepted socket travels to its child wrapped in one. */
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+
+#include <io.h>
+typedef SOCKET socket_t;
+typedef int ssize_t_;
+#define SOCK_CLOEXEC 0  /* mproc hands a child only what it is given */
+#define MSG_NOSIGNAL 0  /* no SIGPIPE on Windows */
+static int net_start(void) {
+  WSADATA data;
+  return WSAStartup(MAKEWORD(2, 2), &data);
+}
+static void close_socket(socket_t s) { closesocket(s); }
+static socket_t accept_socket(socket_t server) { return accept(server, NULL, NULL); }
+static int socket_to_fd(socket_t s) { return _open_osfhandle((intptr_t)s, 0); }
+static socket_t fd_to_socket(int fd) { return (socket_t)_get_osfhandle(fd); }
+static void close_fd(int fd) { _close(fd); }
+#else
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+typedef int socket_t;
+typedef ssize_t ssize_t_;
+static int net_start(void) { return 0; }
+static void close_socket(socket_t s) { close(s); }
+static socket_t accept_socket(socket_t server) {
+  return accept4(server, NULL, NULL, SOCK_CLOEXEC);
+}
+static int socket_to_fd(socket_t s) { return s; }
+static socket_t fd_to_socket(int fd) { return fd; }
+static void close_fd(int fd) { close(fd); }
+#endif
 
 enum { kClients = 3, kMessages = 3 };
 
 /* Serves one connection: sends back each message in capitals. */
 MPROC_TASK(talk) {
-  int conn = -1;
-  if (mproc_args_get_fd(args, 0, &conn) != 0) return 2;
+  int fd = -1;
+  if (net_start() != 0 || mproc_args_get_fd(args, 0, &fd) != 0) return 2;
+  socket_t conn = fd_to_socket(fd);
   char buf[1024];
-  ssize_t n;
+  ssize_t_ n;
   while ((n = recv(conn, buf, sizeof buf, 0)) > 0) {
-    for (ssize_t i = 0; i < n; ++i)
+    for (ssize_t_ i = 0; i < n; ++i)
       if (buf[i] >= 'a' && buf[i] <= 'z') buf[i] = (char)(buf[i] - 32);
     if (send(conn, buf, (size_t)n, MSG_NOSIGNAL) != n) return 3;
   }
@@ -29,8 +64,10 @@ MPROC_TASK(talk) {
 
 MPROC_TASK(client) {
   int64_t port = 0, id = 0;
-  if (mproc_args_get_i64(args, 0, &port) != 0 || mproc_args_get_i64(args, 1, &id) != 0) return 2;
-  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (net_start() != 0 || mproc_args_get_i64(args, 0, &port) != 0 ||
+      mproc_args_get_i64(args, 1, &id) != 0)
+    return 2;
+  socket_t s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in addr = {0};
   addr.sin_family = AF_INET;
   addr.sin_port = htons((uint16_t)port);
@@ -42,14 +79,14 @@ MPROC_TASK(client) {
     if (send(s, msg, (size_t)len, MSG_NOSIGNAL) != len) return 4;
     int got = 0;
     while (got < len) {
-      ssize_t n = recv(s, reply + got, (size_t)(len - got), 0);
+      ssize_t_ n = recv(s, reply + got, (size_t)(len - got), 0);
       if (n <= 0) return 5;
       got += (int)n;
     }
     reply[got] = '\0';
     printf("client %lld got: %s\n", (long long)id, reply);
   }
-  close(s);
+  close_socket(s);
   return 0;
 }
 
@@ -64,10 +101,10 @@ static mproc_process_t *start(const char *task, mproc_args_t *args) {
 
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* before mproc_main: children print too */
-  if (mproc_main(argc, argv) != 0) return 1;
-  int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (mproc_main(argc, argv) != 0 || net_start() != 0) return 1;
+  socket_t server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int on = 1;
-  setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  setsockopt(server, SOL_SOCKET, SO_REUSEADDR, (const void *)&on, sizeof on);
   struct sockaddr_in addr = {0};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -87,12 +124,13 @@ int main(int argc, char **argv) {
     clients[i] = start("client", args);
   }
   for (int i = 0; i < kClients; ++i) {
-    int conn = accept4(server, NULL, NULL, SOCK_CLOEXEC);
-    if (conn < 0) return 1;
+    socket_t conn = accept_socket(server);
+    int fd = socket_to_fd(conn);
+    if (fd < 0) return 1;
     mproc_args_t *args;
     mproc_args_new(&args);
-    mproc_args_add_fd(args, conn); /* the list holds its own copy */
-    close(conn);
+    mproc_args_add_fd(args, fd); /* the list holds its own copy */
+    close_fd(fd);
     talkers[i] = start("talk", args);
   }
   for (int i = 0; i < kClients; ++i) {
@@ -101,7 +139,7 @@ int main(int argc, char **argv) {
     mproc_process_free(clients[i]);
     mproc_process_free(talkers[i]);
   }
-  close(server);
+  close_socket(server);
   printf("server: served %d clients\n", kClients);
   return 0;
 }

@@ -14,10 +14,18 @@ MPROC_TASK(child) {
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* before mproc_main: children print too */
   if (mproc_main(argc, argv) != 0) return 1;
-  mproc_set_start_method(MPROC_START_FORK);
+  int rc = mproc_set_start_method(MPROC_START_FORK);
   mproc_process_t *p;
   mproc_process_new(&p, "child", NULL, NULL);
-  mproc_process_start(p);
+  if (rc == 0) rc = mproc_process_start(p);
+  if (rc == MPROC_ENOTSUP) {
+    /* Windows has no fork: the child is a fresh start of this program. */
+    printf("no fork here (%s): using spawn\n", mproc_last_error());
+    mproc_set_start_method(MPROC_START_SPAWN);
+    mproc_process_free(p);
+    mproc_process_new(&p, "child", NULL, NULL);
+    mproc_process_start(p);
+  }
   int64_t pid = 0;
   mproc_process_pid(p, &pid);
   printf("I am the parent %lld, my child is %lld\n", (long long)mproc_getpid(),

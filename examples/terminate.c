@@ -5,11 +5,19 @@
 
 #include <signal.h>
 #include <stdio.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <unistd.h>
+#endif
 
 MPROC_TASK(busy) {
+#ifdef _WIN32
+  for (;;) Sleep(INFINITE); /* would run for ever */
+#else
   while (pause() < 0) {
   } /* would run for ever */
+#endif
   return 0;
 }
 

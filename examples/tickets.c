@@ -8,7 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <unistd.h>
+#endif
+
+/* Creates the stock file with a unique name in the temporary folder. */
+static int make_temp_file(char *path, size_t size) {
+#ifdef _WIN32
+  char dir[MAX_PATH + 1];
+  DWORD n = GetTempPathA(sizeof dir, dir);
+  if (n == 0 || n > sizeof dir || size < MAX_PATH) return -1;
+  return GetTempFileNameA(dir, "mpt", 0, path) != 0 ? 0 : -1;
+#else
+  snprintf(path, size, "/tmp/mproc-tickets-XXXXXX");
+  int fd = mkstemp(path);
+  if (fd < 0) return -1;
+  close(fd);
+  return 0;
+#endif
+}
 
 static int read_count(const char *path) {
   FILE *f = fopen(path, "r");
@@ -48,10 +68,8 @@ MPROC_TASK(buy) {
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0); /* before mproc_main: children print too */
   if (mproc_main(argc, argv) != 0) return 1;
-  char path[] = "/tmp/mproc-tickets-XXXXXX";
-  int fd = mkstemp(path);
-  if (fd < 0) return 1;
-  close(fd);
+  char path[512];
+  if (make_temp_file(path, sizeof path) != 0) return 1;
   write_count(path, 3);
   mproc_lock_t *lock;
   mproc_lock_new(&lock, NULL);
@@ -69,7 +87,7 @@ int main(int argc, char **argv) {
     mproc_process_free(buyers[i]);
   }
   printf("tickets left: %d\n", read_count(path));
-  unlink(path);
+  remove(path);
   mproc_lock_free(lock);
   return 0;
 }

@@ -13,14 +13,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <mproc/mproc.h>
+
+#include "portable.h"
 
 /* Asserts that an mproc call returned `expected`, printing the code names
  * and the thread's last error text when it did not. */
@@ -47,6 +45,14 @@
     skip();                                                                   \
   } while (0)
 
+/* A command that copies its stdin to its stdout: cat, or the test tool
+ * (tests/helpers/test_tool.c) where there is no cat. */
+#ifdef _WIN32
+#define TEST_CAT_ARGV {TEST_TOOL_PATH, "cat", NULL}
+#else
+#define TEST_CAT_ARGV {"cat", NULL}
+#endif
+
 /* First thing in every suite's main: children spawned by mproc run their
  * task here and never come back. */
 #define MPROC_TEST_MAIN_PROLOGUE(argc, argv)                                   \
@@ -54,31 +60,29 @@
     if (mproc_main((argc), (argv)) != 0) return 1;                             \
   } while (0)
 
-static inline int64_t test_now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+#ifdef _WIN32
+static void test__method_not_on_windows(void **state) {
+  (void)state;
+  test_skip_because("Windows has only the spawn start method (fork and forkserver give "
+                    "MPROC_ENOTSUP)");
 }
+#endif
 
 /* Sets the default start method from argv[1] ("spawn", "fork",
- * "forkserver"); returns the method's name for group names. */
+ * "forkserver"); returns the method's name for group names. On Windows a
+ * suite run for fork or forkserver reports itself skipped and exits. */
 static inline const char *test_start_method_from_args(int argc, char **argv) {
   mproc_start_method_t m = MPROC_START_SPAWN;
   if (argc > 1 && strcmp(argv[1], "fork") == 0) m = MPROC_START_FORK;
   if (argc > 1 && strcmp(argv[1], "forkserver") == 0) m = MPROC_START_FORKSERVER;
+#ifdef _WIN32
+  if (m != MPROC_START_SPAWN) {
+    const struct CMUnitTest all[] = {cmocka_unit_test(test__method_not_on_windows)};
+    exit(cmocka_run_group_tests_name(argv[1], all, NULL, NULL));
+  }
+#endif
   if (mproc_set_start_method(m) != 0) abort();
   return mproc_start_method_name(m);
-}
-
-/* Waits up to timeout_ms for process `pid` (not necessarily our child) to
- * disappear. Returns 1 if it did. */
-static inline int test_wait_gone(int64_t pid, int timeout_ms) {
-  int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-  if (fd < 0) return errno == ESRCH;
-  struct pollfd p = {fd, POLLIN, 0};
-  int rc = poll(&p, 1, timeout_ms);
-  close(fd);
-  return rc > 0;
 }
 
 /* Starts `task` with one argument: one end of a new duplex connection.

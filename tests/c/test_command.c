@@ -6,6 +6,9 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+/* Where Windows has no sh, cat, sleep or true, the commands are the test
+ * tool's actions (tests/helpers/test_tool.c) doing the same. */
+
 static void capture(const char *const *argv, mproc_command_opts_t *opts,
                     const char *input, size_t input_len, char **out, size_t *out_len,
                     char **err, size_t *err_len, int *code) {
@@ -15,7 +18,11 @@ static void capture(const char *const *argv, mproc_command_opts_t *opts,
 
 static void capture_separates_stdout_stderr_and_status(void **state) {
   (void)state;
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "out", "out", "err", "err", "exit", "3", NULL};
+#else
   const char *argv[] = {"sh", "-c", "echo out; echo err >&2; exit 3", NULL};
+#endif
   char *out = NULL, *err = NULL;
   size_t out_len = 0, err_len = 0;
   int code = -1;
@@ -32,10 +39,15 @@ static void capturing_ten_mib_on_each_stream_does_not_deadlock(void **state) {
   (void)state;
   /* stderr is written first and in full: a reader that drained stdout
    * before stderr would wait forever on a command blocked on stderr. */
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "fill-err", "10485760", "e",
+                        "fill-out", "10485760", "o", NULL};
+#else
   const char *argv[] = {"sh", "-c",
                         "head -c 10485760 /dev/zero | tr '\\0' e >&2; "
                         "head -c 10485760 /dev/zero | tr '\\0' o",
                         NULL};
+#endif
   char *out = NULL, *err = NULL;
   size_t out_len = 0, err_len = 0;
   int code = -1;
@@ -55,7 +67,7 @@ static void capture_feeds_input(void **state) {
   size_t len = (size_t)4 << 20;
   char *input = malloc(len);
   for (size_t i = 0; i < len; ++i) input[i] = (char)('a' + i % 26);
-  const char *argv[] = {"cat", NULL};
+  const char *argv[] = TEST_CAT_ARGV;
   char *out = NULL;
   size_t out_len = 0;
   int code = -1;
@@ -87,23 +99,26 @@ static void a_missing_executable_fails_at_start(void **state) {
                                           NULL, &code),
                     MPROC_ENOENT);
   /* A file that is not executable. */
-  char path[] = "/tmp/mproc-not-exec-XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
+  char path[512];
+  assert_int_equal(test_temp_file(path, sizeof path, "mproc-not-exec"), 0);
   const char *not_exec[] = {path, NULL};
   assert_mproc_ok(mproc_command_new(&cmd, not_exec, NULL));
   assert_mproc_code(mproc_command_start(cmd), MPROC_EACCES);
   mproc_command_free(cmd);
-  unlink(path);
+  remove(path);
 }
 
 static void environment_can_be_added_to_removed_from_and_replaced(void **state) {
   (void)state;
-  setenv("MPROC_TEST_KEEP", "kept", 1);
-  setenv("MPROC_TEST_DROP", "dropped", 1);
+  test_setenv("MPROC_TEST_KEEP", "kept");
+  test_setenv("MPROC_TEST_DROP", "dropped");
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "env", "-", "MPROC_TEST_KEEP", "MPROC_TEST_DROP",
+                        "MPROC_TEST_NEW", NULL};
+#else
   const char *argv[] = {"sh", "-c",
                         "echo \"$MPROC_TEST_KEEP-$MPROC_TEST_DROP-$MPROC_TEST_NEW\"", NULL};
+#endif
   mproc_command_opts_t *opts;
   assert_mproc_ok(mproc_command_opts_new(&opts));
   assert_mproc_ok(mproc_command_opts_env_set(opts, "MPROC_TEST_NEW", "added"));
@@ -117,8 +132,13 @@ static void environment_can_be_added_to_removed_from_and_replaced(void **state) 
   /* Replaced: only what is set survives (PATH included). */
   assert_mproc_ok(mproc_command_opts_env_clear(opts));
   assert_mproc_ok(mproc_command_opts_env_set(opts, "MPROC_TEST_NEW", "alone"));
+#ifdef _WIN32
+  const char *by_path[] = {TEST_TOOL_PATH, "env", "|", "MPROC_TEST_KEEP", "MPROC_TEST_NEW",
+                           "PATH", NULL};
+#else
   const char *by_path[] = {"/bin/sh", "-c", "echo \"$MPROC_TEST_KEEP|$MPROC_TEST_NEW|$PATH\"",
                            NULL};
+#endif
   capture(by_path, opts, NULL, 0, &out, &out_len, NULL, NULL, &code);
   assert_true(strncmp(out, "|alone|", 7) == 0);
   mproc_free(out);
@@ -129,15 +149,24 @@ static void environment_can_be_added_to_removed_from_and_replaced(void **state) 
 
 static void working_directory(void **state) {
   (void)state;
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "cwd", NULL};
+  const char *dir = getenv("SystemRoot"); /* a folder every Windows has */
+  assert_non_null(dir);
+#else
   const char *argv[] = {"pwd", NULL};
+  const char *dir = "/usr";
+#endif
+  char want[512];
+  snprintf(want, sizeof want, "%s\n", dir);
   mproc_command_opts_t *opts;
   assert_mproc_ok(mproc_command_opts_new(&opts));
-  assert_mproc_ok(mproc_command_opts_set_cwd(opts, "/usr"));
+  assert_mproc_ok(mproc_command_opts_set_cwd(opts, dir));
   char *out = NULL;
   size_t out_len;
   int code;
   capture(argv, opts, NULL, 0, &out, &out_len, NULL, NULL, &code);
-  assert_string_equal(out, "/usr\n");
+  assert_string_equal(out, want);
   mproc_free(out);
   assert_mproc_ok(mproc_command_opts_set_cwd(opts, "/no/such/directory"));
   mproc_command_t *cmd;
@@ -150,16 +179,18 @@ static void working_directory(void **state) {
 
 static void streams_to_files_and_null(void **state) {
   (void)state;
-  char path[] = "/tmp/mproc-test-XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
+  char path[512];
+  assert_int_equal(test_temp_file(path, sizeof path, "mproc-test"), 0);
   mproc_command_opts_t *opts;
   assert_mproc_ok(mproc_command_opts_new(&opts));
   assert_mproc_ok(mproc_command_opts_set_stdio_file(opts, MPROC_STDOUT, path, 0));
   assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDERR, MPROC_STDIO_STDOUT));
   assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDIN, MPROC_STDIO_NULL));
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "out", "to-file", "err", "also", "cat", NULL};
+#else
   const char *argv[] = {"sh", "-c", "echo to-file; echo also >&2; cat", NULL};
+#endif
   mproc_command_t *cmd;
   assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
   assert_mproc_ok(mproc_command_start(cmd));
@@ -183,7 +214,7 @@ static void streams_to_files_and_null(void **state) {
   struct stat st;
   stat(path, &st);
   assert_int_equal(st.st_size, 2 * 13);
-  unlink(path);
+  remove(path);
   assert_mproc_code(mproc_command_opts_set_stdio(opts, 5, MPROC_STDIO_NULL), MPROC_EINVAL);
   assert_mproc_code(mproc_command_opts_set_stdio(opts, MPROC_STDOUT, MPROC_STDIO_STDOUT),
                     MPROC_EINVAL);
@@ -202,8 +233,8 @@ static void expect_bad_stdio_fds_refused(mproc_command_opts_t *opts) {
 static void streams_to_descriptors_the_caller_opened(void **state) {
   (void)state;
   int in[2], out[2];
-  assert_int_equal(pipe(in), 0);
-  assert_int_equal(pipe(out), 0);
+  assert_int_equal(test_pipe(in), 0);
+  assert_int_equal(test_pipe(out), 0);
   assert_int_equal(write(in[1], "abc", 3), 3);
   close(in[1]);
   mproc_command_opts_t *opts;
@@ -213,7 +244,11 @@ static void streams_to_descriptors_the_caller_opened(void **state) {
   assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDERR, MPROC_STDIO_STDOUT));
   close(in[0]); /* the options hold their own copies */
   close(out[1]);
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "cat", "err", "+err", NULL};
+#else
   const char *argv[] = {"sh", "-c", "cat; echo +err >&2", NULL};
+#endif
   mproc_command_t *cmd;
   assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
   expect_bad_stdio_fds_refused(opts);
@@ -224,8 +259,8 @@ static void streams_to_descriptors_the_caller_opened(void **state) {
   /* Every copy of the write end is closed now: reading reaches the end. */
   char got[64];
   size_t total = 0;
-  ssize_t n;
-  while ((n = read(out[0], got + total, sizeof got - 1 - total)) > 0) total += (size_t)n;
+  int n;
+  while ((n = (int)read(out[0], got + total, sizeof got - 1 - total)) > 0) total += (size_t)n;
   got[total] = '\0';
   close(out[0]);
   assert_string_equal(got, "abc+err\n");
@@ -237,7 +272,7 @@ static void pipes_with_timeouts(void **state) {
   assert_mproc_ok(mproc_command_opts_new(&opts));
   assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDIN, MPROC_STDIO_PIPE));
   assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDOUT, MPROC_STDIO_PIPE));
-  const char *argv[] = {"cat", NULL};
+  const char *argv[] = TEST_CAT_ARGV;
   mproc_command_t *cmd;
   assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
   mproc_command_opts_free(opts);
@@ -275,11 +310,17 @@ static void pipes_with_timeouts(void **state) {
 
 static void writing_to_a_command_that_stopped_reading_is_epipe(void **state) {
   (void)state;
+#ifndef _WIN32 /* Windows has no SIGPIPE */
   signal(SIGPIPE, SIG_DFL); /* a SIGPIPE would kill the test */
+#endif
   mproc_command_opts_t *opts;
   assert_mproc_ok(mproc_command_opts_new(&opts));
   assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDIN, MPROC_STDIO_PIPE));
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, NULL}; /* no actions: exits 0 */
+#else
   const char *argv[] = {"true", NULL};
+#endif
   mproc_command_t *cmd;
   assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
   mproc_command_opts_free(opts);
@@ -304,7 +345,7 @@ static char *list_fds(mproc_command_opts_t *opts) {
 static void no_descriptor_leaks_into_a_command(void **state) {
   (void)state;
   /* A descriptor the host left inheritable, and mproc's own objects. */
-  int stray = open("/dev/null", O_RDONLY);
+  int stray = test_open_null();
   assert_true(stray >= 0);
   mproc_conn_t *a, *b;
   assert_mproc_ok(mproc_pipe(&a, &b, 1));
@@ -319,7 +360,7 @@ static void no_descriptor_leaks_into_a_command(void **state) {
 static void descriptors_passed_at_chosen_numbers(void **state) {
   (void)state;
   int fds[2];
-  assert_int_equal(pipe(fds), 0);
+  assert_int_equal(test_pipe(fds), 0);
   mproc_command_opts_t *opts;
   assert_mproc_ok(mproc_command_opts_new(&opts));
   assert_mproc_ok(mproc_command_opts_pass_fd(opts, 5, fds[1]));
@@ -327,7 +368,11 @@ static void descriptors_passed_at_chosen_numbers(void **state) {
   char *out = list_fds(opts);
   assert_string_equal(out, "5\n"); /* 3 and 4 are closed, only 5 is there */
   mproc_free(out);
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "fd-write", "5", "through-five", NULL};
+#else
   const char *argv[] = {"sh", "-c", "echo through-five >&5", NULL};
+#endif
   mproc_command_t *cmd;
   assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
   assert_mproc_ok(mproc_command_start(cmd));
@@ -350,7 +395,11 @@ static void a_grandchild_holding_the_pipe_cannot_hang_join(void **state) {
   assert_mproc_ok(mproc_command_opts_new(&opts));
   assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDOUT, MPROC_STDIO_PIPE));
   assert_mproc_ok(mproc_command_opts_set_new_group(opts, 1));
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "sleeper", NULL};
+#else
   const char *argv[] = {"sh", "-c", "sleep 300 & echo $!", NULL};
+#endif
   mproc_command_t *cmd;
   assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
   assert_mproc_ok(mproc_command_start(cmd));
@@ -383,7 +432,7 @@ static void a_grandchild_holding_the_pipe_cannot_hang_join(void **state) {
   mproc_free(out);
   mproc_command_opts_free(opts);
   /* That capture's sleeper is orphaned now; end it. */
-  kill((pid_t)sleeper, SIGKILL);
+  test_kill_process(sleeper);
 }
 
 static void terminate_kill_and_group(void **state) {
@@ -392,7 +441,11 @@ static void terminate_kill_and_group(void **state) {
   assert_mproc_ok(mproc_command_opts_new(&opts));
   assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDOUT, MPROC_STDIO_PIPE));
   assert_mproc_ok(mproc_command_opts_set_new_group(opts, 1));
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "sleeper", "wait", NULL};
+#else
   const char *argv[] = {"sh", "-c", "sleep 300 & echo $!; wait", NULL};
+#endif
   mproc_command_t *cmd;
   assert_mproc_ok(mproc_command_new(&cmd, argv, opts));
   mproc_command_opts_free(opts);
@@ -414,8 +467,7 @@ static void terminate_kill_and_group(void **state) {
   assert_true(test_wait_gone(sleeper, 20000));
   int fd = -1;
   assert_mproc_ok(mproc_command_sentinel(cmd, &fd));
-  struct pollfd pfd = {fd, POLLIN, 0};
-  assert_int_equal(poll(&pfd, 1, 0), 1);
+  assert_int_equal(test_fd_ready(fd, 0), 1);
   mproc_command_free(cmd);
 }
 
@@ -427,7 +479,11 @@ static void bad_arguments(void **state) {
   assert_mproc_code(mproc_command_new(&cmd, empty, NULL), MPROC_EINVAL);
   assert_mproc_code(mproc_command_start(NULL), MPROC_EINVAL);
   assert_mproc_code(mproc_command_join(NULL, 0), MPROC_EINVAL);
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, NULL}; /* no actions: exits 0 */
+#else
   const char *argv[] = {"true", NULL};
+#endif
   assert_mproc_ok(mproc_command_new(&cmd, argv, NULL));
   assert_mproc_code(mproc_command_join(cmd, 0), MPROC_ESTATE);
   assert_mproc_ok(mproc_command_start(cmd));
@@ -450,7 +506,11 @@ static void bad_arguments(void **state) {
 
 static void capture_times_out_and_kills(void **state) {
   (void)state;
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "sleep", "300000", NULL};
+#else
   const char *argv[] = {"sleep", "300", NULL};
+#endif
   int code;
   int64_t t0 = test_now_ms();
   assert_mproc_code(mproc_command_capture(argv, NULL, NULL, 0, 300, NULL, NULL, NULL, NULL,
@@ -458,7 +518,11 @@ static void capture_times_out_and_kills(void **state) {
                     MPROC_ETIMEDOUT);
   assert_true(test_now_ms() - t0 < 10000);
   /* A command that never stops writing times out too. */
+#ifdef _WIN32
+  const char *chatty[] = {TEST_TOOL_PATH, "chatter", NULL};
+#else
   const char *chatty[] = {"sh", "-c", "while :; do echo chatter; done", NULL};
+#endif
   char *out = NULL;
   size_t out_len = 0;
   t0 = test_now_ms();

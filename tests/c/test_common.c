@@ -2,7 +2,6 @@
 #include "harness.h"
 
 #include <string.h>
-#include <unistd.h>
 
 static void version_matches_the_header(void **state) {
   (void)state;
@@ -57,12 +56,12 @@ static void free_accepts_null(void **state) {
 
 static void process_facts_match_the_os(void **state) {
   (void)state;
-  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  long online = test_os_cpus_online();
   int n = mproc_cpu_count();
   assert_true(n >= 1);
   assert_true(n <= online);
-  assert_int_equal(mproc_getpid(), (int64_t)getpid());
-  assert_int_equal(mproc_getppid(), (int64_t)getppid());
+  assert_int_equal(mproc_getpid(), test_os_pid());
+  assert_int_equal(mproc_getppid(), test_os_ppid());
 }
 
 int main(int argc, char **argv) {

@@ -42,15 +42,14 @@ MPROC_POOL_TASK(worker_pid) {
 
 /* Kills its own worker when given "K"; echoes anything else. */
 MPROC_POOL_TASK(maybe_die) {
-  if (len == 1 && *(const char *)in == 'K') raise(SIGKILL);
+  if (len == 1 && *(const char *)in == 'K') test_kill_self();
   return mproc_result_set(out, in, len);
 }
 
 /* Sleeps the given milliseconds, then answers. */
 MPROC_POOL_TASK(sleep_ms) {
   int64_t ms = read_i64(in, len);
-  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
+  test_sleep_ms((int)ms);
   return mproc_result_set(out, in, len);
 }
 
@@ -672,11 +671,11 @@ static void scenario_an_exit_notice_is_lost(void **state) {
 static void scenario_the_pool_works_on_while_a_dead_worker_is_settled(void **state) {
   (void)state;
   int gate[2];
-  assert_int_equal(pipe(gate), 0);
+  assert_int_equal(test_pipe(gate), 0);
   char number[16];
   snprintf(number, sizeof number, "%d", gate[0]);
   /* Before the first pool: the plan, gate included, is read then. */
-  assert_int_equal(setenv("MPROC_TEST_FAULT_GATE", number, 1), 0);
+  assert_int_equal(test_setenv("MPROC_TEST_FAULT_GATE", number), 0);
   mproc_pool_t *pool = new_pool(2, 0);
   char c = 'K';
   mproc_future_t *dying = NULL;
@@ -756,8 +755,7 @@ int main(int argc, char **argv) {
   const char *method = test_start_method_from_args(argc, argv);
   self_method = method;
   if (argc > 3 && strcmp(argv[2], "--fault") == 0) return run_scenario_named(argv[3]);
-  ssize_t len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
-  if (len > 0) self_path[len] = '\0';
+  test_self_path(self_path, sizeof self_path);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_pool_of_five_runs_seven_tasks),
       cmocka_unit_test(map_over_a_hundred_thousand_inputs_keeps_order),

@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#ifndef _WIN32
 #include <sys/wait.h>
+#endif
 
 /* ---- Tasks the children run --------------------------------------------- */
 
@@ -125,14 +127,18 @@ MPROC_TASK(parent_of_daemon) {
   char text[32];
   snprintf(text, sizeof text, "%lld", (long long)pid);
   send_text(report, text);
-  for (;;) pause();
+  test_block_forever();
 }
 
 /* Starts a grandchild command that sleeps, sends its pid on arg 0, waits. */
 MPROC_TASK(parent_of_sleeper) {
   mproc_conn_t *report = NULL;
   if (mproc_args_get_conn(args, 0, &report) != 0) return 208;
+#ifdef _WIN32
+  const char *argv[] = {TEST_TOOL_PATH, "sleep", "1000000", NULL};
+#else
   const char *argv[] = {"sleep", "1000", NULL};
+#endif
   mproc_command_t *cmd = NULL;
   if (mproc_command_new(&cmd, argv, NULL) != 0 || mproc_command_start(cmd) != 0) return 209;
   int64_t pid = 0;
@@ -140,7 +146,7 @@ MPROC_TASK(parent_of_sleeper) {
   char text[32];
   snprintf(text, sizeof text, "%lld", (long long)pid);
   send_text(report, text);
-  for (;;) pause();
+  test_block_forever();
 }
 
 /* Lists its own descriptors from 3 up on the connection in arg 0. */
@@ -151,7 +157,7 @@ MPROC_TASK(list_own_fds) {
   mproc_conn_fileno(c, &own);
   char text[1024] = "";
   for (int fd = 3; fd < 1024; ++fd) {
-    if (fd == own || fcntl(fd, F_GETFD) < 0) continue;
+    if (fd == own || !test_fd_is_open(fd)) continue;
     size_t used = strlen(text);
     snprintf(text + used, sizeof text - used, "%d ", fd);
   }
@@ -179,8 +185,8 @@ MPROC_TASK(kill_parent_then_wait) {
   mproc_msg_t *order = NULL;
   if (mproc_conn_recv(c, &order, 60000) != 0) return 204;
   mproc_msg_free(order);
-  pid_t parent = getppid();
-  if (kill(parent, SIGKILL) != 0 || !test_wait_gone(parent, 20000)) return 202;
+  int64_t parent = mproc_getppid();
+  if (test_kill_process(parent) != 0 || !test_wait_gone(parent, 20000)) return 202;
   if (send_text(c, "killed") != 0) return 203;
   return wait_for_message(c);
 }
@@ -233,7 +239,7 @@ static void every_argument_type_arrives(void **state) {
   mproc_conn_t *a, *b;
   assert_mproc_ok(mproc_pipe(&a, &b, 1));
   int fds[2];
-  assert_int_equal(pipe(fds), 0);
+  assert_int_equal(test_pipe(fds), 0);
   mproc_args_t *args;
   assert_mproc_ok(mproc_args_new(&args));
   assert_mproc_ok(mproc_args_add_conn(args, b));
@@ -415,13 +421,15 @@ static void a_daemon_may_not_start_children(void **state) {
 struct daemon_starter {
   mproc_process_t *daemon;
   mproc_conn_t *keep;
-  pid_t tid;
+  long tid;
   int ready;
 };
 
 static void *start_daemon_and_leave(void *arg) {
   struct daemon_starter *s = arg;
-  s->tid = (pid_t)syscall(SYS_gettid);
+#ifndef _WIN32
+  s->tid = (long)syscall(SYS_gettid);
+#endif
   mproc_process_opts_t *opts;
   if (mproc_process_opts_new(&opts) != 0) return NULL;
   if (mproc_process_opts_set_daemon(opts, 1) == 0)
@@ -446,6 +454,7 @@ static void a_daemon_outlives_the_thread_that_started_it(void **state) {
   assert_int_equal(pthread_join(t, NULL), 0);
   assert_non_null(s.daemon);
   assert_true(s.ready);
+#ifndef _WIN32 /* Windows ties nothing to a thread; a joined thread is gone */
   /* Wait until the kernel has released the thread: by then any death
    * signal tied to it has been sent. */
   char task_dir[64];
@@ -454,6 +463,7 @@ static void a_daemon_outlives_the_thread_that_started_it(void **state) {
   int64_t give_up = test_now_ms() + 20000;
   while (stat(task_dir, &st) == 0 && test_now_ms() < give_up) sched_yield();
   assert_int_not_equal(stat(task_dir, &st), 0);
+#endif
   int alive = 0;
   assert_mproc_ok(mproc_process_is_alive(s.daemon, &alive));
   assert_int_equal(alive, 1);
@@ -610,10 +620,9 @@ static void sentinel_becomes_readable_when_the_child_ends(void **state) {
   mproc_process_t *p = start_waiter(&keep, NULL);
   int fd = -1;
   assert_mproc_ok(mproc_process_sentinel(p, &fd));
-  struct pollfd pfd = {fd, POLLIN, 0};
-  assert_int_equal(poll(&pfd, 1, 0), 0);
+  assert_int_equal(test_fd_ready(fd, 0), 0);
   assert_mproc_ok(mproc_conn_send(keep, "go", 2, 1000));
-  assert_int_equal(poll(&pfd, 1, 30000), 1);
+  assert_int_equal(test_fd_ready(fd, 30000), 1);
   assert_mproc_ok(mproc_process_join(p, 10000));
   int code = -1;
   assert_mproc_ok(mproc_process_exitcode(p, &code));
@@ -664,6 +673,9 @@ static void a_hundred_children_at_once(void **state) {
 
 static void mproc_never_reaps_children_it_did_not_start(void **state) {
   (void)state;
+#ifdef _WIN32
+  test_skip_because("needs fork() and waitpid(); Windows has no reaping to steal");
+#else
   /* A child of the test program's own, which ends first... */
   pid_t own = fork();
   assert_true(own >= 0);
@@ -683,6 +695,7 @@ static void mproc_never_reaps_children_it_did_not_start(void **state) {
   assert_int_equal(waitpid(own, &status, 0), own);
   assert_true(WIFEXITED(status));
   assert_int_equal(WEXITSTATUS(status), 77);
+#endif
 }
 
 static void children_get_only_the_descriptors_passed(void **state) {
@@ -690,7 +703,7 @@ static void children_get_only_the_descriptors_passed(void **state) {
   if (mproc_get_start_method() == MPROC_START_FORK)
     test_skip_because("fork copies every descriptor, as in Python");
   /* An inheritable descriptor of the host's must not reach the child. */
-  int stray = open("/dev/null", O_RDONLY);
+  int stray = test_open_null();
   mproc_conn_t *a;
   mproc_process_t *p = test_start_with_pipe("list_own_fds", NULL, &a);
   char text[1024];
@@ -713,6 +726,7 @@ static void free_while_running_leaves_the_child_alone(void **state) {
   assert_mproc_ok(mproc_conn_send(keep, "go", 2, 1000));
   /* It ends, and is reaped in the background: no zombie remains. */
   assert_true(test_wait_gone(pid, 30000));
+#ifndef _WIN32 /* Windows has no zombies: a process that ended is gone */
   int64_t deadline = test_now_ms() + 30000;
   char path[64];
   snprintf(path, sizeof path, "/proc/%lld", (long long)pid);
@@ -721,6 +735,7 @@ static void free_while_running_leaves_the_child_alone(void **state) {
     nanosleep(&ts, NULL); /* polling /proc: nothing to wait on */
   }
   assert_int_not_equal(access(path, F_OK), 0);
+#endif
   mproc_conn_free(keep);
 }
 
@@ -864,8 +879,8 @@ static void scenario_a_failed_launch_harms_no_other_child(void **state) {
   int fds[2];
   assert_mproc_ok(mproc_process_sentinel(plain, &fds[0]));
   assert_mproc_ok(mproc_process_sentinel(daemon, &fds[1]));
-  struct pollfd pfds[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-  assert_int_equal(poll(pfds, 2, 0), 0);
+  assert_int_equal(test_fd_ready(fds[0], 0), 0);
+  assert_int_equal(test_fd_ready(fds[1], 0), 0);
   /* Nothing was started: the same process starts now, by a new server. */
   int code = -1;
   assert_mproc_ok(mproc_process_start(third));
@@ -873,18 +888,19 @@ static void scenario_a_failed_launch_harms_no_other_child(void **state) {
   assert_mproc_ok(mproc_process_exitcode(third, &code));
   assert_int_equal(code, 5);
   mproc_process_free(third);
-  assert_int_equal(poll(pfds, 2, 0), 0);
+  assert_int_equal(test_fd_ready(fds[0], 0), 0);
+  assert_int_equal(test_fd_ready(fds[1], 0), 0);
   int alive = 0;
   assert_mproc_ok(mproc_process_is_alive(daemon, &alive));
   assert_int_equal(alive, 1);
   /* Each ends with its own status: 0 for a message, 3 for a closed pipe. */
   assert_mproc_ok(mproc_conn_send(keep_plain, "go", 2, 10000));
-  assert_int_equal(poll(&pfds[0], 1, 60000), 1);
+  assert_int_equal(test_fd_ready(fds[0], 60000), 1);
   assert_mproc_ok(mproc_process_join(plain, 60000));
   assert_mproc_ok(mproc_process_exitcode(plain, &code));
   assert_int_equal(code, 0);
   mproc_conn_free(keep_daemon);
-  assert_int_equal(poll(&pfds[1], 1, 60000), 1);
+  assert_int_equal(test_fd_ready(fds[1], 60000), 1);
   assert_mproc_ok(mproc_process_join(daemon, 60000));
   assert_mproc_ok(mproc_process_exitcode(daemon, &code));
   assert_int_equal(code, 3);
@@ -916,8 +932,7 @@ int main(int argc, char **argv) {
   MPROC_TEST_MAIN_PROLOGUE(argc, argv);
   const char *method = test_start_method_from_args(argc, argv);
   if (argc > 3 && strcmp(argv[2], "--fault") == 0) return run_scenario_named(argv[3]);
-  ssize_t self_len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
-  if (self_len > 0) self_path[self_len] = '\0';
+  test_self_path(self_path, sizeof self_path);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(task_return_value_is_the_exit_code),
       cmocka_unit_test(every_argument_type_arrives),

@@ -8,7 +8,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#ifndef _WIN32
 #include <sys/mman.h>
+#endif
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -442,6 +444,10 @@ static void a_named_queue_opens_from_another_process(void **state) {
  * (every memfd it holds that is an mproc object): the seals refuse, and
  * its puts go on. Returns how many it could shrink (must be 0), or 100+. */
 MPROC_TASK(shrink_then_put) {
+#ifdef _WIN32
+  (void)args;
+  return 102; /* the test skips on Windows */
+#else
   mproc_queue_t *q = NULL;
   if (mproc_args_get_queue(args, 0, &q) != 0) return 100;
   int tried = 0, shrunk = 0;
@@ -461,10 +467,15 @@ MPROC_TASK(shrink_then_put) {
     if (mproc_queue_put(q, "still here", 10, 1000) != 0) return 103;
   mproc_queue_free(q);
   return shrunk;
+#endif
 }
 
 static void a_peer_cannot_shrink_a_queue_under_the_others(void **state) {
   (void)state;
+#ifdef _WIN32
+  test_skip_because("tries to shrink memfds through /proc/self/fd; a Windows section "
+                    "cannot be resized once created");
+#endif
   mproc_queue_t *q = NULL;
   assert_mproc_ok(mproc_queue_new(&q, NULL));
   mproc_args_t *a = NULL;
@@ -483,6 +494,7 @@ static void a_peer_cannot_shrink_a_queue_under_the_others(void **state) {
 
 /* Scribbles over a named queue's memory from outside, as a misbehaving
  * peer might: readers must report it, not crash. */
+#ifndef _WIN32
 static void *map_named(const char *name, size_t *size) {
   char path[128];
   snprintf(path, sizeof path, "/dev/shm/%s", name);
@@ -495,8 +507,14 @@ static void *map_named(const char *name, size_t *size) {
   return p;
 }
 
+#endif
+
 static void corrupt_shared_state_is_reported_not_fatal(void **state) {
   (void)state;
+#ifdef _WIN32
+  test_skip_because("maps the queue's /dev/shm file from outside; where mproc's names live "
+                    "on Windows (session-local kernel names) is not decided yet");
+#else
   char name[64];
   snprintf(name, sizeof name, "mproc-test-corrupt-%lld", (long long)mproc_getpid());
   mproc_queue_opts_t *opts = NULL;
@@ -529,6 +547,7 @@ static void corrupt_shared_state_is_reported_not_fatal(void **state) {
   munmap(raw, size);
   assert_mproc_ok(mproc_unlink(name));
   mproc_queue_free(q);
+#endif
 }
 
 static void bad_arguments(void **state) {
@@ -644,7 +663,7 @@ MPROC_TASK(fault_producer) {
     if (mproc_queue_put(q, &m, offsetof(struct fault_msg, body) + m.len, MPROC_FOREVER) != 0)
       return 101;
   }
-  for (;;) pause(); /* done: wait to be killed like the others */
+  test_block_forever(); /* done: wait to be killed like the others */
 }
 
 MPROC_TASK(fault_consumer) {

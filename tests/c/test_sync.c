@@ -113,7 +113,7 @@ MPROC_TASK(hold_lock_forever) {
     return 100;
   if (mproc_lock_acquire(lock, MPROC_FOREVER) != 0) return 101;
   mproc_event_set(held);
-  for (;;) pause();
+  test_block_forever();
 }
 
 MPROC_TASK(hold_rlock_forever) {
@@ -124,7 +124,7 @@ MPROC_TASK(hold_rlock_forever) {
   if (mproc_rlock_acquire(lock, MPROC_FOREVER) != 0) return 101;
   if (mproc_rlock_acquire(lock, MPROC_FOREVER) != 0) return 102;
   mproc_event_set(held);
-  for (;;) pause();
+  test_block_forever();
 }
 
 /* Waits at the barrier (arg 0) with the timeout in arg 1; exits with its
@@ -297,7 +297,12 @@ static void a_waiter_learns_of_the_owner_dying_while_it_waits(void **state) {
   assert_mproc_ok(mproc_process_pid(p, &pid));
   /* Kill it without reaping it first: the waiter must see through the
    * zombie. */
+#ifdef _WIN32
+  (void)pid;
+  assert_mproc_ok(mproc_process_kill(p)); /* Windows keeps no zombies */
+#else
   kill((pid_t)pid, SIGKILL);
+#endif
   int64_t t0 = test_now_ms();
   assert_mproc_code(mproc_lock_acquire(lock, 30000), MPROC_EOWNERDEAD);
   assert_true(test_now_ms() - t0 < 10000);
@@ -799,6 +804,9 @@ static void reset_breaks_the_waiters_and_the_next_round_works(void **state) {
  * leave wait() must not keep the next round from starting. */
 static void a_waiter_killed_after_the_trip_does_not_block_the_next_round(void **state) {
   (void)state;
+#ifdef _WIN32
+  test_skip_because("stops a waiter with SIGSTOP; Windows has no signals");
+#else
   mproc_barrier_t *b = NULL;
   assert_mproc_ok(mproc_barrier_new(&b, 2, NULL));
   mproc_process_t *victim = barrier_waiter(b, 60000);
@@ -816,6 +824,7 @@ static void a_waiter_killed_after_the_trip_does_not_block_the_next_round(void **
   int code = join_code(partner);
   assert_true((code == 0 && index == 1) || (code == 1 && index == 0));
   mproc_barrier_free(b);
+#endif
 }
 
 static void shared_blocks_are_shared(void **state) {
@@ -922,6 +931,10 @@ static void named_objects_open_by_name_until_unlinked(void **state) {
  * the wrong type, said at once, never "corrupt" and never a crash. */
 static void a_foreign_shared_object_is_the_wrong_type(void **state) {
   (void)state;
+#ifdef _WIN32
+  test_skip_because("plants a foreign object in /dev/shm; where mproc's names live on "
+                    "Windows (session-local kernel names) is not decided yet");
+#else
   char name[64], path[80];
   snprintf(name, sizeof name, "mproc-test-foreign-%lld", (long long)mproc_getpid());
   snprintf(path, sizeof path, "/dev/shm/%s", name);
@@ -943,6 +956,7 @@ static void a_foreign_shared_object_is_the_wrong_type(void **state) {
     assert_true(test_now_ms() - t0 < 1500); /* no creator's grace for it */
     assert_int_equal(unlink(path), 0);
   }
+#endif
 }
 
 static void bad_handles_and_arguments(void **state) {

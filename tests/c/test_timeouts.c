@@ -146,7 +146,7 @@ static void processes_and_commands(void **state) {
   assert_int_equal(code, 0);
   mproc_process_free(p);
 
-  const char *cat[] = {"cat", NULL};
+  const char *cat[] = TEST_CAT_ARGV;
   mproc_command_opts_t *opts = NULL;
   assert_mproc_ok(mproc_command_opts_new(&opts));
   assert_mproc_ok(mproc_command_opts_set_stdio(opts, MPROC_STDIN, MPROC_STDIO_PIPE));

@@ -13,6 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void set_variable(const char *name, const char *value) {
+#ifdef _WIN32
+  _putenv_s(name, value);
+#else
+  setenv(name, value, 1);
+#endif
+}
+
 static int nothing(const mproc_args_t *args) {
   (void)args;
   return 0;
@@ -28,8 +36,8 @@ int main(int argc, char **argv) {
   }
   char next[16];
   snprintf(next, sizeof next, "%d", depth + 1);
-  setenv("NO_MPROC_MAIN_DEPTH", next, 1);
-  if (argc > 1) setenv("NO_MPROC_MAIN_METHOD", argv[1], 1);
+  set_variable("NO_MPROC_MAIN_DEPTH", next);
+  if (argc > 1) set_variable("NO_MPROC_MAIN_METHOD", argv[1]);
   const char *name = getenv("NO_MPROC_MAIN_METHOD");
   mproc_start_method_t method = MPROC_START_SPAWN;
   if (name != NULL && strcmp(name, "forkserver") == 0) method = MPROC_START_FORKSERVER;
