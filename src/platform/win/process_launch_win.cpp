@@ -1,0 +1,147 @@
+// Starting a program with CreateProcessW so that it inherits exactly the
+// handles it was given and runs inside its job from its first instruction.
+#include <algorithm>
+#include <cwctype>
+#include <memory>
+
+#include "platform/error.hpp"
+#include "win_process.hpp"
+
+namespace mproc::platform::winproc {
+namespace {
+
+// The attribute list STARTUPINFOEXW points at, freed on every path.
+class AttributeList {
+ public:
+  explicit AttributeList(DWORD count) {
+    SIZE_T size = 0;
+    ::InitializeProcThreadAttributeList(nullptr, count, 0, &size);
+    storage_.reset(new char[size]);
+    list_ = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(storage_.get());
+    if (!::InitializeProcThreadAttributeList(list_, count, 0, &size)) {
+      list_ = nullptr;
+      fail_last_error("InitializeProcThreadAttributeList");
+    }
+  }
+  ~AttributeList() {
+    if (list_ != nullptr) ::DeleteProcThreadAttributeList(list_);
+  }
+  LPPROC_THREAD_ATTRIBUTE_LIST get() const noexcept { return list_; }
+
+ private:
+  std::unique_ptr<char[]> storage_;
+  LPPROC_THREAD_ATTRIBUTE_LIST list_ = nullptr;
+};
+
+bool is_batch_file(const std::wstring& path) {
+  size_t dot = path.find_last_of(L'.');
+  if (dot == std::wstring::npos || path.find_first_of(L"\\/", dot) != std::wstring::npos)
+    return false;
+  std::wstring ext = path.substr(dot);
+  for (auto& c : ext) c = static_cast<wchar_t>(std::towlower(c));
+  return ext == L".bat" || ext == L".cmd";
+}
+
+const DWORD kStdIds[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+
+}  // namespace
+
+LaunchResult launch(const LaunchSpec& spec) {
+  if (spec.program.empty()) fail(MPROC_EINVAL, "launch: no program");
+  std::wstring program = utf8_to_wide(spec.program, "the program path");
+  if (is_batch_file(program))
+    fail(MPROC_ENOEXEC, "cannot run '" + spec.program +
+                            "' directly: batch files need cmd.exe, whose quoting differs; "
+                            "run cmd.exe /c with the arguments quoted for it");
+  std::wstring command_line = build_command_line(spec.argv);
+  std::wstring env_block;
+  if (spec.env) env_block = build_environment_block(*spec.env);
+  std::wstring cwd;
+  if (!spec.cwd.empty()) {
+    cwd = utf8_to_wide(spec.cwd, "the working directory");
+    DWORD attrs = ::GetFileAttributesW(cwd.c_str());
+    if (attrs == INVALID_FILE_ATTRIBUTES || (attrs & FILE_ATTRIBUTE_DIRECTORY) == 0)
+      fail(MPROC_ENOENT, "cannot run '" + spec.program + "': working directory '" +
+                             spec.cwd + "' does not exist");
+  }
+
+  // Inheritable copies made for this launch alone: the caller's handles are
+  // never marked inheritable, so another thread's CreateProcess can not
+  // take them, and the list below keeps this child from taking anything
+  // else that happens to be inheritable.
+  std::vector<UniqueHandle> copies;
+  std::vector<HANDLE> inherit;
+  HANDLE std_copies[3] = {nullptr, nullptr, nullptr};
+  for (int i = 0; i < 3; ++i) {
+    HANDLE source = spec.std_handles[i];
+    bool ours = source == nullptr;
+    if (ours) source = ::GetStdHandle(kStdIds[i]);
+    if (!UniqueHandle::valid(source)) continue;  // no console and no stream: none
+    UniqueHandle copy;
+    try {
+      copy = duplicate_handle(source, true);
+    } catch (const Error&) {
+      if (!ours) throw;
+      continue;  // a std handle that can not be copied is not passed on
+    }
+    std_copies[i] = copy.get();
+    inherit.push_back(copy.get());
+    copies.push_back(std::move(copy));
+  }
+  LaunchResult result;
+  for (HANDLE h : spec.extra) {
+    if (!UniqueHandle::valid(h)) fail(MPROC_EBADF, "launch: an extra handle is not valid");
+    UniqueHandle copy = duplicate_handle(h, true);
+    result.extra_in_child.push_back(copy.get());
+    inherit.push_back(copy.get());
+    copies.push_back(std::move(copy));
+  }
+
+  STARTUPINFOEXW si{};
+  si.StartupInfo.cb = sizeof si;
+  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  si.StartupInfo.hStdInput = std_copies[0];
+  si.StartupInfo.hStdOutput = std_copies[1];
+  si.StartupInfo.hStdError = std_copies[2];
+  AttributeList attributes(1);
+  if (!inherit.empty() &&
+      !::UpdateProcThreadAttribute(attributes.get(), 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+                                   inherit.data(), inherit.size() * sizeof(HANDLE), nullptr,
+                                   nullptr))
+    fail_last_error("UpdateProcThreadAttribute(handle list)");
+  si.lpAttributeList = attributes.get();
+
+  // Suspended until it is in its job. A parent without a console (a GUI
+  // program, a service) would otherwise see a console window open for
+  // every console child; with a console, children share it as Python's do,
+  // so Ctrl+C reaches those not in a new group.
+  DWORD flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED;
+  if (spec.new_group) flags |= CREATE_NEW_PROCESS_GROUP;
+  if (::GetConsoleWindow() == nullptr) flags |= CREATE_NO_WINDOW;
+
+  PROCESS_INFORMATION pi{};
+  if (!::CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr,
+                        inherit.empty() ? FALSE : TRUE, flags,
+                        spec.env ? const_cast<wchar_t*>(env_block.c_str()) : nullptr,
+                        cwd.empty() ? nullptr : cwd.c_str(), &si.StartupInfo, &pi))
+    fail_last_error("cannot run '" + spec.program + "'");
+  UniqueHandle process(pi.hProcess), thread(pi.hThread);
+
+  if (spec.job != nullptr && !::AssignProcessToJobObject(spec.job->get(), process.get())) {
+    DWORD err = ::GetLastError();
+    // It has run no instruction yet; it must not run outside its job.
+    ::TerminateProcess(process.get(), 1);
+    ::WaitForSingleObject(process.get(), INFINITE);
+    fail_win32("cannot run '" + spec.program + "': AssignProcessToJobObject", err);
+  }
+  if (::ResumeThread(thread.get()) == static_cast<DWORD>(-1)) {
+    DWORD err = ::GetLastError();
+    ::TerminateProcess(process.get(), 1);
+    fail_win32("cannot run '" + spec.program + "': ResumeThread", err);
+  }
+  result.process = std::move(process);
+  result.pid = pi.dwProcessId;
+  return result;
+}
+
+}  // namespace mproc::platform::winproc

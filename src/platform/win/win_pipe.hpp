@@ -1,0 +1,103 @@
+// Windows byte pipes for connections, bootstrap and command streams: named
+// pipes with a random name under \\.\pipe\, one instance, local clients
+// only, readable and writable by this user only, opened for overlapped I/O
+// on our side so every wait can have a deadline and several pipes can be
+// waited on at once.
+//
+// Pipe mirrors src/platform/stream_io.hpp and fd.hpp on one end: single
+// non-blocking steps plus separate waits, and write_all/read_exact on top.
+// It keeps state between steps (a write in flight, a readiness probe), so
+// it is an object rather than a bare handle; an adapter keeps one per
+// descriptor. One thread sends and one receives at a time (the Connection
+// already serialises each direction); the two directions may overlap.
+#pragma once
+
+#include <windows.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "platform/deadline.hpp"
+#include "win_process.hpp"
+
+namespace mproc::platform::winproc {
+
+// What recv_nowait returns when nothing has arrived yet (as stream_io.hpp).
+inline constexpr long long kPipeNothingYet = -1;
+
+class Pipe {
+ public:
+  // Takes over `h`, which must have been opened with FILE_FLAG_OVERLAPPED.
+  explicit Pipe(UniqueHandle h);
+  ~Pipe();  // close()
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+
+  HANDLE handle() const noexcept { return h_.get(); }
+
+  // Sends from head+body (from offset `skip` on) without waiting: returns
+  // the bytes taken, 0 while an earlier send is still in flight. Bytes
+  // taken are copied and on their way, as in a socket's buffer: the peer
+  // gets them even if this end closes at once. Throws MPROC_EPIPE when the
+  // peer is gone.
+  size_t send_nowait(const void* head, size_t head_len, const void* body, size_t body_len,
+                     size_t skip);
+  // Receives up to `len` bytes without waiting: the count, 0 at the end of
+  // the stream (the peer closed or died), kPipeNothingYet when nothing is
+  // there. Throws other errors.
+  long long recv_nowait(void* data, size_t len);
+  // Until something can be received (or the end is reached) / a send can
+  // take bytes. False when the deadline passed first.
+  bool wait_readable(const Deadline& deadline);
+  bool wait_writable(const Deadline& deadline);
+
+  // For waiting on several pipes (and processes) at once: null when the
+  // pipe can be read now (data or end of stream), otherwise an event that
+  // is signalled once it can. The probe stays armed between calls.
+  HANDLE readable_event();
+
+  // fd.hpp's contracts: write_all returns false at the deadline (*written
+  // bytes sent) and throws EPIPE; read_exact returns false at end of
+  // stream (*got read) and throws ETIMEDOUT at the deadline.
+  bool write_all(const void* data, size_t len, const Deadline& deadline,
+                 size_t* written = nullptr);
+  bool read_exact(void* data, size_t len, const Deadline& deadline, size_t* got = nullptr);
+
+  // Closes this end. A send still in flight is left to finish (or fail when
+  // the peer goes) on its own, as a socket lingers; a pending probe is
+  // cancelled.
+  void close() noexcept;
+
+  struct Op;  // one overlapped operation and its event (opaque)
+
+ private:
+  void settle_write();
+  void drop_probe() noexcept;
+
+  UniqueHandle h_;
+  std::unique_ptr<Op> write_;  // the send in flight, if any
+  std::unique_ptr<Op> probe_;  // the zero-byte read that waits for data
+  bool probing_ = false;
+  bool peer_gone_ = false;
+};
+
+// Which way a one-way pipe's bytes go, seen from this process.
+enum class PipeDirection { kFromChild, kToChild };
+
+struct PipePair {
+  UniqueHandle ours;    // overlapped; wrap in a Pipe
+  UniqueHandle theirs;  // for the child (std stream or bootstrap)
+};
+
+// A duplex pipe for a connection or a bootstrap channel. `theirs_overlapped`:
+// whether the other end is opened for overlapped I/O too (true when the
+// other end is an mproc Pipe, false when a plain program reads it
+// synchronously). Neither end is inheritable. Throws.
+PipePair make_duplex_pipe(bool theirs_overlapped);
+// A one-way pipe for a command's stdin (kToChild) or stdout/stderr
+// (kFromChild); the child's end is synchronous, as programs expect.
+PipePair make_oneway_pipe(PipeDirection direction);
+
+}  // namespace mproc::platform::winproc
