@@ -41,12 +41,12 @@ bool owned_by(const OwnedLockState& s, uint32_t v, uint32_t self) noexcept {
   return (v & (kOwnerMask | kOwnerDied)) == self && platform::robust_on_my_list(s.link);
 }
 
-// Whether the owner recorded in `v` has died: the kernel said so, or
-// (where it can not) the owner thread no longer exists.
-bool owner_died(uint32_t v) noexcept {
-  if (v & kOwnerDied) return true;
+// Whether the owner recorded in `v` (with `stamp`, read after `v`) has
+// ended while the kernel does not watch. The kernel's own verdict is the
+// died bit, set in the word.
+bool owner_ended_unwatched(uint32_t v, uint64_t stamp) noexcept {
   return !platform::robust_supported() &&
-         platform::thread_is_gone(static_cast<int32_t>(v & kOwnerMask));
+         platform::owner_gone(static_cast<int32_t>(v & kOwnerMask), stamp);
 }
 
 // Takes the lock from `v` (free, or left by a dead owner), keeping the
@@ -55,6 +55,7 @@ bool take(OwnedLockState& s, uint32_t& v, uint32_t self) noexcept {
   if (!s.word.compare_exchange_weak(v, self | (v & kSleepers), std::memory_order_acquire))
     return false;
   platform::robust_enqueue(s.link);
+  platform::owner_note(s.stamp);
   return true;
 }
 
@@ -68,6 +69,7 @@ int acquire_slow(OwnedLockState& s, uint32_t self, const Deadline& deadline) {
                                    kSpinNs) &&
       s.word.compare_exchange_strong(v, self, std::memory_order_acquire)) {
     platform::robust_enqueue(s.link);
+    platform::owner_note(s.stamp);
     return 0;
   }
   int64_t slice = kFirstSliceNs;
@@ -78,11 +80,19 @@ int acquire_slow(OwnedLockState& s, uint32_t self, const Deadline& deadline) {
       if (take(s, v, self | kSleepers)) return 0;
       continue;
     }
-    if (owner_died(v)) {
+    if (v & kOwnerDied) {
       if (take(s, v, self)) {
         s.depth = 1;
         return MPROC_EOWNERDEAD;
       }
+      continue;
+    }
+    if (owner_ended_unwatched(v, s.stamp.load(std::memory_order_acquire))) {
+      // Marked first, as the kernel would: of several waiters that saw the
+      // same dead owner only one can mark it, and a new owner that reuses
+      // the dead one's id never carries the bit, so no taker can mistake
+      // it for the dead one.
+      s.word.compare_exchange_weak(v, v | kOwnerDied, std::memory_order_relaxed);
       continue;
     }
     if (deadline.immediate()) return MPROC_ETIMEDOUT;
@@ -102,6 +112,7 @@ void owned_lock_init(OwnedLockState& s) {
   s.word.store(0, std::memory_order_relaxed);
   s.depth = 0;
   s.id = platform::robust_new_id();
+  s.stamp.store(0, std::memory_order_relaxed);
   s.link = {nullptr, nullptr};
   platform::wait_cell_init(s.cell);
 }
@@ -136,6 +147,7 @@ int rlock_acquire(OwnedLockState& s, const Deadline& deadline) {
   int rc;
   if (s.word.compare_exchange_strong(expected, self, std::memory_order_acquire)) {
     platform::robust_enqueue(s.link);
+    platform::owner_note(s.stamp);
     rc = 0;
   } else {
     rc = acquire_slow(s, self, deadline);

@@ -11,9 +11,11 @@
 // ends, however it ends, the kernel marks the word OWNER_DIED and wakes a
 // waiter; the next acquirer takes the lock over and is told so
 // (MPROC_EOWNERDEAD). This holds across pid namespaces and thread-id
-// reuse. Where the kernel can not watch (robust_supported() is false) the
-// portable fallback checks whether the recorded owner thread still exists,
-// which is right only within one pid namespace.
+// reuse. Where the kernel can not watch (robust_supported() is false,
+// e.g. Windows) a waiter asks whether the recorded owner still exists,
+// judged by its thread id and the stamp of its incarnation the owner
+// records beside the word (platform/owner.hpp), and marks the word
+// OWNER_DIED itself before anyone takes it over, as the kernel would.
 //
 // Thread ids of different pid namespaces may be equal; ownership is
 // therefore confirmed against the thread's own list before a lock is
@@ -26,6 +28,7 @@
 #include <mproc/common.h>
 
 #include "platform/deadline.hpp"
+#include "platform/owner.hpp"
 #include "platform/robust.hpp"
 #include "platform/sysinfo.hpp"
 #include "platform/wait.hpp"
@@ -36,7 +39,7 @@ struct OwnedLockState {
   std::atomic<uint32_t> word;
   uint32_t depth;  // RLock: times the owner holds it (touched by the owner only)
   uint64_t id;     // tells this lock's list entry from others (robust_on_my_list)
-  uint64_t unused;
+  std::atomic<uint64_t> stamp;  // the owner, where no kernel watches (platform/owner.hpp)
   platform::RobustLink link;  // kRobustWordToLink bytes after `word`
   platform::WaitCell cell;
 };
@@ -66,6 +69,7 @@ inline int owned_lock_acquire(OwnedLockState& s, const platform::Deadline& deadl
           s.word.compare_exchange_strong(seen, self, std::memory_order_acquire), 1)) {
     platform::robust_enqueue(s.link);
     platform::robust_op_end();
+    platform::owner_note(s.stamp);
     return 0;
   }
   return owned_lock_acquire_contended(s, self, seen, deadline);
@@ -81,6 +85,7 @@ inline int owned_lock_release(OwnedLockState& s) {
     platform::robust_op_end();
     return MPROC_ESTATE;  // a namesake thread of another pid namespace holds it
   }
+  platform::owner_forget(s.stamp);
   seen = s.word.exchange(0, std::memory_order_release);
   if (__builtin_expect((seen & kLockSleepers) != 0, 0)) owned_lock_wake_one(s);
   platform::robust_op_end();

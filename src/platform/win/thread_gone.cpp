@@ -1,4 +1,4 @@
-// Whether a lock owner thread has ended, on Windows (see owner_stamp.hpp).
+// Whether a lock owner thread has ended, on Windows (see owner_impl.hpp).
 //
 // A thread object outlives its thread while any handle to it is open, and
 // its id is not handed out again before the object is gone. So, for a
@@ -7,7 +7,7 @@
 // time than the recorded stamp is a newer thread that reuses the id.
 #include <windows.h>
 
-#include "owner_stamp.hpp"
+#include "owner_impl.hpp"
 #include "platform/lifeline.hpp"
 #include "platform/robust.hpp"
 
