@@ -11,6 +11,12 @@ as JSON lines (one object per workload and baseline).
     python3 bench/run.py --build-dir build              # every workload
     python3 bench/run.py --build-dir build -k queue     # names containing "queue"
     python3 bench/run.py --build-dir build --list
+
+With --wine-build-dir, the mproc side of each workload the Windows build
+has (bench/meson.build builds mproc-bench.exe there) also runs under Wine, as
+one more row labelled "Wine" -- figures of Wine on this machine, not Windows
+timings. Only the Wine rows:
+    python3 bench/run.py --build-dir build --wine-build-dir build-win -b Wine
 """
 import argparse
 import json
@@ -61,11 +67,55 @@ def fmt(x):
     return f"{x:.3g}"
 
 
+WINE_LABEL = "Wine (not Windows)"  # the mproc side under Wine, on this machine
+
+
+class WineContext(workloads.Context):
+    """The mproc side of the workloads, from a Windows build run under Wine
+    (tests/win/wine.sh puts libuv and the mingw runtime on WINEPATH; the
+    build's own mproc.dll is added here)."""
+
+    def __init__(self, build_dir, deps_dir):
+        super().__init__(build_dir)
+        repo = pathlib.Path(__file__).resolve().parent.parent
+        self.wrapper = [str(repo / "tests" / "win" / "wine.sh")]
+        if deps_dir:
+            self.wrapper += ["--deps", str(pathlib.Path(deps_dir).resolve())]
+        self.env = {"WINEPATH": "Z:" + str(build_dir / "src")}
+        self.exe = str(self.bench_dir / "mproc-bench.exe")
+        self.available = self._workload_names()
+
+    def _workload_names(self):
+        # Without arguments mproc-bench lists its workloads on stderr.
+        out = subprocess.run(self.wrapper + [self.exe], env=dict(os.environ, **self.env),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             timeout=120)
+        return {ln.strip() for ln in out.stderr.splitlines() if ln.startswith("  ")}
+
+    def mproc_bench(self, *args):
+        return [*self.wrapper, self.exe, *args]
+
+    def wine_side(self, workload):
+        """The workload's mproc command under Wine, or None where the Windows
+        build lacks it (fork, forkserver, POSIX-only measurements)."""
+        try:
+            argv = workload.mproc(self)
+        except Exception:  # noqa: BLE001 - a workload this context cannot build
+            return None
+        n = len(self.wrapper)
+        if argv[:n + 1] != [*self.wrapper, self.exe] or len(argv) < n + 2:
+            return None
+        if argv[n + 1] not in self.available or any("fork" in a for a in argv[n + 1:]):
+            return None
+        return argv
+
+
 def measure(workload, baselines, ctx, repeats, timeout):
     sides = [("mproc", workload.mproc(ctx))]
     sides += [(name, argv(ctx)) for name, argv in baselines]
     values = {name: [] for name, _ in sides}
     env = dict(os.environ, **ctx.env)
+    env.update(getattr(ctx, "wine_env", {}))
     for _ in range(repeats):
         for name, argv in sides:
             values[name].append(run_once(argv, env, timeout))
@@ -89,10 +139,19 @@ def main():
                         help="compare only with baselines whose name contains this")
     parser.add_argument("--brief", action="store_true",
                         help="one short line per comparison (the demo's summary)")
+    parser.add_argument("--wine-build-dir",
+                        help="also run the mproc side from this Windows (mingw) build "
+                        "under Wine, in rows labelled Wine")
+    parser.add_argument("--wine-deps", help="tests/win/deps.sh's folder "
+                        "(default: tests/win/wine.sh's, <repo>/build-win-deps)")
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
 
     ctx = workloads.Context(pathlib.Path(args.build_dir).resolve())
+    wine = None
+    if args.wine_build_dir:
+        wine = WineContext(pathlib.Path(args.wine_build_dir).resolve(), args.wine_deps)
+        ctx.wine_env = wine.env
     chosen = [w for w in workloads.ALL
               if not args.filter or any(f in w.name for f in args.filter)]
     if args.list:
@@ -115,7 +174,11 @@ def main():
     failures = 0
     with output.open("a") as sink:
         for w in chosen:
-            baselines = [b for b in w.baselines
+            baselines = list(w.baselines)
+            wine_argv = wine.wine_side(w) if wine else None
+            if wine_argv:
+                baselines.append((WINE_LABEL, lambda c, argv=wine_argv: argv))
+            baselines = [b for b in baselines
                          if not args.baseline or any(f in b[0] for f in args.baseline)]
             if not baselines:
                 continue  # nothing left to compare it with
@@ -144,6 +207,7 @@ def main():
                     "baseline": base["median"], "baseline_min": base["min"],
                     "baseline_max": base["max"], "speedup": ratio,
                     "runs": args.repeats, "time": time.time(),
+                    "platform": "wine" if name == WINE_LABEL else "linux",
                 }) + "\n")
             sys.stdout.flush()
     if not args.brief:

@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <cstring>
 #include <thread>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 using namespace std::chrono_literals;
 
@@ -26,6 +29,14 @@ int main(int argc, char** argv) {
   std::printf("daemon pid %lld\n", static_cast<long long>(d.pid()));
   std::this_thread::sleep_for(100ms);
   std::printf("main: exiting\n");
-  if (argc > 1 && std::strcmp(argv[1], "killed") == 0) std::raise(SIGKILL);
+  if (argc > 1 && std::strcmp(argv[1], "killed") == 0) {
+#ifdef _WIN32
+    // What mproc's kill does (read back as -9): Windows has no SIGKILL.
+    std::fflush(stdout);
+    TerminateProcess(GetCurrentProcess(), 0x10000 + 9);
+#else
+    std::raise(SIGKILL);
+#endif
+  }
   return 0;  // the daemon is terminated on the way out
 }

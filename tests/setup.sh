@@ -12,9 +12,12 @@ mproc_packages=(
   python3 golang-go cargo binutils strace
 )
 
+# mproc_install_packages [package...]: those packages (default: mproc_packages).
 mproc_install_packages() {
+  local wanted_pkgs=("$@")
+  [ ${#wanted_pkgs[@]} -eq 0 ] && wanted_pkgs=("${mproc_packages[@]}")
   local missing=()
-  for pkg in "${mproc_packages[@]}"; do
+  for pkg in "${wanted_pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$pkg")
   done

@@ -18,6 +18,15 @@
  *  - Handles are safe to use from any thread unless their header says
  *    otherwise. A freed handle is detected, not dereferenced (see
  *    "Handles" below).
+ *  - Descriptors (`int fd`) are the program's C runtime descriptors: on
+ *    POSIX, OS file descriptors; on Windows, CRT fds (from _open, _fileno,
+ *    _open_osfhandle), never HANDLEs. The exceptions are the descriptors
+ *    the library hands out for waiting (mproc_process_sentinel,
+ *    mproc_command_sentinel, mproc_conn_fileno): on Windows those are
+ *    HANDLE values in an int, as Python's Process.sentinel and
+ *    PipeConnection.fileno() are; wait on them with
+ *    WaitForSingleObject((HANDLE)(intptr_t)fd, ...). Descriptors the
+ *    library hands out stay the library's: never close them.
  */
 #ifndef MPROC_COMMON_H
 #define MPROC_COMMON_H

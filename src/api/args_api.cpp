@@ -70,7 +70,7 @@ int mproc_args_add_fd(mproc_args_t* a, int fd) {
   MPROC_API_BEGIN
   Args& args = args_of(a, __func__);
   if (fd < 0) mproc::fail(MPROC_EBADF, "mproc_args_add_fd: negative descriptor");
-  args.add_fd(fd);
+  args.add_fd(mproc::platform::import_user_fd(fd));
   return 0;
   MPROC_API_END
 }
@@ -132,7 +132,7 @@ int mproc_args_get_f64(const mproc_args_t* a, size_t index, double* value) {
 int mproc_args_get_fd(const mproc_args_t* a, size_t index, int* fd) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(fd != nullptr, "fd is NULL");
-  *fd = args_of(a, __func__).get(index, MPROC_ARG_FD).fd->get();
+  *fd = mproc::platform::user_fd_of(args_of(a, __func__).get(index, MPROC_ARG_FD).fd->get());
   return 0;
   MPROC_API_END
 }

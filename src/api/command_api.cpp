@@ -124,7 +124,7 @@ int mproc_command_opts_set_stdio_fd(mproc_command_opts_t* opts, int which, int p
   check_stream(which, __func__);
   if (parent_fd < 0) mproc::fail(MPROC_EBADF, "mproc_command_opts_set_stdio_fd: bad parent_fd");
   mproc::core::StdioSpec spec{MPROC_STDIO_FD, {}, false, nullptr};
-  spec.fd = std::make_shared<mproc::platform::UniqueFd>(mproc::platform::dup_cloexec(parent_fd));
+  spec.fd = std::make_shared<mproc::platform::UniqueFd>(mproc::platform::import_user_fd(parent_fd));
   o.stdio[which] = std::move(spec);
   return 0;
   MPROC_API_END
@@ -136,7 +136,7 @@ int mproc_command_opts_pass_fd(mproc_command_opts_t* opts, int child_fd, int par
   MPROC_REQUIRE(child_fd >= 3 && child_fd < 65536, "child_fd must be 3 or more");
   if (parent_fd < 0) mproc::fail(MPROC_EBADF, "mproc_command_opts_pass_fd: bad parent_fd");
   auto copy = std::make_shared<mproc::platform::UniqueFd>(
-      mproc::platform::dup_cloexec(parent_fd));
+      mproc::platform::import_user_fd(parent_fd));
   for (auto& entry : o.pass_fds) {
     if (entry.first == child_fd) {
       entry.second = std::move(copy);

@@ -52,10 +52,10 @@ void Args::add_f64(double v) {
   items_.push_back(std::move(a));
 }
 
-void Args::add_fd(int fd) {
+void Args::add_fd(platform::UniqueFd fd) {
   Arg a;
   a.type = MPROC_ARG_FD;
-  a.fd = std::make_shared<platform::UniqueFd>(platform::dup_cloexec(fd));
+  a.fd = std::make_shared<platform::UniqueFd>(std::move(fd));
   items_.push_back(std::move(a));
 }
 

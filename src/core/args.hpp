@@ -27,7 +27,7 @@ class Args {
   void add_str(const char* s);
   void add_i64(int64_t v);
   void add_f64(double v);
-  void add_fd(int fd);  // stores a close-on-exec duplicate
+  void add_fd(platform::UniqueFd fd);  // takes it over
   void add_object(std::shared_ptr<Shareable> object);
 
   size_t size() const noexcept { return items_.size(); }

@@ -57,10 +57,7 @@ void Command::start() {
   platform::ExecSpec spec;
   spec.argv = argv_;
   spec.env = environment();
-  std::string path_var = "/usr/local/bin:/usr/bin:/bin";
-  for (const auto& e : spec.env)
-    if (e.compare(0, 5, "PATH=") == 0) path_var = e.substr(5);
-  spec.path = platform::resolve_executable(argv_[0], path_var);
+  spec.path = platform::resolve_executable(argv_[0], spec.env);
   spec.cwd = options_.cwd;
   spec.new_group = options_.new_group;
   if (!spec.cwd.empty()) {
@@ -92,9 +89,9 @@ void Command::start() {
       case MPROC_STDIO_PIPE: {
         // The command reads its stdin and writes its output.
         if (i == 0)
-          platform::make_pipe(&theirs[i], &ours[i]);
+          platform::make_pipe(&theirs[i], &ours[i], platform::KeptEnd::kWrite);
         else
-          platform::make_pipe(&ours[i], &theirs[i]);
+          platform::make_pipe(&ours[i], &theirs[i], platform::KeptEnd::kRead);
         platform::set_nonblocking(ours[i].get(), true);
         break;
       }
@@ -105,7 +102,7 @@ void Command::start() {
     }
   }
   // What each stream of the command is, as a descriptor of ours.
-  int given[3] = {0, 1, 2};
+  int given[3] = {platform::own_stream(0), platform::own_stream(1), platform::own_stream(2)};
   for (int i = 0; i < 3; ++i) {
     const StdioSpec& s = options_.stdio[i];
     if (theirs[i]) given[i] = theirs[i].get();
@@ -115,10 +112,8 @@ void Command::start() {
   }
   for (const auto& [target, fd] : options_.pass_fds) spec.fds.emplace_back(target, fd->get());
 
-  int64_t pid = platform::exec_spawn(spec);
-  // Nobody else reaps it (mproc never waits on -1), so the pid still names
-  // our child here.
-  auto child = std::make_shared<Child>(pid, platform::process_handle_of_new_child(pid),
+  platform::Spawned spawned = platform::exec_spawn(spec);
+  auto child = std::make_shared<Child>(spawned.pid, std::move(spawned.handle),
                                        Child::Reaper::kPidfd, options_.new_group);
   start_called_ = true;
   for (int i = 0; i < 3; ++i) pipes_[i] = std::move(ours[i]);

@@ -40,6 +40,18 @@ class UniqueFd {
 // A close-on-exec duplicate of `fd`; throws on failure (EBADF for a
 // descriptor that is not open).
 UniqueFd dup_cloexec(int fd, int min_fd = 0);
+
+// The C ABI's descriptors are the program's C runtime descriptors: on
+// POSIX the same numbers as OS descriptors; on Windows CRT fds (from _open,
+// _fileno, _open_osfhandle), not HANDLEs.
+//
+// A close-on-exec copy of the program's descriptor `user_fd`, owned by the
+// library. EBADF when `user_fd` is not open.
+UniqueFd import_user_fd(int user_fd);
+// The program's descriptor for OS descriptor `fd`, which the library owns
+// and keeps: `fd` itself on POSIX; on Windows a CRT fd made on first use
+// and closed when `fd` is (the program must not close it).
+int user_fd_of(int fd);
 void set_nonblocking(int fd, bool on);
 // Marks `fd` as not inherited by programs this process starts.
 void set_cloexec(int fd) noexcept;

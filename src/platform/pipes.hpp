@@ -12,8 +12,13 @@ namespace mproc::platform {
 
 // A connected pair of stream sockets (both ends close-on-exec). Throws.
 void make_socket_pair(UniqueFd* a, UniqueFd* b);
+// Which ends of a pipe this process keeps: the other goes to a program (a
+// command's stream), which does plain blocking I/O on it. POSIX ends need
+// no such care; Windows makes the kept ends overlapped and the given one
+// synchronous, as programs expect of their standard streams.
+enum class KeptEnd { kBoth, kRead, kWrite };
 // A pipe: bytes written to *write_end come out of *read_end. Throws.
-void make_pipe(UniqueFd* read_end, UniqueFd* write_end);
+void make_pipe(UniqueFd* read_end, UniqueFd* write_end, KeptEnd kept = KeptEnd::kBoth);
 
 // The null device, for reading (a stream at its end) or writing (a sink).
 UniqueFd open_null(bool for_writing);

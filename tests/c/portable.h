@@ -127,18 +127,53 @@ static inline void test_kill_self(void) {
 #endif
 }
 
-/* Whether descriptor `fd` (a sentinel: readable, or on Windows a waitable
- * handle behind a CRT descriptor, once its process ended) is ready within
- * timeout_ms. Returns 1 if ready, 0 if not, -1 on error. */
+/* Whether sentinel `fd` (readable on POSIX; on Windows a HANDLE value in
+ * an int, as mproc.h documents, signalled once its process ended) is ready
+ * within timeout_ms. Returns 1 if ready, 0 if not, -1 on error. */
 static inline int test_fd_ready(int fd, int timeout_ms) {
 #ifdef _WIN32
-  intptr_t h = _get_osfhandle(fd);
-  if (h == -1) return -1;
-  DWORD rc = WaitForSingleObject((HANDLE)h, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms);
+  if (fd < 0) return -1;
+  DWORD rc = WaitForSingleObject((HANDLE)(intptr_t)fd,
+                                 timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms);
   return rc == WAIT_OBJECT_0 ? 1 : rc == WAIT_TIMEOUT ? 0 : -1;
 #else
   struct pollfd p = {fd, POLLIN, 0};
   return poll(&p, 1, timeout_ms);
+#endif
+}
+
+/* Writes all of `data` straight to a connection's descriptor (from
+ * mproc_conn_fileno), around the library: a raw byte stream on POSIX; on
+ * Windows an overlapped pipe HANDLE value, written with an OVERLAPPED
+ * and waited for. Returns 0, or -1 on error. */
+static inline int test_write_conn_fd(int fd, const void *data, size_t len) {
+  const char *p = (const char *)data;
+#ifdef _WIN32
+  HANDLE h = (HANDLE)(intptr_t)fd;
+  HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (done == NULL) return -1;
+  int rc = 0;
+  while (len > 0 && rc == 0) {
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = done;
+    DWORD chunk = len > (1u << 20) ? (1u << 20) : (DWORD)len, n = 0;
+    if (!WriteFile(h, p, chunk, NULL, &ov) && GetLastError() != ERROR_IO_PENDING) rc = -1;
+    else if (!GetOverlappedResult(h, &ov, &n, TRUE) || n == 0) rc = -1;
+    p += n;
+    len -= n;
+  }
+  CloseHandle(done);
+  return rc;
+#else
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
 #endif
 }
 

@@ -378,14 +378,7 @@ static void a_dead_peer_gives_eof_at_once(void **state) {
 /* Writes raw bytes into a connection's socket: a peer that frames its own
  * messages, and may stop half-way. */
 static void raw_write(int fd, const void *data, size_t len) {
-  const char *p = data;
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    assert_true(n > 0);
-    p += n;
-    len -= (size_t)n;
-  }
+  assert_int_equal(test_write_conn_fd(fd, data, len), 0);
 }
 
 struct raw_rest {

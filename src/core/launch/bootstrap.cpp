@@ -23,16 +23,20 @@ constexpr uint32_t kHelloMagic = 0x68656c6f;  // "helo"
 // Reads the number in `name` and removes the variable, so that the child's
 // own children do not mistake themselves for bootstrapped processes.
 int take_fd_from_env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr) return -1;
-  char* end = nullptr;
-  long fd = std::strtol(value, &end, 10);
+  const char* found = std::getenv(name);
+  if (found == nullptr) return -1;
+  // A copy: removing the variable may free the C runtime's (Windows).
+  const std::string value = found;
   platform::unset_environment(name);
-  if (end == value || *end != '\0' || fd < 0 || fd > 65535) return -2;
-  // The descriptor arrived without close-on-exec (it was dup2'ed into
-  // place); commands the task runs must not inherit it.
-  platform::set_cloexec(static_cast<int>(fd));
-  return static_cast<int>(fd);
+  char* end = nullptr;
+  long fd = std::strtol(value.c_str(), &end, 10);
+  if (end == value.c_str() || *end != '\0' || fd < 0 || fd > 65535) return -2;
+  // Commands the task runs must not inherit it.
+  try {
+    return platform::adopt_inherited(static_cast<int>(fd));
+  } catch (const Error&) {
+    return -2;
+  }
 }
 
 [[noreturn]] void bootstrap_failed(int sock, int code, const std::string& why) {

@@ -127,6 +127,7 @@ void Child::watch(std::function<void(Child&)> on_end) {
 
 void Child::start_watch_on_loop(uv_loop_t* loop) {
   keepalive_ = shared_from_this();
+  loop_ = loop;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (reaped_) {
@@ -139,37 +140,25 @@ void Child::start_watch_on_loop(uv_loop_t* loop) {
 
 void Child::open_watcher(uv_loop_t* loop) {
   watched_fd_ = sentinel();
-  if (uv_poll_init(loop, &watcher_, watched_fd_) != 0) {
+  if (watch_.start(loop, watched_fd_, [this] { on_watch_event(); }) != 0)
     keepalive_.reset();  // may destroy *this
-    return;
-  }
-  watcher_.data = this;
-  watcher_open_ = true;
-  uv_poll_start(&watcher_, UV_READABLE | UV_DISCONNECT, &Child::on_watch_event);
 }
 
-void Child::on_watch_event(uv_poll_t* handle, int, int) {
-  auto* self = static_cast<Child*>(handle->data);
+void Child::on_watch_event() {
   bool done;
   {
-    std::lock_guard<std::mutex> lock(self->mu_);
-    self->try_reap_locked();
-    done = self->reaped_;
+    std::lock_guard<std::mutex> lock(mu_);
+    try_reap_locked();
+    done = reaped_;
   }
   if (done) {
-    self->finish_on_loop();
-  } else if (self->server_gone_.load() && self->watched_fd_ != self->pidfd_.get()) {
+    finish_on_loop();
+  } else if (server_gone_.load() && watched_fd_ != pidfd_.get()) {
     // The status socket will never say more: watch the pidfd instead.
-    self->watched_fd_ = self->pidfd_.get();
-    uv_poll_stop(&self->watcher_);
-    uv_close(reinterpret_cast<uv_handle_t*>(&self->watcher_), &Child::on_watch_moved);
+    watched_fd_ = pidfd_.get();
+    uv_loop_t* loop = loop_;
+    watch_.close([this, loop] { open_watcher(loop); });
   }
-}
-
-void Child::on_watch_moved(uv_handle_t* handle) {
-  auto* self = static_cast<Child*>(handle->data);
-  self->watcher_open_ = false;
-  self->open_watcher(handle->loop);
 }
 
 void Child::finish_on_loop() {
@@ -179,17 +168,8 @@ void Child::finish_on_loop() {
     auto on_end = std::move(on_end_);
     on_end(*this);
   }
-  if (watcher_open_) {
-    uv_poll_stop(&watcher_);
-    uv_close(reinterpret_cast<uv_handle_t*>(&watcher_), &Child::on_handle_closed);
-    watcher_open_ = false;
-  } else {
-    keepalive_.reset();  // may destroy *this
-  }
-}
-
-void Child::on_handle_closed(uv_handle_t* handle) {
-  static_cast<Child*>(handle->data)->keepalive_.reset();  // may destroy it
+  // Once the watch lets go of us, so may we (this may destroy *this).
+  watch_.close([this] { keepalive_.reset(); });
 }
 
 }  // namespace mproc::core

@@ -21,6 +21,7 @@
 #include <mutex>
 
 #include "platform/deadline.hpp"
+#include "platform/exit_watch.hpp"
 #include "platform/fd.hpp"
 
 namespace mproc::core {
@@ -60,17 +61,15 @@ class Child : public std::enable_shared_from_this<Child> {
 
 
  private:
-  static void on_watch_event(uv_poll_t* handle, int status, int events);
-  static void on_handle_closed(uv_handle_t* handle);
-  static void on_watch_moved(uv_handle_t* handle);
+  void on_watch_event();
 
   // Collects the status if it is ready; caller holds mu_.
   void try_reap_locked();
   void record_exit_locked(int exitcode, bool lost);
   void start_watch_on_loop(uv_loop_t* loop);
   void open_watcher(uv_loop_t* loop);
-  // Closes the reactor's handles once the child is reaped, then runs
-  // on_end_ and lets go of the self-reference.
+  // Runs on_end_ once the child is reaped, then closes the watch and lets
+  // go of the self-reference.
   void finish_on_loop();
 
   const int64_t pid_;
@@ -87,9 +86,9 @@ class Child : public std::enable_shared_from_this<Child> {
   int exitcode_ = 0;
 
   // Reactor-side state; touched only on the reactor thread.
-  uv_poll_t watcher_{};
+  platform::ExitWatch watch_;
+  uv_loop_t* loop_ = nullptr;
   int watched_fd_ = -1;
-  bool watcher_open_ = false;
   std::function<void(Child&)> on_end_;
   bool finishing_ = false;
   std::atomic<bool> watched_{false};

@@ -15,10 +15,12 @@ std::shared_ptr<Child> start_with_forkserver(const LaunchRequest& req);
 
 // Re-executes this program with `child_end` at descriptor 3 and `env_var`
 // naming it (spawn children and the forkserver start this way).
-std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group_leader);
-// The same, from the reactor thread: for a child that dies with its parent
-// (daemons, the forkserver), as the kernel ties that death to the thread
-// that started it, and the reactor lives as long as the process.
+// `dies_with_parent`: the child dies with this process (ExecSpec).
+std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group_leader,
+                                  bool dies_with_parent);
+// The same, from the reactor thread, dying with its parent: for daemons
+// and the forkserver, as Linux ties that death to the thread that started
+// the child, and the reactor lives as long as the process.
 std::shared_ptr<Child> spawn_self_from_reactor(const char* env_var, int child_end,
                                                bool group_leader);
 

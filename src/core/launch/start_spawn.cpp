@@ -2,8 +2,8 @@
 // its orders from an inherited socket in mproc_main, and acknowledges them
 // before running the task.
 //
-// It is started with posix_spawn (platform::exec_spawn) rather than
-// uv_spawn: libuv 1.44 leaves every descriptor the host did not mark
+// It is started with platform::exec_spawn (posix_spawn; CreateProcessW on
+// Windows) rather than uv_spawn: libuv 1.44 leaves every descriptor the host did not mark
 // close-on-exec open in the child (the tests caught descriptors inherited
 // from the test runner arriving in spawned children), runs no code of ours
 // before exec, and installs a process-wide SIGCHLD handler in place of the
@@ -57,7 +57,8 @@ std::vector<std::string> child_environment(const char* var, int fd) {
 
 }  // namespace
 
-std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group_leader) {
+std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group_leader,
+                                  bool dies_with_parent) {
   platform::ExecSpec spec;
   spec.path = executable_path();
   spec.argv = {program_argv0().empty() ? spec.path : program_argv0()};
@@ -66,11 +67,12 @@ std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group
   // shared with the parent; the socket lands at a known number; nothing
   // else of this process reaches the child.
   platform::UniqueFd devnull = platform::open_null(false);
-  spec.fds = {{0, devnull.get()}, {1, 1}, {2, 2}, {kBootstrapChildFd, child_end}};
+  // (Numbers 1 and 2 left out of fds are the parent's own streams.)
+  spec.fds = {{0, devnull.get()}, {kBootstrapChildFd, child_end}};
   spec.new_group = group_leader;
-  int64_t pid = platform::exec_spawn(spec);
-  // mproc never waits on -1, so nobody else can have reaped it yet.
-  return std::make_shared<Child>(pid, platform::process_handle_of_new_child(pid), Child::Reaper::kPidfd,
+  spec.dies_with_parent = dies_with_parent;
+  platform::Spawned spawned = platform::exec_spawn(spec);
+  return std::make_shared<Child>(spawned.pid, std::move(spawned.handle), Child::Reaper::kPidfd,
                                  group_leader);
 }
 
@@ -78,7 +80,7 @@ std::shared_ptr<Child> spawn_self_from_reactor(const char* env_var, int child_en
                                                bool group_leader) {
   std::shared_ptr<Child> child;
   Runtime::get().call(
-      [&](uv_loop_t*) { child = spawn_self(env_var, child_end, group_leader); });
+      [&](uv_loop_t*) { child = spawn_self(env_var, child_end, group_leader, true); });
   return child;
 }
 
@@ -92,7 +94,8 @@ std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req) {
   std::shared_ptr<Child> child = req.daemon
                                      ? spawn_self_from_reactor(kBootstrapEnv, theirs.get(),
                                                                req.new_group)
-                                     : spawn_self(kBootstrapEnv, theirs.get(), req.new_group);
+                                     : spawn_self(kBootstrapEnv, theirs.get(), req.new_group,
+                                                  false);
   theirs.reset();
 
   // From here on a failure leaves a child that will exit on its own (its

@@ -11,6 +11,7 @@
 
 #include "platform/error.hpp"
 #include "platform/fd.hpp"
+#include "platform/process.hpp"
 
 extern char** environ;
 
@@ -37,8 +38,11 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
-std::string resolve_executable(const std::string& name, const std::string& path_var) {
+std::string resolve_executable(const std::string& name, const std::vector<std::string>& env) {
   if (name.find('/') != std::string::npos) return name;
+  std::string path_var = "/usr/local/bin:/usr/bin:/bin";
+  for (const auto& e : env)
+    if (e.compare(0, 5, "PATH=") == 0) path_var = e.substr(5);
   bool saw_unexecutable = false;
   size_t start = 0;
   for (;;) {
@@ -59,7 +63,18 @@ std::string resolve_executable(const std::string& name, const std::string& path_
   fail(MPROC_ENOENT, "command '" + name + "' not found in PATH");
 }
 
-int64_t exec_spawn(const ExecSpec& spec) {
+int own_stream(int which) noexcept { return which; }
+
+int adopt_inherited(int number) {
+  if (!fd_is_open(number))
+    fail(MPROC_EBADF, "descriptor " + std::to_string(number) + " was not inherited");
+  // It arrived without close-on-exec (it was dup2'ed into place); programs
+  // this one starts must not inherit it.
+  set_cloexec(number);
+  return number;
+}
+
+Spawned exec_spawn(const ExecSpec& spec) {
   SpawnSetup setup;
   int highest = 2;
   for (const auto& [target, source] : spec.fds) highest = std::max(highest, target);
@@ -110,7 +125,12 @@ int64_t exec_spawn(const ExecSpec& spec) {
   int rc = posix_spawn(&pid, spec.path.c_str(), &setup.actions, &setup.attr,
                        argv.data(), envp.data());
   if (rc != 0) fail_errno("cannot run '" + spec.path + "'", rc);
-  return pid;
+  // Nobody else reaps it (mproc never waits for any child), so the pid
+  // still names our child here.
+  Spawned spawned;
+  spawned.pid = pid;
+  spawned.handle = process_handle_of_new_child(pid);
+  return spawned;
 }
 
 std::vector<std::string> current_environment() {

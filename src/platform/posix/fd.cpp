@@ -24,6 +24,10 @@ UniqueFd dup_cloexec(int fd, int min_fd) {
   return UniqueFd(copy);
 }
 
+UniqueFd import_user_fd(int user_fd) { return dup_cloexec(user_fd); }
+
+int user_fd_of(int fd) { return fd; }
+
 void set_nonblocking(int fd, bool on) {
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0) fail_errno("fcntl(F_GETFL)");

@@ -16,7 +16,7 @@ void make_socket_pair(UniqueFd* a, UniqueFd* b) {
   b->reset(sv[1]);
 }
 
-void make_pipe(UniqueFd* read_end, UniqueFd* write_end) {
+void make_pipe(UniqueFd* read_end, UniqueFd* write_end, KeptEnd) {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) fail_errno("pipe2");
   read_end->reset(p[0]);

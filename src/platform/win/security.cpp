@@ -2,6 +2,7 @@
 
 #include <mproc/common.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -76,6 +77,31 @@ std::wstring widen(const std::string& utf8) {
   MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), static_cast<int>(utf8.size()),
                       &wide[0], n);
   return wide;
+}
+
+std::wstring utf8_to_wide(const std::string& s, const char* what) {
+  if (s.find('\0') != std::string::npos)
+    fail(MPROC_EINVAL, std::string(what) + " contains a NUL character");
+  if (s.size() > INT32_MAX) fail(MPROC_ENAMETOOLONG, std::string(what) + " is too long");
+  if (s.empty()) return std::wstring();
+  int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), static_cast<int>(s.size()),
+                              nullptr, 0);
+  if (n <= 0) fail(MPROC_EINVAL, std::string(what) + " is not valid UTF-8");
+  std::wstring wide(static_cast<size_t>(n), L'\0');
+  MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), static_cast<int>(s.size()),
+                      &wide[0], n);
+  return wide;
+}
+
+std::string wide_to_utf8(const std::wstring& s) {
+  if (s.empty()) return std::string();
+  int n = WideCharToMultiByte(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0,
+                              nullptr, nullptr);
+  std::string out(static_cast<size_t>(n > 0 ? n : 0), '\0');
+  if (n > 0)
+    WideCharToMultiByte(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), &out[0], n, nullptr,
+                        nullptr);
+  return out;
 }
 
 std::wstring local_object_name(const std::string& name) { return L"Local\\" + widen(name); }

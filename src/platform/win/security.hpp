@@ -20,6 +20,12 @@ std::wstring local_object_name(const std::string& name);
 
 // UTF-8 to UTF-16; throws EINVAL for bytes that are not UTF-8.
 std::wstring widen(const std::string& utf8);
+// The same for text that must not hold NUL either (paths, arguments):
+// EINVAL naming the string as `what`; ENAMETOOLONG past 2^31 bytes.
+std::wstring utf8_to_wide(const std::string& s, const char* what);
+// UTF-16 to UTF-8; an unpaired surrogate becomes U+FFFD (this direction
+// only makes text for messages and names the system gave us).
+std::string wide_to_utf8(const std::wstring& s);
 
 // 16 random bytes' worth of randomness from the system generator.
 void random_bytes(void* out, size_t len);

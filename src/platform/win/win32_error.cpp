@@ -16,6 +16,8 @@ int code_from_win32(unsigned long err) noexcept {
     case ERROR_PATH_NOT_FOUND:
     case ERROR_MOD_NOT_FOUND:
     case ERROR_INVALID_DRIVE:
+    case ERROR_BAD_NETPATH:
+    case ERROR_BAD_NET_NAME:
       return MPROC_ENOENT;
     case ERROR_ACCESS_DENIED:
     case ERROR_SHARING_VIOLATION:
@@ -44,6 +46,7 @@ int code_from_win32(unsigned long err) noexcept {
     case ERROR_INVALID_NAME:
     case ERROR_BAD_PATHNAME:
     case ERROR_INVALID_ADDRESS:
+    case ERROR_NEGATIVE_SEEK:
       return MPROC_EINVAL;
     case ERROR_FILENAME_EXCED_RANGE:
       return MPROC_ENAMETOOLONG;
@@ -60,17 +63,22 @@ int code_from_win32(unsigned long err) noexcept {
     case ERROR_CALL_NOT_IMPLEMENTED:
       return MPROC_ENOTSUP;
     case ERROR_TIMEOUT:
+    case ERROR_SEM_TIMEOUT:
     case WAIT_TIMEOUT:
       return MPROC_ETIMEDOUT;
     case ERROR_DIRECTORY:
       return MPROC_ENOTDIR;
     case ERROR_BAD_EXE_FORMAT:
     case ERROR_EXE_MACHINE_TYPE_MISMATCH:
+    case ERROR_BAD_FORMAT:
       return MPROC_ENOEXEC;
     case ERROR_ARITHMETIC_OVERFLOW:
       return MPROC_EOVERFLOW;
     case ERROR_INVALID_DATA:
       return MPROC_ECORRUPT;
+    // An I/O cancelled (CancelIoEx) before it completed.
+    case ERROR_OPERATION_ABORTED:
+      return MPROC_EINTR;
     default:
       return MPROC_EIO;
   }

@@ -1,7 +1,7 @@
 // Files a command's streams can be redirected to: NUL and paths given in
 // UTF-8.
 #include "platform/error.hpp"
-#include "win_process.hpp"
+#include "winproc.hpp"
 
 namespace mproc::platform::winproc {
 

@@ -20,7 +20,7 @@
 #include <utility>
 
 #include "platform/deadline.hpp"
-#include "win_process.hpp"
+#include "winproc.hpp"
 
 namespace mproc::platform::winproc {
 
@@ -31,11 +31,16 @@ class Pipe {
  public:
   // Takes over `h`, which must have been opened with FILE_FLAG_OVERLAPPED.
   explicit Pipe(UniqueHandle h);
+  // A Pipe taking over `h` once it exists: if making it fails (it throws),
+  // `h` is left open and still the caller's.
+  static std::shared_ptr<Pipe> adopt(HANDLE h);
   ~Pipe();  // close()
   Pipe(const Pipe&) = delete;
   Pipe& operator=(const Pipe&) = delete;
 
   HANDLE handle() const noexcept { return h_.get(); }
+  // Gives the handle back unclosed; only for a Pipe no step has used yet.
+  HANDLE release_handle() noexcept { return h_.release(); }
 
   // Sends from head+body (from offset `skip` on) without waiting: returns
   // the bytes taken, 0 while an earlier send is still in flight. Bytes
@@ -57,6 +62,10 @@ class Pipe {
   // pipe can be read now (data or end of stream), otherwise an event that
   // is signalled once it can. The probe stays armed between calls.
   HANDLE readable_event();
+  // The same for sending: null when a send can take bytes now (no write
+  // in flight, or the one in flight has finished), otherwise the event of
+  // the write in flight.
+  HANDLE writable_event();
 
   // fd.hpp's contracts: write_all returns false at the deadline (*written
   // bytes sent) and throws EPIPE; read_exact returns false at end of
@@ -83,21 +92,15 @@ class Pipe {
   bool peer_gone_ = false;
 };
 
-// Which way a one-way pipe's bytes go, seen from this process.
-enum class PipeDirection { kFromChild, kToChild };
-
 struct PipePair {
-  UniqueHandle ours;    // overlapped; wrap in a Pipe
-  UniqueHandle theirs;  // for the child (std stream or bootstrap)
+  UniqueHandle server;  // overlapped
+  UniqueHandle client;
 };
 
-// A duplex pipe for a connection or a bootstrap channel. `theirs_overlapped`:
-// whether the other end is opened for overlapped I/O too (true when the
-// other end is an mproc Pipe, false when a plain program reads it
-// synchronously). Neither end is inheritable. Throws.
-PipePair make_duplex_pipe(bool theirs_overlapped);
-// A one-way pipe for a command's stdin (kToChild) or stdout/stderr
-// (kFromChild); the child's end is synchronous, as programs expect.
-PipePair make_oneway_pipe(PipeDirection direction);
+// A pipe under a fresh random name with exactly one instance, for this
+// user only, already connected: `open_mode` gives the server's direction
+// (PIPE_ACCESS_*), `client_access` the client's rights. Neither end is
+// inheritable. Throws. (win/pipes.cpp)
+PipePair make_pipe_pair(DWORD open_mode, DWORD client_access, bool client_overlapped);
 
 }  // namespace mproc::platform::winproc

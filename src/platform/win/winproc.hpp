@@ -18,12 +18,15 @@
 #include <windows.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "platform/deadline.hpp"
+#include "security.hpp"
+#include "win32_error.hpp"
 
 // A separate namespace from the other Windows files of the platform layer,
 // so helpers of the same name cannot collide at link time.
@@ -73,16 +76,13 @@ UniqueHandle duplicate_handle(HANDLE h, bool inheritable);
 
 // --- Text and errors -------------------------------------------------------
 
-// UTF-8 to UTF-16 and back. Invalid UTF-8 and embedded NULs are EINVAL,
-// with `what` naming the string in the message.
-std::wstring utf8_to_wide(const std::string& s, const char* what);
-std::string wide_to_utf8(const std::wstring& s);
-
-// MPROC_E* code for a Win32 error code (GetLastError), EIO when unknown.
-int code_from_win32(DWORD err) noexcept;
-// Throws Error("<what>: <system message> (Windows error N)").
-[[noreturn]] void fail_win32(const std::string& what, DWORD err);
-[[noreturn]] void fail_last_error(const std::string& what);
+// UTF-8 <-> UTF-16 (utf8_to_wide, wide_to_utf8) live in security.hpp and
+// code_from_win32 / fail_win32 in win32_error.hpp: one home for each in
+// the Windows layer. Unqualified calls here find them in the enclosing
+// namespace.
+// Throws Error("<what>: <system message> (Windows error N)") for the
+// calling thread's GetLastError().
+[[noreturn]] inline void fail_last_error(const std::string& what) { fail_win32(what); }
 
 // --- Waiting ----------------------------------------------------------------
 
@@ -134,6 +134,15 @@ class Job {
   UniqueHandle job_;
 };
 
+// --- Jobs of this process's children -----------------------------------------
+
+// The job a started child was put in, by its pid, kept while the job has
+// processes (a kill-on-close job must stay open: closing it kills them) and
+// found again by pid to end a group after its leader ended. Entries whose
+// job has emptied are dropped as new ones are added.
+void remember_job(DWORD pid, std::shared_ptr<Job> job);
+std::shared_ptr<Job> job_of(DWORD pid);
+
 // --- Launching ----------------------------------------------------------------
 
 struct LaunchSpec {
@@ -146,6 +155,13 @@ struct LaunchSpec {
   // Further handles the child gets (LaunchResult::extra_in_child tells their
   // values there). Nothing else of this process is inherited.
   std::vector<HANDLE> extra;
+  // For each of `extra` (when not empty: as many entries), the C runtime
+  // descriptor (3 or more) the child finds it at, or -1 for none. Given
+  // any, the child's CRT table (STARTUPINFO's lpReserved2, which the
+  // Microsoft C runtimes read at start-up) is filled in: descriptors 0-2
+  // are its std handles, the numbers given are these handles, and every
+  // other number is closed.
+  std::vector<int> extra_crt_fds;
   // A new process group (Ctrl+C of the console does not reach it); the job
   // is what makes a group terminable as a whole.
   bool new_group = false;

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "platform/error.hpp"
-#include "win_process.hpp"
+#include "winproc.hpp"
 
 namespace mproc::platform::winproc {
 namespace {

@@ -6,7 +6,7 @@
 // (popen_spawn_win32.TERMINATE, reported as -SIGTERM), so Python and mproc
 // agree on each other's children.
 #include "platform/error.hpp"
-#include "win_process.hpp"
+#include "winproc.hpp"
 
 namespace mproc::platform::winproc {
 namespace {

@@ -6,8 +6,12 @@
 // nest on Windows 8 and later, so a child's own children sit in jobs inside
 // its job, and killing an outer job reaches every generation. Breakaway is
 // not allowed, so a descendant cannot leave.
+#include <iterator>
+#include <mutex>
+#include <unordered_map>
+
 #include "platform/error.hpp"
-#include "win_process.hpp"
+#include "winproc.hpp"
 
 namespace mproc::platform::winproc {
 
@@ -33,6 +37,45 @@ bool Job::empty() const {
                                    sizeof info, nullptr))
     fail_last_error("QueryInformationJobObject");
   return info.ActiveProcesses == 0;
+}
+
+}  // namespace mproc::platform::winproc
+
+namespace mproc::platform::winproc {
+namespace {
+
+struct JobTable {
+  std::mutex mu;
+  std::unordered_map<DWORD, std::shared_ptr<Job>> jobs;
+};
+
+JobTable& job_table() {
+  static auto* table = new JobTable;  // never destroyed: used until exit
+  return *table;
+}
+
+}  // namespace
+
+void remember_job(DWORD pid, std::shared_ptr<Job> job) {
+  JobTable& t = job_table();
+  std::lock_guard<std::mutex> lock(t.mu);
+  // An emptied job holds nothing to end or to keep alive.
+  for (auto it = t.jobs.begin(); it != t.jobs.end();) {
+    bool empty = false;
+    try {
+      empty = it->second->empty();
+    } catch (const Error&) {
+    }
+    it = empty ? t.jobs.erase(it) : std::next(it);
+  }
+  t.jobs[pid] = std::move(job);
+}
+
+std::shared_ptr<Job> job_of(DWORD pid) {
+  JobTable& t = job_table();
+  std::lock_guard<std::mutex> lock(t.mu);
+  auto it = t.jobs.find(pid);
+  return it == t.jobs.end() ? nullptr : it->second;
 }
 
 }  // namespace mproc::platform::winproc

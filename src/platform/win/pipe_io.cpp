@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "platform/error.hpp"
-#include "win_pipe.hpp"
+#include "pipe.hpp"
 
 namespace mproc::platform::winproc {
 
@@ -85,6 +85,12 @@ bool finish_probe(HANDLE h, Pipe::Op& probe, bool& probing) {
 }  // namespace
 
 Pipe::Pipe(UniqueHandle h) : h_(std::move(h)), write_(new Op), probe_(new Op) {}
+
+std::shared_ptr<Pipe> Pipe::adopt(HANDLE h) {
+  auto pipe = std::make_shared<Pipe>(UniqueHandle());
+  pipe->h_.reset(h);
+  return pipe;
+}
 
 Pipe::~Pipe() { close(); }
 
@@ -187,6 +193,12 @@ HANDLE Pipe::readable_event() {
   return probe_->event.get();
 }
 
+HANDLE Pipe::writable_event() {
+  if (!h_) fail(MPROC_ECLOSED, "connection: wait on a closed pipe");
+  if (!write_->pending || write_->done()) return nullptr;
+  return write_->event.get();
+}
+
 bool Pipe::wait_readable(const Deadline& deadline) {
   HANDLE event = readable_event();
   if (event == nullptr) return true;
@@ -194,9 +206,8 @@ bool Pipe::wait_readable(const Deadline& deadline) {
 }
 
 bool Pipe::wait_writable(const Deadline& deadline) {
-  if (!h_) fail(MPROC_ECLOSED, "connection: wait on a closed pipe");
-  if (!write_->pending) return true;
-  HANDLE event = write_->event.get();
+  HANDLE event = writable_event();
+  if (event == nullptr) return true;
   return wait_any(&event, 1, deadline) == 0;
 }
 

@@ -1,11 +1,12 @@
 // Starting a program with CreateProcessW so that it inherits exactly the
 // handles it was given and runs inside its job from its first instruction.
 #include <algorithm>
+#include <cstring>
 #include <cwctype>
 #include <memory>
 
 #include "platform/error.hpp"
-#include "win_process.hpp"
+#include "winproc.hpp"
 
 namespace mproc::platform::winproc {
 namespace {
@@ -43,6 +44,40 @@ bool is_batch_file(const std::wstring& path) {
 }
 
 const DWORD kStdIds[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+
+// The C runtime's inherited-descriptor table (what msvcrt and the UCRT read
+// from lpReserved2 at start-up, and what their spawn functions write):
+// an int count, then count flag bytes, then count handles, unaligned.
+// Flags of an open entry: FOPEN, plus FPIPE or FDEV for its kind.
+constexpr unsigned char kCrtOpen = 0x01, kCrtPipe = 0x08, kCrtDevice = 0x40;
+// cbReserved2 is a WORD; the descriptors must also fit the CRT's own table
+// (msvcrt's holds 2048).
+constexpr int kMaxCrtFds = 2048;
+
+unsigned char crt_flags(HANDLE h) {
+  if (!UniqueHandle::valid(h)) return 0;
+  switch (::GetFileType(h)) {
+    case FILE_TYPE_PIPE:
+      return kCrtOpen | kCrtPipe;
+    case FILE_TYPE_CHAR:
+      return kCrtOpen | kCrtDevice;
+    default:
+      return kCrtOpen;
+  }
+}
+
+// `handles[i]` at CRT descriptor i (null: closed), as one lpReserved2 blob.
+std::vector<unsigned char> crt_table(const std::vector<HANDLE>& handles) {
+  int count = static_cast<int>(handles.size());
+  std::vector<unsigned char> blob(sizeof(int) + handles.size() * (1 + sizeof(HANDLE)));
+  std::memcpy(blob.data(), &count, sizeof count);
+  for (size_t i = 0; i < handles.size(); ++i) {
+    blob[sizeof(int) + i] = crt_flags(handles[i]);
+    HANDLE h = UniqueHandle::valid(handles[i]) ? handles[i] : INVALID_HANDLE_VALUE;
+    std::memcpy(blob.data() + sizeof(int) + handles.size() + i * sizeof(HANDLE), &h, sizeof h);
+  }
+  return blob;
+}
 
 }  // namespace
 
@@ -97,12 +132,36 @@ LaunchResult launch(const LaunchSpec& spec) {
     copies.push_back(std::move(copy));
   }
 
+  // The CRT table, when descriptors were asked for by number.
+  std::vector<unsigned char> crt;
+  if (!spec.extra_crt_fds.empty()) {
+    if (spec.extra_crt_fds.size() != spec.extra.size())
+      fail(MPROC_EINVAL, "launch: one CRT descriptor number per extra handle");
+    int highest = 2;
+    for (int fd : spec.extra_crt_fds) {
+      if (fd != -1 && (fd < 3 || fd >= kMaxCrtFds))
+        fail(MPROC_EINVAL, "cannot run '" + spec.program + "': descriptor " +
+                               std::to_string(fd) + " is out of range for a Windows child "
+                               "(3 to " + std::to_string(kMaxCrtFds - 1) + ")");
+      highest = std::max(highest, fd);
+    }
+    std::vector<HANDLE> at(static_cast<size_t>(highest) + 1, nullptr);
+    for (int i = 0; i < 3; ++i) at[i] = std_copies[i];
+    for (size_t k = 0; k < spec.extra.size(); ++k)
+      if (spec.extra_crt_fds[k] >= 0) at[spec.extra_crt_fds[k]] = result.extra_in_child[k];
+    crt = crt_table(at);
+  }
+
   STARTUPINFOEXW si{};
   si.StartupInfo.cb = sizeof si;
   si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
   si.StartupInfo.hStdInput = std_copies[0];
   si.StartupInfo.hStdOutput = std_copies[1];
   si.StartupInfo.hStdError = std_copies[2];
+  if (!crt.empty()) {
+    si.StartupInfo.cbReserved2 = static_cast<WORD>(crt.size());
+    si.StartupInfo.lpReserved2 = crt.data();
+  }
   AttributeList attributes(1);
   if (!inherit.empty() &&
       !::UpdateProcThreadAttribute(attributes.get(), 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
@@ -123,8 +182,15 @@ LaunchResult launch(const LaunchSpec& spec) {
   if (!::CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr,
                         inherit.empty() ? FALSE : TRUE, flags,
                         spec.env ? const_cast<wchar_t*>(env_block.c_str()) : nullptr,
-                        cwd.empty() ? nullptr : cwd.c_str(), &si.StartupInfo, &pi))
-    fail_last_error("cannot run '" + spec.program + "'");
+                        cwd.empty() ? nullptr : cwd.c_str(), &si.StartupInfo, &pi)) {
+    DWORD err = ::GetLastError();
+    // A file that is no program: POSIX says EACCES for a file it may not
+    // execute, and Windows has no execute bit but this.
+    if (err == ERROR_BAD_EXE_FORMAT || err == ERROR_EXE_MACHINE_TYPE_MISMATCH)
+      fail(MPROC_EACCES, "cannot run '" + spec.program + "': not a program Windows can run "
+                         "(Windows error " + std::to_string(err) + ")");
+    fail_win32("cannot run '" + spec.program + "'", err);
+  }
   UniqueHandle process(pi.hProcess), thread(pi.hThread);
 
   if (spec.job != nullptr && !::AssignProcessToJobObject(spec.job->get(), process.get())) {

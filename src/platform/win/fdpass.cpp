@@ -1,0 +1,139 @@
+// Records with handles on Windows.
+//
+// Windows pipes carry bytes only; a handle reaches another process when
+// one of the two copies it across with DuplicateHandle, which needs a
+// handle on the other process. The sender does not have one: the pipe
+// was made, both ends, by one process, so the pipe can not say who holds
+// the other end now. The receiver does: the record names its sender.
+//
+// So the receiver pulls. send_record writes the sender's pid and its
+// handle values beside the payload; recv_record opens the sender
+// (PROCESS_DUP_HANDLE) and duplicates each value into itself. The sender's
+// handles stay its own and open, and must stay open until the receiver has
+// taken them: core waits for the receiver's answer after every record it
+// sends with handles (start_spawn waits for the child's ack, which the
+// child sends after its recv_record). Pushing instead would leave copies
+// in a receiver that never reads the record, with nobody left who knows
+// their values to close them.
+//
+// A peer of these owner-only pipes runs as the same user and could open
+// the named sender itself, so trusting the pid in the record gives it
+// nothing new. The sender must still be running (its process handle
+// unsignalled) while its handles are copied: a pid of an ended process
+// may already be another's.
+#include "platform/fdpass.hpp"
+
+#include <windows.h>
+
+#include <mproc/common.h>
+
+#include <cstdint>
+#include <string>
+
+#include "pipe_table.hpp"
+#include "platform/error.hpp"
+#include "win32_error.hpp"
+
+namespace mproc::platform {
+namespace {
+
+struct RecordHeader {
+  uint32_t magic;
+  uint32_t handle_count;
+  uint64_t payload_size;
+  uint64_t sender_pid;
+};
+constexpr uint32_t kRecordMagic = 0x6d707277;  // "mprw"
+// More than any record of mproc's carries; a larger count is a corrupt
+// or hostile record, refused before anything is allocated for it.
+constexpr uint32_t kMaxHandles = 4096;
+
+void write_or_fail(int sock, const void* data, size_t len, const Deadline& deadline) {
+  if (!write_all(sock, data, len, deadline))
+    fail(MPROC_ETIMEDOUT, "sending a record timed out");
+}
+
+// Copies `values` out of process `pid` into this one, in order.
+void take_handles(uint64_t pid, const std::vector<uint64_t>& values,
+                  std::vector<UniqueFd>& out) {
+  if (pid == 0 || pid > UINT32_MAX) fail(MPROC_ECORRUPT, "record names no sending process");
+  winproc::UniqueHandle sender(
+      OpenProcess(PROCESS_DUP_HANDLE | SYNCHRONIZE, FALSE, static_cast<DWORD>(pid)));
+  if (!sender) {
+    DWORD err = GetLastError();
+    // No process has that id (any more).
+    if (err == ERROR_INVALID_PARAMETER)
+      fail(MPROC_EPIPE, "process " + std::to_string(pid) +
+                            " ended before the handles it sent were taken");
+    fail_win32("cannot open process " + std::to_string(pid) + " to take the handles it sent",
+               err);
+  }
+  if (WaitForSingleObject(sender.get(), 0) != WAIT_TIMEOUT)
+    fail(MPROC_EPIPE, "process " + std::to_string(pid) +
+                          " ended before the handles it sent were taken");
+  out.reserve(values.size());
+  for (uint64_t value : values) {
+    HANDLE theirs = reinterpret_cast<HANDLE>(static_cast<uintptr_t>(value));
+    HANDLE mine = nullptr;
+    if (!DuplicateHandle(sender.get(), theirs, GetCurrentProcess(), &mine, 0, FALSE,
+                         DUPLICATE_SAME_ACCESS))
+      fail_win32("cannot take handle " + std::to_string(value) + " from process " +
+                 std::to_string(pid));
+    // Owned before anything else can fail, so an error below closes it.
+    winproc::UniqueHandle owned(mine);
+    out.emplace_back(winproc::enter_handle(std::move(owned)));
+  }
+}
+
+}  // namespace
+
+void send_record(int sock, const std::string& payload, const std::vector<int>& fds,
+                 const Deadline& deadline) {
+  if (fds.size() > kMaxHandles)
+    fail(MPROC_EINVAL, "a record carries at most " + std::to_string(kMaxHandles) + " handles");
+  std::vector<uint64_t> values;
+  values.reserve(fds.size());
+  for (int fd : fds) {
+    if (!fd_is_open(fd))
+      fail(MPROC_EBADF, "cannot send descriptor " + std::to_string(fd) + ": it is not open");
+    values.push_back(reinterpret_cast<uintptr_t>(winproc::handle_of_fd(fd)));
+  }
+  RecordHeader header{kRecordMagic, static_cast<uint32_t>(fds.size()), payload.size(),
+                      GetCurrentProcessId()};
+  write_or_fail(sock, &header, sizeof header, deadline);
+  if (!values.empty())
+    write_or_fail(sock, values.data(), values.size() * sizeof(uint64_t), deadline);
+  write_or_fail(sock, payload.data(), payload.size(), deadline);
+}
+
+bool recv_record(int sock, std::string& payload, std::vector<UniqueFd>& fds,
+                 const Deadline& deadline, size_t max_payload) {
+  RecordHeader header{};
+  size_t got = 0;
+  if (!read_exact(sock, &header, sizeof header, deadline, &got)) {
+    if (got == 0) return false;
+    fail(MPROC_ECORRUPT, "record header truncated");
+  }
+  if (header.magic != kRecordMagic) fail(MPROC_ECORRUPT, "record has a bad magic number");
+  if (header.payload_size > max_payload)
+    fail(MPROC_ECORRUPT, "record of " + std::to_string(header.payload_size) +
+                             " bytes exceeds the limit");
+  if (header.handle_count > kMaxHandles)
+    fail(MPROC_ECORRUPT, "record claims " + std::to_string(header.handle_count) + " handles");
+  std::vector<uint64_t> values(header.handle_count);
+  if (!values.empty() &&
+      !read_exact(sock, values.data(), values.size() * sizeof(uint64_t), deadline))
+    fail(MPROC_ECORRUPT, "record handles truncated");
+  std::string body(static_cast<size_t>(header.payload_size), '\0');
+  if (!read_exact(sock, &body[0], body.size(), deadline))
+    fail(MPROC_ECORRUPT, "record payload truncated");
+  // Taken last, once the whole record is in: a truncated record takes
+  // nothing, and a failure while taking closes what was taken.
+  std::vector<UniqueFd> taken;
+  if (!values.empty()) take_handles(header.sender_pid, values, taken);
+  payload = std::move(body);
+  fds = std::move(taken);
+  return true;
+}
+
+}  // namespace mproc::platform
