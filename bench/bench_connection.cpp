@@ -45,14 +45,14 @@ mproc_process_t* start_with(const char* task, mproc_conn_t** near, int64_t a, in
   mproc_conn_t* far = nullptr;
   mproc_args_t* args = nullptr;
   mproc_process_t* p = nullptr;
-  mproc_set_start_method(MPROC_START_FORK);
+  bench::use_fork_where_available();
   if (mproc_pipe(near, &far, 1) != 0 || mproc_args_new(&args) != 0 ||
       mproc_args_add_conn(args, far) != 0)
-    std::abort();
+    bench::die("a pipe for the child");
   if (a >= 0) mproc_args_add_i64(args, a);
   if (b >= 0) mproc_args_add_i64(args, b);
   if (mproc_process_new(&p, task, args, nullptr) != 0 || mproc_process_start(p) != 0)
-    std::abort();
+    bench::die(task);
   mproc_conn_free(far);
   return p;
 }

@@ -36,12 +36,12 @@ MPROC_POOL_TASK(bench_spin) {
 namespace {
 
 mproc_pool_t* make_pool(size_t n) {
-  mproc_set_start_method(MPROC_START_FORK);
+  bench::use_fork_where_available();
   mproc_pool_opts_t* opts = nullptr;
   mproc_pool_t* pool = nullptr;
   if (mproc_pool_opts_new(&opts) != 0 || mproc_pool_opts_set_processes(opts, n) != 0 ||
       mproc_pool_new(&pool, opts) != 0)
-    std::abort();
+    bench::die("a pool");
   mproc_pool_opts_free(opts);
   return pool;
 }

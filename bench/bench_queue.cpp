@@ -3,8 +3,6 @@
 // and the resident cost of a large, nearly empty queue.
 #include <mproc/mproc.h>
 
-#include <sys/resource.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -21,7 +19,7 @@ mproc_queue_t* make_queue(size_t maxsize) {
   mproc_queue_t* q = nullptr;
   if (mproc_queue_opts_new(&opts) != 0 || mproc_queue_opts_set_maxsize(opts, maxsize) != 0 ||
       mproc_queue_new(&q, opts) != 0)
-    std::abort();
+    bench::die("a queue");
   mproc_queue_opts_free(opts);
   return q;
 }
@@ -30,11 +28,11 @@ mproc_process_t* start(const char* task, std::initializer_list<mproc_queue_t*> q
                        std::initializer_list<int64_t> numbers) {
   mproc_args_t* args = nullptr;
   mproc_process_t* p = nullptr;
-  if (mproc_args_new(&args) != 0) std::abort();
+  if (mproc_args_new(&args) != 0) bench::die("arguments");
   for (auto* q : queues) mproc_args_add_queue(args, q);
   for (int64_t n : numbers) mproc_args_add_i64(args, n);
   if (mproc_process_new(&p, task, args, nullptr) != 0 || mproc_process_start(p) != 0)
-    std::abort();
+    bench::die(task);
   return p;
 }
 
@@ -107,7 +105,7 @@ int queue_throughput(int argc, char** argv) {
   int64_t size = std::atoll(argv[0]);
   int producers = std::atoi(argv[1]), consumers = std::atoi(argv[2]);
   int64_t count = size <= 64 ? 4000000 : size <= 4096 ? 1000000 : 4000;
-  mproc_set_start_method(MPROC_START_FORK);
+  bench::use_fork_where_available();
   mproc_queue_t* q = make_queue(0);
   std::vector<mproc_process_t*> sinks, sources;
   double t0 = bench_now_s();
@@ -135,7 +133,7 @@ int queue_throughput(int argc, char** argv) {
 // queue_roundtrip: microseconds per 64-byte request and reply through two
 // queues between two processes.
 int queue_roundtrip(int, char**) {
-  mproc_set_start_method(MPROC_START_FORK);
+  bench::use_fork_where_available();
   mproc_queue_t* requests = make_queue(0);
   mproc_queue_t* replies = make_queue(0);
   mproc_process_t* server = start("bench_queue_server", {requests, replies}, {});
@@ -176,15 +174,12 @@ int queue_rss(int, char**) {
 // an empty queue.
 int queue_idle_cpu(int, char**) {
   mproc_queue_t* q = make_queue(0);
-  struct rusage before, after;
-  getrusage(RUSAGE_SELF, &before);
+  double before = bench_cpu_ms();
   mproc_msg_t* m = nullptr;
   if (mproc_queue_get(q, &m, 1000) != MPROC_EEMPTY) return 1;
-  getrusage(RUSAGE_SELF, &after);
-  auto ms = [](const struct timeval& tv) { return tv.tv_sec * 1e3 + tv.tv_usec / 1e3; };
+  double cpu = bench_cpu_ms() - before;
   mproc_queue_free(q);
-  bench::report(ms(after.ru_utime) - ms(before.ru_utime) + ms(after.ru_stime) -
-                ms(before.ru_stime));
+  bench::report(cpu);
   return 0;
 }
 

@@ -3,8 +3,6 @@
 // the CPU a waiter burns while blocked.
 #include <mproc/mproc.h>
 
-#include <sys/resource.h>
-
 #include <cstring>
 
 #include "bench_util.h"
@@ -75,7 +73,7 @@ int handoff(int, char**) {
   mproc_sem_t *ping = nullptr, *pong = nullptr;
   mproc_args_t* args = nullptr;
   mproc_process_t* p = nullptr;
-  mproc_set_start_method(MPROC_START_FORK);
+  bench::use_fork_where_available();
   if (mproc_sem_new(&ping, 0, nullptr) != 0 || mproc_sem_new(&pong, 0, nullptr) != 0 ||
       mproc_args_new(&args) != 0 || mproc_args_add_sem(args, ping) != 0 ||
       mproc_args_add_sem(args, pong) != 0 || mproc_args_add_i64(args, warm + rounds) != 0 ||
@@ -101,13 +99,9 @@ int handoff(int, char**) {
 int idle_waiter_cpu(int, char**) {
   mproc_sem_t* sem = nullptr;
   if (mproc_sem_new(&sem, 0, nullptr) != 0) return 1;
-  struct rusage before, after;
-  getrusage(RUSAGE_SELF, &before);
+  double before = bench_cpu_ms();
   if (mproc_sem_acquire(sem, 1000) != MPROC_ETIMEDOUT) return 1;
-  getrusage(RUSAGE_SELF, &after);
-  auto ms = [](const struct timeval& tv) { return tv.tv_sec * 1e3 + tv.tv_usec / 1e3; };
-  double cpu = ms(after.ru_utime) - ms(before.ru_utime) + ms(after.ru_stime) -
-               ms(before.ru_stime);
+  double cpu = bench_cpu_ms() - before;
   mproc_sem_free(sem);
   bench::report(cpu);
   return 0;

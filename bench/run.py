@@ -96,18 +96,20 @@ class WineContext(workloads.Context):
         return [*self.wrapper, self.exe, *args]
 
     def wine_side(self, workload):
-        """The workload's mproc command under Wine, or None where the Windows
-        build lacks it (fork, forkserver, POSIX-only measurements)."""
+        """The workload's mproc command under Wine, or None and the reason
+        where the Windows build cannot run it."""
         try:
             argv = workload.mproc(self)
-        except Exception:  # noqa: BLE001 - a workload this context cannot build
-            return None
+        except Exception as err:  # noqa: BLE001 - a workload this context cannot build
+            return None, f"no Windows command ({err})"
         n = len(self.wrapper)
         if argv[:n + 1] != [*self.wrapper, self.exe] or len(argv) < n + 2:
-            return None
-        if argv[n + 1] not in self.available or any("fork" in a for a in argv[n + 1:]):
-            return None
-        return argv
+            return None, "its mproc side is not mproc-bench (strace counts, the Python binding)"
+        if any("fork" in a for a in argv[n + 1:]):
+            return None, "Windows has no fork: spawn is its only start method"
+        if argv[n + 1] not in self.available:
+            return None, f"mproc-bench.exe has no workload {argv[n + 1]}"
+        return argv, None
 
 
 def measure(workload, baselines, ctx, repeats, timeout):
@@ -175,9 +177,11 @@ def main():
     with output.open("a") as sink:
         for w in chosen:
             baselines = list(w.baselines)
-            wine_argv = wine.wine_side(w) if wine else None
+            wine_argv, wine_skip = wine.wine_side(w) if wine else (None, None)
             if wine_argv:
                 baselines.append((WINE_LABEL, lambda c, argv=wine_argv: argv))
+            elif wine_skip and (not args.baseline or any(f in WINE_LABEL for f in args.baseline)):
+                print(f"{w.name:34} {WINE_LABEL}: skipped: {wine_skip}")
             baselines = [b for b in baselines
                          if not args.baseline or any(f in b[0] for f in args.baseline)]
             if not baselines:

@@ -133,13 +133,21 @@ int main(int argc, char **argv) {
     close_fd(fd);
     talkers[i] = start("talk", args);
   }
+  int failed = 0;
   for (int i = 0; i < kClients; ++i) {
-    mproc_process_join(clients[i], MPROC_FOREVER);
-    mproc_process_join(talkers[i], MPROC_FOREVER);
-    mproc_process_free(clients[i]);
-    mproc_process_free(talkers[i]);
+    mproc_process_t *both[2] = {clients[i], talkers[i]};
+    for (int k = 0; k < 2; ++k) {
+      int code = -1;
+      if (mproc_process_join(both[k], MPROC_FOREVER) != 0 ||
+          mproc_process_exitcode(both[k], &code) != 0 || code != 0) {
+        fprintf(stderr, "%s %d failed: exit code %d\n", k == 0 ? "client" : "talker", i, code);
+        failed = 1;
+      }
+      mproc_process_free(both[k]);
+    }
   }
   close_socket(server);
+  if (failed) return 1;
   printf("server: served %d clients\n", kClients);
   return 0;
 }

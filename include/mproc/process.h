@@ -95,7 +95,10 @@ typedef enum mproc_start_method_e {
 } mproc_start_method_t;
 
 /* Sets the process-wide default (initially MPROC_START_SPAWN). Errors:
- * EINVAL (not a method; MPROC_START_DEFAULT is not one). Thread-safe. */
+ * EINVAL (not a method; MPROC_START_DEFAULT is not one); ENOTSUP for fork
+ * or forkserver where the platform has no fork (Windows: spawn only). The
+ * same ENOTSUP comes from mproc_process_opts_set_start_method and
+ * mproc_pool_opts_set_start_method. Thread-safe. */
 MPROC_API int mproc_set_start_method(mproc_start_method_t method);
 MPROC_API mproc_start_method_t mproc_get_start_method(void);
 /* "spawn", "fork", "forkserver" or "default"; never NULL. */

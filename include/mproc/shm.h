@@ -7,7 +7,8 @@
  * guarding what it holds (Value's get_lock()). Anonymous blocks reach
  * children as arguments and vanish with their last user; named ones (see
  * mproc/sync.h for the options) can be opened by unrelated processes until
- * mproc_unlink. The memory is mapped lazily by the kernel: a large block
+ * mproc_unlink (on Windows, also only while some process holds it: see
+ * mproc_unlink). The memory is mapped lazily by the kernel: a large block
  * costs only the pages that are touched.
  *
  * The handle is thread-safe; the bytes are the caller's to guard.

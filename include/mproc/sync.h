@@ -51,8 +51,10 @@ MPROC_API int mproc_shared_opts_set_named(mproc_shared_opts_t *opts, int named);
  * Creation fails with EEXIST if the name is taken. Errors: EINVAL. */
 MPROC_API int mproc_shared_opts_set_name(mproc_shared_opts_t *opts, const char *name);
 /* Removes a named object's name: processes that have it open keep using
- * it; nobody can open it any more; its memory goes with the last user.
- * Errors: ENOENT, EINVAL. */
+ * it; nobody can open it any more, and the name can be created anew; its
+ * memory goes with the last user. On Windows a name also goes, unlinked or
+ * not, when the last process that created or opened it by name frees it
+ * (as every Windows kernel name does). Errors: ENOENT, EINVAL. */
 MPROC_API int mproc_unlink(const char *name);
 
 /* ---- Lock --------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 
 #include "api/guard.hpp"
 #include "api/handles.hpp"
+#include "core/identity.hpp"
 #include "core/message.hpp"
 
 using mproc::api::status;
@@ -101,6 +102,7 @@ int mproc_pool_opts_set_start_method(mproc_pool_opts_t* opts, mproc_start_method
   auto& o = MPROC_OPTIONS(opts);
   MPROC_REQUIRE(method >= MPROC_START_DEFAULT && method <= MPROC_START_FORKSERVER,
                 "not a start method");
+  mproc::core::require_start_method(method);
   o.method = method;
   return 0;
   MPROC_API_END

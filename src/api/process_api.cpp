@@ -64,6 +64,7 @@ int mproc_main(int argc, char** argv) {
 int mproc_set_start_method(mproc_start_method_t method) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(valid_method(method), "not a start method (spawn, fork or forkserver)");
+  mproc::core::require_start_method(method);
   mproc::core::set_default_start_method(method);
   return 0;
   MPROC_API_END
@@ -108,6 +109,7 @@ int mproc_process_opts_set_start_method(mproc_process_opts_t* opts,
   auto& o = MPROC_OPTIONS(opts);
   MPROC_REQUIRE(method == MPROC_START_DEFAULT || valid_method(method),
                 "not a start method");
+  mproc::core::require_start_method(method);
   o.method = method;
   return 0;
   MPROC_API_END

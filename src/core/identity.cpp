@@ -5,7 +5,9 @@
 #include <mutex>
 
 #include "core/launch/bootstrap.hpp"
+#include "platform/error.hpp"
 #include "platform/fork_safe_mutex.hpp"
+#include "platform/process.hpp"
 
 namespace mproc::core {
 namespace {
@@ -62,6 +64,13 @@ mproc_start_method_t default_start_method() noexcept {
 
 void set_default_start_method(mproc_start_method_t m) noexcept {
   g_default_method.store(m);
+}
+
+void require_start_method(mproc_start_method_t m) {
+  if ((m == MPROC_START_FORK || m == MPROC_START_FORKSERVER) && !platform::fork_supported())
+    fail(MPROC_ENOTSUP, std::string("the ") + start_method_name(m) +
+                            " start method needs fork, which this platform does not have: "
+                            "use spawn");
 }
 
 const char* start_method_name(int m) noexcept {

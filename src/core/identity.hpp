@@ -32,6 +32,10 @@ std::string default_child_name(const std::vector<int64_t>& lineage);
 mproc_start_method_t default_start_method() noexcept;
 void set_default_start_method(mproc_start_method_t m) noexcept;
 const char* start_method_name(int m) noexcept;
+// Throws MPROC_ENOTSUP, naming spawn, for a start method this platform
+// does not have (fork and forkserver where there is no fork), as Python's
+// set_start_method refuses a context it does not have.
+void require_start_method(mproc_start_method_t m);
 
 // True in a process spawned by mproc whose main() never called mproc_main:
 // it must not start children (it would be re-running its parent's program).

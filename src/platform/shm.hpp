@@ -70,6 +70,9 @@ class SharedMapping {
   void* data_ = nullptr;
   size_t size_ = 0;
   std::string name_;  // empty for anonymous mappings
+  // Windows only: the name's entry, held while the mapping lives, so that
+  // the name lasts while someone uses it (see win/shm.cpp).
+  UniqueFd name_entry_;
   std::mutex words_mutex_;
   std::vector<const std::atomic<uint32_t>*> lock_words_;
 };

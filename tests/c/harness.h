@@ -63,6 +63,12 @@
 #ifdef _WIN32
 static void test__method_not_on_windows(void **state) {
   (void)state;
+  /* What the platform promises instead: a clear refusal naming spawn. */
+  assert_mproc_code(mproc_set_start_method(MPROC_START_FORK), MPROC_ENOTSUP);
+  assert_non_null(strstr(mproc_last_error(), "use spawn"));
+  assert_mproc_code(mproc_set_start_method(MPROC_START_FORKSERVER), MPROC_ENOTSUP);
+  assert_non_null(strstr(mproc_last_error(), "use spawn"));
+  assert_int_equal(mproc_get_start_method(), MPROC_START_SPAWN);
   test_skip_because("Windows has only the spawn start method (fork and forkserver give "
                     "MPROC_ENOTSUP)");
 }

@@ -308,6 +308,48 @@ static void pipes_with_timeouts(void **state) {
   mproc_command_free(cmd);
 }
 
+#ifdef _WIN32
+/* Wine (8.0) gives a console child started with CREATE_NO_WINDOW (what mproc
+ * uses when it has no console of its own) a conhost.exe that its
+ * kernelbase starts with bInheritHandles=TRUE (dlls/kernelbase/console.c),
+ * so the console host holds the child's inherited stdin until it notices
+ * the console is empty, up to ~150 ms after the child ended. Windows' own
+ * console host inherits none of its client's handles. Under Wine, then,
+ * the reader is gone only once that console host is: this waits for it
+ * (by its process, with a deadline; nothing on Windows). */
+static uint64_t creation_time(HANDLE process) {
+  FILETIME created, exited, kernel, user;
+  if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
+  return ((uint64_t)created.dwHighDateTime << 32) | created.dwLowDateTime;
+}
+
+static void wait_for_wine_console_host(mproc_command_t *cmd) {
+  if (GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version") == NULL) return;
+  int64_t pid = 0;
+  int sentinel = -1;
+  assert_mproc_ok(mproc_command_pid(cmd, &pid));
+  assert_mproc_ok(mproc_command_sentinel(cmd, &sentinel));
+  /* Its pid is not reused while we hold its handle, but a dead process's
+   * pid may have been ours before: only a host made after it counts. */
+  uint64_t born = creation_time((HANDLE)(intptr_t)sentinel);
+  assert_true(born != 0);
+  HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+  assert_true(snap != INVALID_HANDLE_VALUE);
+  PROCESSENTRY32 e;
+  e.dwSize = sizeof e;
+  for (BOOL more = Process32First(snap, &e); more; more = Process32Next(snap, &e)) {
+    if ((int64_t)e.th32ParentProcessID != pid || _stricmp(e.szExeFile, "conhost.exe") != 0)
+      continue;
+    HANDLE host = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE,
+                              e.th32ProcessID);
+    if (host == NULL) continue; /* gone already */
+    if (creation_time(host) >= born) assert_true(WaitForSingleObject(host, 10000) == WAIT_OBJECT_0);
+    CloseHandle(host);
+  }
+  CloseHandle(snap);
+}
+#endif
+
 static void writing_to_a_command_that_stopped_reading_is_epipe(void **state) {
   (void)state;
 #ifndef _WIN32 /* Windows has no SIGPIPE */
@@ -326,6 +368,9 @@ static void writing_to_a_command_that_stopped_reading_is_epipe(void **state) {
   mproc_command_opts_free(opts);
   assert_mproc_ok(mproc_command_start(cmd));
   assert_mproc_ok(mproc_command_join(cmd, 30000));
+#ifdef _WIN32
+  wait_for_wine_console_host(cmd);
+#endif
   size_t written = 0;
   assert_mproc_code(mproc_command_write(cmd, "anyone?", 7, &written, 1000), MPROC_EPIPE);
   mproc_command_free(cmd);

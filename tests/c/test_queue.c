@@ -494,7 +494,44 @@ static void a_peer_cannot_shrink_a_queue_under_the_others(void **state) {
 
 /* Scribbles over a named queue's memory from outside, as a misbehaving
  * peer might: readers must report it, not crash. */
-#ifndef _WIN32
+#ifdef _WIN32
+/* A Windows name is an entry section holding the current generation
+ * (shifted left once, low bit "linked"); the memory is that generation's
+ * section (src/platform/win/shm.cpp). */
+static void *map_named(const char *name, size_t *size) {
+  wchar_t wide[256];
+  swprintf(wide, 256, L"Local\\mproc-n-%hs", name);
+  HANDLE entry = OpenFileMappingW(FILE_MAP_READ, FALSE, wide);
+  assert_non_null(entry);
+  const volatile uint64_t *word = MapViewOfFile(entry, FILE_MAP_READ, 0, 0, sizeof(uint64_t));
+  assert_non_null((const void *)word);
+  uint64_t current = *word;
+  UnmapViewOfFile((const void *)word);
+  CloseHandle(entry);
+  assert_true(current & 1);
+  swprintf(wide, 256, L"Local\\mproc-o-%hs-%016llx", name, (unsigned long long)(current >> 1));
+  HANDLE h = OpenFileMappingW(FILE_MAP_READ | FILE_MAP_WRITE, FALSE, wide);
+  assert_non_null(h);
+  void *p = MapViewOfFile(h, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 0);
+  CloseHandle(h);
+  assert_non_null(p);
+  MEMORY_BASIC_INFORMATION info;
+  assert_true(VirtualQuery(p, &info, sizeof info) != 0);
+  *size = info.RegionSize;
+  return p;
+}
+
+static void unmap_named(void *p, size_t size) {
+  (void)size;
+  UnmapViewOfFile(p);
+}
+
+static long page_bytes(void) {
+  SYSTEM_INFO si;
+  GetSystemInfo(&si);
+  return (long)si.dwPageSize;
+}
+#else
 static void *map_named(const char *name, size_t *size) {
   char path[128];
   snprintf(path, sizeof path, "/dev/shm/%s", name);
@@ -507,14 +544,13 @@ static void *map_named(const char *name, size_t *size) {
   return p;
 }
 
+static void unmap_named(void *p, size_t size) { munmap(p, size); }
+
+static long page_bytes(void) { return sysconf(_SC_PAGESIZE); }
 #endif
 
 static void corrupt_shared_state_is_reported_not_fatal(void **state) {
   (void)state;
-#ifdef _WIN32
-  test_skip_because("maps the queue's /dev/shm file from outside; where mproc's names live "
-                    "on Windows (session-local kernel names) is not decided yet");
-#else
   char name[64];
   snprintf(name, sizeof name, "mproc-test-corrupt-%lld", (long long)mproc_getpid());
   mproc_queue_opts_t *opts = NULL;
@@ -527,7 +563,7 @@ static void corrupt_shared_state_is_reported_not_fatal(void **state) {
   assert_mproc_ok(mproc_queue_put(q, "hello", 5, 0));
   size_t size = 0;
   unsigned char *raw = map_named(name, &size);
-  long page = sysconf(_SC_PAGESIZE);
+  long page = page_bytes();
   /* The first record's header, at the start of the ring (page 1). */
   memset(raw + page, 0xff, 8);
   mproc_msg_t *m = NULL;
@@ -544,10 +580,9 @@ static void corrupt_shared_state_is_reported_not_fatal(void **state) {
   memset(raw + 64, 0x7f, 8);
   mproc_queue_t *again = NULL;
   assert_mproc_code(mproc_queue_open(&again, name), MPROC_ECORRUPT);
-  munmap(raw, size);
+  unmap_named(raw, size);
   assert_mproc_ok(mproc_unlink(name));
   mproc_queue_free(q);
-#endif
 }
 
 static void bad_arguments(void **state) {

@@ -802,18 +802,32 @@ static void reset_breaks_the_waiters_and_the_next_round_works(void **state) {
 
 /* A waiter let through by the last arrival but killed before it got to
  * leave wait() must not keep the next round from starting. */
+/* Stops every thread of a process, as SIGSTOP does: on Windows with
+ * ntdll's NtSuspendProcess (what debuggers and Process Explorer use). */
+static void stop_process(int64_t pid) {
+#ifdef _WIN32
+  typedef LONG(NTAPI * suspend_fn)(HANDLE);
+  suspend_fn suspend =
+      (suspend_fn)(void (*)(void))GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtSuspendProcess");
+  assert_non_null((void *)(uintptr_t)suspend);
+  HANDLE h = OpenProcess(PROCESS_SUSPEND_RESUME, FALSE, (DWORD)pid);
+  assert_non_null(h);
+  assert_int_equal(suspend(h), 0);
+  CloseHandle(h);
+#else
+  assert_int_equal(kill((pid_t)pid, SIGSTOP), 0);
+#endif
+}
+
 static void a_waiter_killed_after_the_trip_does_not_block_the_next_round(void **state) {
   (void)state;
-#ifdef _WIN32
-  test_skip_because("stops a waiter with SIGSTOP; Windows has no signals");
-#else
   mproc_barrier_t *b = NULL;
   assert_mproc_ok(mproc_barrier_new(&b, 2, NULL));
   mproc_process_t *victim = barrier_waiter(b, 60000);
   wait_for_barrier_waiters(b, 1);
   int64_t pid = 0;
   assert_mproc_ok(mproc_process_pid(victim, &pid));
-  assert_int_equal(kill((pid_t)pid, SIGSTOP), 0);
+  stop_process(pid);
   uint32_t index = 99;
   assert_mproc_ok(mproc_barrier_wait(b, 60000, &index));
   assert_int_equal(index, 1);
@@ -824,7 +838,6 @@ static void a_waiter_killed_after_the_trip_does_not_block_the_next_round(void **
   int code = join_code(partner);
   assert_true((code == 0 && index == 1) || (code == 1 && index == 0));
   mproc_barrier_free(b);
-#endif
 }
 
 static void shared_blocks_are_shared(void **state) {
@@ -884,8 +897,26 @@ static void named_objects_open_by_name_until_unlinked(void **state) {
   assert_mproc_code(mproc_unlink(saved), MPROC_ENOENT);
   /* The handle still works after the name is gone. */
   assert_mproc_ok(mproc_lock_acquire(lock, 0));
+  /* The name can be made anew while the old object lives: a different
+   * lock, free while the old one is held. */
+  mproc_lock_t *again = NULL;
+  assert_mproc_ok(mproc_lock_new(&again, opts));
+  assert_mproc_ok(mproc_lock_open(&twin, saved));
+  assert_mproc_ok(mproc_lock_try_acquire(twin));
+  assert_mproc_ok(mproc_lock_release(twin));
+  mproc_lock_free(twin);
+  assert_mproc_ok(mproc_unlink(saved));
+  mproc_lock_free(again);
   assert_mproc_ok(mproc_lock_release(lock));
   mproc_lock_free(lock);
+#ifdef _WIN32
+  /* Windows names go with their last holder, unlinked or not. */
+  assert_mproc_ok(mproc_lock_new(&again, opts));
+  mproc_lock_free(again);
+  assert_mproc_code(mproc_lock_open(&twin, saved), MPROC_ENOENT);
+  assert_mproc_ok(mproc_lock_new(&again, opts));
+  mproc_lock_free(again);
+#endif
 
   /* A named condition brings its own lock along. (Names carry the pid:
    * the suite runs under several start methods at once.) */
@@ -932,8 +963,8 @@ static void named_objects_open_by_name_until_unlinked(void **state) {
 static void a_foreign_shared_object_is_the_wrong_type(void **state) {
   (void)state;
 #ifdef _WIN32
-  test_skip_because("plants a foreign object in /dev/shm; where mproc's names live on "
-                    "Windows (session-local kernel names) is not decided yet");
+  test_skip_because("plants a foreign object in /dev/shm; on Windows a name is an mproc "
+                    "entry section (Local\\mproc-n-<name>), which no other program makes");
 #else
   char name[64], path[80];
   snprintf(name, sizeof name, "mproc-test-foreign-%lld", (long long)mproc_getpid());

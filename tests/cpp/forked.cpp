@@ -35,6 +35,11 @@ ChildOutcome run_in_child(const std::function<int()>& body, int timeout_ms,
     if (how == ChildExit::kImmediate) _exit(rc);
     std::exit(rc);
   }
+  return wait_for_child(pid, timeout_ms);
+}
+
+ChildOutcome wait_for_child(pid_t pid, int timeout_ms) {
+  ChildOutcome outcome;
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   struct pollfd pfd = {pidfd, POLLIN, 0};
   if (pidfd < 0 || poll(&pfd, 1, timeout_ms) == 0) {

@@ -1,17 +1,16 @@
 // Runs a piece of a test in a forked child and reports how the child ended,
-// so tests can exercise process exit and fork without ending the test
-// binary. The wait is bounded: a child that hangs is killed and reported.
+// for the tests of fork itself (POSIX only: child.hpp starts a child on
+// every platform). The wait is bounded: a child that hangs is killed and
+// reported.
 #pragma once
+
+#include <sys/types.h>
 
 #include <functional>
 
-namespace mproc::testing {
+#include "child.hpp"
 
-struct ChildOutcome {
-  bool exited = false;     // ended by exit/_exit
-  int status = -1;         // exit status if exited, else the signal number
-  bool timed_out = false;  // still running after the deadline (then killed)
-};
+namespace mproc::testing {
 
 // How the child leaves once `body` has returned.
 enum class ChildExit {
@@ -24,5 +23,9 @@ enum class ChildExit {
 // Forks; the child runs `body` and exits with its return value.
 ChildOutcome run_in_child(const std::function<int()>& body,
                           int timeout_ms = 10000, ChildExit how = ChildExit::kExit);
+
+// Waits up to timeout_ms for child `pid` to end (killing it after), and
+// reaps it.
+ChildOutcome wait_for_child(pid_t pid, int timeout_ms);
 
 }  // namespace mproc::testing

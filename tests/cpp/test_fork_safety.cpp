@@ -2,6 +2,17 @@
 // lock free and can start children of its own (one registry decides what
 // is taken before fork and reset after it: platform/fork_registry.hpp).
 #include <gtest/gtest.h>
+
+#ifdef _WIN32
+
+// Windows has no fork: the same names, each skipped with the reason.
+constexpr const char* kNoFork =
+    "Windows has no fork: spawn starts a fresh program, which copies no lock";
+TEST(ForkSafety, ForkWhileOtherThreadsUseTheChildrenRegistryAndRuntime) { GTEST_SKIP() << kNoFork; }
+TEST(ForkSafety, AForkWaitsForAHeldForkSafeMutexAndTheChildFindsItFree) { GTEST_SKIP() << kNoFork; }
+
+#else
+
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -152,3 +163,5 @@ TEST(ForkSafety, AForkWaitsForAHeldForkSafeMutexAndTheChildFindsItFree) {
   EXPECT_TRUE(outcome.exited);
   EXPECT_EQ(outcome.status, 0);
 }
+
+#endif  // _WIN32

@@ -1,15 +1,24 @@
-// The owned lock's kernel-decided owner death (robust futex list), its
-// place on a list shared with glibc's robust mutexes, and queue calls with
-// a timeout of 0 while a peer holds a side lock.
+// The owned lock's owner-death recovery, and queue calls with a timeout of
+// 0 while a peer holds a side lock. On Linux the kernel decides owner death
+// (robust futex list, shared with glibc's robust mutexes); on Windows no
+// kernel watches, and a waiter judges the owner thread by id and stamp and
+// marks the word OWNER_DIED itself. The thread cases run on both; the
+// cases with fork()ed holders and glibc mutexes are Linux's.
 #include <gtest/gtest.h>
+#ifndef _WIN32
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <future>
 #include <thread>
+#include <vector>
 
 #include "core/queue/queue.hpp"
 #include "core/sync/lock.hpp"
@@ -24,6 +33,11 @@ using mproc::core::SharedOptions;
 using mproc::platform::Deadline;
 
 namespace {
+
+#ifdef _WIN32
+#define SKIP_ON_WINDOWS(why) GTEST_SKIP() << why
+#else
+#define SKIP_ON_WINDOWS(why) (void)0
 
 // A forked child that runs `hold` and then waits to be killed; the parent
 // continues once `hold` is done.
@@ -58,6 +72,35 @@ class Holder {
  private:
   pid_t pid_ = -1;
 };
+#endif
+
+// A thread that takes locks (`hold`), keeps them until let go, then
+// returns still holding them: an owner that ends without releasing.
+class ThreadHolder {
+ public:
+  template <class Hold>
+  explicit ThreadHolder(Hold hold) {
+    std::future<void> held = held_.get_future();
+    std::future<void> go = go_.get_future();
+    thread_ = std::thread([this, hold, go = std::move(go)] {
+      hold();
+      held_.set_value();
+      go.wait();
+    });
+    held.wait();
+  }
+  // Lets the thread return and waits until it has ended.
+  void end() {
+    if (!thread_.joinable()) return;
+    go_.set_value();
+    thread_.join();
+  }
+  ~ThreadHolder() { end(); }
+
+ private:
+  std::promise<void> held_, go_;
+  std::thread thread_;
+};
 
 int64_t ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -65,8 +108,13 @@ int64_t ms_since(std::chrono::steady_clock::time_point t0) {
       .count();
 }
 
-TEST(OwnedLock, TheKernelWatchesThisThreadsLocks) {
+TEST(OwnedLock, TheKernelWatchesThisThreadsLocksWhereItCan) {
+#ifdef _WIN32
+  // No kernel list: the lock takes the unwatched path (owner stamps).
+  EXPECT_FALSE(mproc::platform::robust_supported());
+#else
   EXPECT_TRUE(mproc::platform::robust_supported());
+#endif
 }
 
 TEST(OwnedLock, ASecondAcquireByTheOwnerIsAnErrorAndOthersCannotRelease) {
@@ -92,7 +140,61 @@ TEST(OwnedLock, AThreadThatEndsHoldingALockLeavesItToTheNextAcquirer) {
   EXPECT_EQ(lock->release(), 0);
 }
 
+// The owner thread ends while another thread already waits: the waiter
+// wakes (the kernel's wake on Linux; its next look at the word on
+// Windows), finds the owner dead and takes the lock over.
+TEST(OwnedLock, AWaiterTakesOverFromAnOwnerThreadThatEndsHolding) {
+  auto lock = Lock::create(SharedOptions{});
+  ThreadHolder owner([&] { ASSERT_EQ(lock->acquire(Deadline::never()), 0); });
+  EXPECT_EQ(lock->acquire(Deadline::after_ms(30)), MPROC_ETIMEDOUT);  // a live owner
+  std::promise<int> taken;
+  std::thread waiter([&] {
+    int rc = lock->acquire(Deadline::after_ms(20000));
+    if (rc == MPROC_EOWNERDEAD) lock->release();
+    taken.set_value(rc);
+  });
+  owner.end();
+  EXPECT_EQ(taken.get_future().get(), MPROC_EOWNERDEAD);
+  waiter.join();
+  EXPECT_FALSE(lock->locked());
+}
+
+// Several waiters see one dead owner: exactly one of them is told the
+// owner died and takes the lock over; the others get it normally after.
+TEST(OwnedLock, ExactlyOneOfSeveralWaitersTakesOverADeadOwnersLock) {
+  constexpr int kWaiters = 4;
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    auto lock = Lock::create(SharedOptions{});
+    ThreadHolder owner([&] { ASSERT_EQ(lock->acquire(Deadline::never()), 0); });
+    std::atomic<int> started{0};
+    std::vector<int> results(kWaiters, -1);
+    std::vector<std::thread> waiters;
+    for (int i = 0; i < kWaiters; ++i) {
+      waiters.emplace_back([&, i] {
+        ++started;
+        int rc = lock->acquire(Deadline::after_ms(20000));
+        results[i] = rc;
+        if (rc == 0 || rc == MPROC_EOWNERDEAD) lock->release();
+      });
+    }
+    while (started.load() < kWaiters) std::this_thread::yield();
+    owner.end();
+    for (auto& t : waiters) t.join();
+    int died = 0, plain = 0;
+    for (int rc : results) {
+      if (rc == MPROC_EOWNERDEAD) ++died;
+      if (rc == 0) ++plain;
+    }
+    ASSERT_EQ(died, 1) << "round " << round;
+    ASSERT_EQ(plain, kWaiters - 1) << "round " << round;
+    EXPECT_FALSE(lock->locked());
+  }
+}
+
 TEST(OwnedLock, SharesTheThreadsListWithGlibcRobustMutexes) {
+  SKIP_ON_WINDOWS("glibc's robust mutexes and the kernel's robust list are Linux's; no fork");
+#ifndef _WIN32
   // A robust process-shared pthread mutex and two mproc locks, taken and
   // released in interleaved order, then held by a process that dies: the
   // kernel must find every one of them on the one list.
@@ -133,6 +235,7 @@ TEST(OwnedLock, SharesTheThreadsListWithGlibcRobustMutexes) {
   EXPECT_EQ(b->release(), 0);
   pthread_mutex_destroy(m);
   munmap(m, sizeof(pthread_mutex_t));
+#endif
 }
 
 TEST(OwnedLock, FreeingAHeldLocksHandleLeavesTheThreadsListIntact) {
@@ -149,16 +252,17 @@ TEST(OwnedLock, FreeingAHeldLocksHandleLeavesTheThreadsListIntact) {
   }
 }
 
-TEST(QueueZeroTimeout, NeverWaitsForASideLockALivePeerHolds) {
+// Both of a queue's side locks taken by a peer: `hold(s)` makes the peer
+// take them and returns what ends it while it still holds them. Zero
+// timeouts never wait for the live peer, and once it has ended the next
+// calls recover at once, keeping the message put before.
+void expect_side_locks_never_waited_for(
+    const std::function<std::function<void()>(QueueState&)>& hold) {
   QueueOptions options;
   options.capacity = 1 << 16;
   auto q = Queue::create(options);
   ASSERT_EQ(q->put("x", 1, Deadline::after_ms(0)), 0);
-  QueueState& s = q->region()->state<QueueState>();
-  Holder holder([&] {
-    if (mproc::core::owned_lock_acquire(s.tail_lock, Deadline::never()) != 0) _exit(4);
-    if (mproc::core::owned_lock_acquire(s.head_lock, Deadline::never()) != 0) _exit(5);
-  });
+  std::function<void()> end = hold(q->region()->state<QueueState>());
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(q->put("y", 1, Deadline::after_ms(0)), MPROC_EFULL);
   mproc_msg_s* msg = nullptr;
@@ -166,9 +270,7 @@ TEST(QueueZeroTimeout, NeverWaitsForASideLockALivePeerHolds) {
   // Generous slack for a loaded machine; the old grace was a whole second.
   EXPECT_LT(ms_since(t0), 200);
 
-  // Killed while holding both: the next calls recover at once, and the
-  // message put before is still there.
-  holder.kill_and_reap();
+  end();
   EXPECT_EQ(q->put("z", 1, Deadline::after_ms(0)), 0);
   char buf[4];
   size_t len = 0;
@@ -176,6 +278,31 @@ TEST(QueueZeroTimeout, NeverWaitsForASideLockALivePeerHolds) {
   EXPECT_EQ(std::string(buf, len), "x");
   ASSERT_EQ(q->get_into(buf, sizeof buf, &len, Deadline::after_ms(0)), 0);
   EXPECT_EQ(std::string(buf, len), "z");
+}
+
+TEST(QueueZeroTimeout, NeverWaitsForASideLockALivePeerProcessHolds) {
+  SKIP_ON_WINDOWS("its holder is a fork()ed process; the thread-holder case runs on Windows");
+#ifndef _WIN32
+  expect_side_locks_never_waited_for([](QueueState& s) -> std::function<void()> {
+    auto holder = std::make_shared<Holder>([&s] {
+      if (mproc::core::owned_lock_acquire(s.tail_lock, Deadline::never()) != 0) _exit(4);
+      if (mproc::core::owned_lock_acquire(s.head_lock, Deadline::never()) != 0) _exit(5);
+    });
+    return [holder] { holder->kill_and_reap(); };  // killed while holding both
+  });
+#endif
+}
+
+// The same with a thread of this process as the peer, which ends holding
+// both side locks.
+TEST(QueueZeroTimeout, NeverWaitsForASideLockALiveThreadHolds) {
+  expect_side_locks_never_waited_for([](QueueState& s) -> std::function<void()> {
+    auto holder = std::make_shared<ThreadHolder>([&s] {
+      ASSERT_EQ(mproc::core::owned_lock_acquire(s.tail_lock, Deadline::never()), 0);
+      ASSERT_EQ(mproc::core::owned_lock_acquire(s.head_lock, Deadline::never()), 0);
+    });
+    return [holder] { holder->end(); };
+  });
 }
 
 }  // namespace

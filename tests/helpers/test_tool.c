@@ -7,6 +7,7 @@
  *   cwd                     the working directory
  *   fd-write FD TEXT        TEXT and a newline to descriptor FD
  *   sleep MS                sleeps MS milliseconds
+ *   sleep-while PID MS      (Windows) sleeps MS milliseconds or until PID ends
  *   chatter                 writes "chatter" lines for ever
  *   sleeper                 starts a copy of itself that sleeps 300 s holding
  *                           our stdout, and prints its pid
@@ -22,8 +23,11 @@
 #include <windows.h>
 
 #include <direct.h>
+#include <tlhelp32.h>
 #include <fcntl.h>
 #include <io.h>
+#define read _read
+#define write _write
 #else
 #include <spawn.h>
 #include <sys/wait.h>
@@ -59,26 +63,66 @@ static HANDLE sleeper_process;
 static pid_t sleeper_process;
 #endif
 
+#ifdef _WIN32
+static unsigned long parent_pid(void) {
+  unsigned long ppid = 0;
+  HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+  if (snap == INVALID_HANDLE_VALUE) return 0;
+  PROCESSENTRY32 e;
+  e.dwSize = sizeof e;
+  for (BOOL more = Process32First(snap, &e); more; more = Process32Next(snap, &e))
+    if (e.th32ProcessID == GetCurrentProcessId()) ppid = e.th32ParentProcessID;
+  CloseHandle(snap);
+  return ppid;
+}
+
+/* Sleeps `ms` or until process `pid` has ended, whichever comes first. */
+static void sleep_while(unsigned long pid, long ms) {
+  HANDLE h = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)pid);
+  if (h == NULL) return; /* gone already */
+  WaitForSingleObject(h, (DWORD)ms);
+  CloseHandle(h);
+}
+#endif
+
 static long start_sleeper(const char *self) {
   fflush(stdout);
 #ifdef _WIN32
   char path[MAX_PATH];
   if (GetModuleFileNameA(NULL, path, sizeof path) == 0) exit(121);
   (void)self;
-  char cmdline[MAX_PATH + 32];
-  snprintf(cmdline, sizeof cmdline, "\"%s\" sleep 300000", path);
-  STARTUPINFOA si;
+  /* It sleeps while the process that started us (the test) lives: under
+   * Wine every process holds the Unix stderr of the one that started Wine,
+   * so a sleeper outliving a failed test would keep the test runner
+   * waiting for that stream's end until its timeout. */
+  char cmdline[MAX_PATH + 64];
+  snprintf(cmdline, sizeof cmdline, "\"%s\" sleep-while %lu 300000", path, parent_pid());
+  /* The sleeper holds our stdout and nothing else: not our stderr (the
+   * test's own, which the test runner waits on), and no console (whose
+   * host would hold what it inherited for as long as the sleeper lives). */
+  STARTUPINFOEXA si;
   memset(&si, 0, sizeof si);
-  si.cb = sizeof si;
-  si.dwFlags = STARTF_USESTDHANDLES;
-  si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-  si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
-  si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+  si.StartupInfo.cb = sizeof si;
+  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+  si.StartupInfo.hStdOutput = out;
   /* Our stdout must be inheritable for the sleeper to hold it. */
-  SetHandleInformation(si.hStdOutput, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-  PROCESS_INFORMATION pi;
-  if (!CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi))
+  SetHandleInformation(out, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+  SIZE_T size = 0;
+  InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+  si.lpAttributeList = (LPPROC_THREAD_ATTRIBUTE_LIST)malloc(size);
+  if (si.lpAttributeList == NULL ||
+      !InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0, &size) ||
+      !UpdateProcThreadAttribute(si.lpAttributeList, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, &out,
+                                 sizeof out, NULL, NULL))
     exit(121);
+  PROCESS_INFORMATION pi;
+  if (!CreateProcessA(NULL, cmdline, NULL, NULL, TRUE,
+                      DETACHED_PROCESS | EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
+                      &si.StartupInfo, &pi))
+    exit(121);
+  DeleteProcThreadAttributeList(si.lpAttributeList);
+  free(si.lpAttributeList);
   CloseHandle(pi.hThread);
   sleeper_process = pi.hProcess;
   return (long)pi.dwProcessId;
@@ -114,11 +158,20 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "fill-out") == 0 || strcmp(a, "fill-err") == 0) {
       fill(a[5] == 'o' ? stdout : stderr, atol(x), y[0]), i += 2;
     } else if (strcmp(a, "cat") == 0) {
-      char buf[65536];
-      size_t n;
-      while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-        if (fwrite(buf, 1, n, stdout) != n) return 122;
+      /* Chunk by chunk as it comes, as cat does: a reader waiting for an
+       * echo must not wait for EOF (fread would fill its whole buffer). */
       fflush(stdout);
+      char buf[65536];
+      for (;;) {
+        int n = (int)read(0, buf, sizeof buf);
+        if (n == 0) break;
+        if (n < 0) return 122;
+        for (int done = 0; done < n;) {
+          int w = (int)write(1, buf + done, (unsigned)(n - done));
+          if (w <= 0) return 122;
+          done += w;
+        }
+      }
     } else if (strcmp(a, "env") == 0) {
       const char *sep = x;
       for (i += 2; i < argc; ++i) {
@@ -145,6 +198,10 @@ int main(int argc, char **argv) {
       i += 2;
     } else if (strcmp(a, "sleep") == 0) {
       sleep_ms(atol(x)), ++i;
+#ifdef _WIN32
+    } else if (strcmp(a, "sleep-while") == 0) {
+      sleep_while(strtoul(x, NULL, 10), atol(y)), i += 2;
+#endif
     } else if (strcmp(a, "chatter") == 0) {
       for (;;) printf("chatter\n");
     } else if (strcmp(a, "sleeper") == 0) {

@@ -51,6 +51,7 @@ SharedMapping::SharedMapping(SharedMapping&& other) noexcept
       data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
       name_(std::move(other.name_)),
+      name_entry_(std::move(other.name_entry_)),
       lock_words_(std::move(other.lock_words_)) {}
 
 SharedMapping& SharedMapping::operator=(SharedMapping&& other) noexcept {
@@ -60,6 +61,7 @@ SharedMapping& SharedMapping::operator=(SharedMapping&& other) noexcept {
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     name_ = std::move(other.name_);
+    name_entry_ = std::move(other.name_entry_);
     lock_words_ = std::move(other.lock_words_);
   }
   return *this;

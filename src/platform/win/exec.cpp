@@ -11,6 +11,7 @@
 #include <cwchar>
 #include <memory>
 
+#include "pipe_table.hpp"
 #include "platform/error.hpp"
 #include "security.hpp"
 #include "winproc.hpp"
@@ -67,6 +68,10 @@ Spawned exec_spawn(const ExecSpec& spec) {
   }
   winproc::LaunchResult started = winproc::launch(launch);
   if (job) winproc::remember_job(started.pid, std::move(job));
+  // A pipe end the child got makes it the peer of the end we keep (a
+  // socket sent on that end is shared with this pid: fdpass.cpp).
+  for (const auto& entry : spec.fds)
+    winproc::note_handed_to(entry.second, static_cast<uint32_t>(started.pid));
   Spawned spawned;
   spawned.pid = started.pid;
   spawned.handle = UniqueFd(handle_to_int(started.process.release()));

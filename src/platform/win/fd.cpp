@@ -11,6 +11,7 @@
 // - anything else (a process, an event, a thread): ready once signalled,
 //   so a process handle turns "readable" when the process has ended, as a
 //   pidfd does.
+#include <winsock2.h>
 #include <windows.h>
 
 #include <mproc/common.h>
@@ -18,6 +19,7 @@
 #include <string>
 
 #include "pipe_table.hpp"
+#include "sockets.hpp"
 #include "user_fd.hpp"
 #include "platform/error.hpp"
 #include "platform/fd.hpp"
@@ -57,6 +59,7 @@ void UniqueFd::reset(int fd) noexcept {
   if (old < 0) return;
   forget_user_fd(old);
   if (winproc::close_registered(old)) return;
+  if (winproc::close_socket_fd(old)) return;
   CloseHandle(handle_of_fd(old));
 }
 
@@ -66,6 +69,9 @@ void UniqueFd::reset(int fd) noexcept {
 // copy of a pipe end is a pipe end of its own in the table, sharing the
 // pipe but not the state of steps in flight.
 UniqueFd dup_cloexec(int fd, int) {
+  // Winsock wants its sockets copied its own way (sockets.hpp).
+  if (winproc::is_socket_fd(fd))
+    return UniqueFd(winproc::copy_socket(reinterpret_cast<SOCKET>(handle_of_fd(fd))));
   HANDLE copy = nullptr;
   if (fd < 0 || !DuplicateHandle(GetCurrentProcess(), handle_of_fd(fd), GetCurrentProcess(),
                                  &copy, 0, FALSE, DUPLICATE_SAME_ACCESS))

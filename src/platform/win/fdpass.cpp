@@ -16,6 +16,14 @@
 // in a receiver that never reads the record, with nobody left who knows
 // their values to close them.
 //
+// Sockets are the exception: Winsock wants a socket copied with
+// WSADuplicateSocketW, which the sender calls for one named receiver, and
+// the receiver makes its SOCKET from that description (sockets.hpp). So a
+// socket travels as a WSAPROTOCOL_INFOW after the handle values, made for
+// the pipe's peer: the child the other end was handed to, or the process
+// the last record on this pipe came from (pipe.hpp's peer_pid). Sending a
+// socket to a peer not known that way is refused.
+//
 // A peer of these owner-only pipes runs as the same user and could open
 // the named sender itself, so trusting the pid in the record gives it
 // nothing new. The sender must still be running (its process handle
@@ -23,6 +31,7 @@
 // may already be another's.
 #include "platform/fdpass.hpp"
 
+#include <winsock2.h>
 #include <windows.h>
 
 #include <mproc/common.h>
@@ -32,6 +41,7 @@
 
 #include "pipe_table.hpp"
 #include "platform/error.hpp"
+#include "sockets.hpp"
 #include "win32_error.hpp"
 
 namespace mproc::platform {
@@ -47,6 +57,9 @@ constexpr uint32_t kRecordMagic = 0x6d707277;  // "mprw"
 // More than any record of mproc's carries; a larger count is a corrupt
 // or hostile record, refused before anything is allocated for it.
 constexpr uint32_t kMaxHandles = 4096;
+// An entry with this bit is no handle value (those fit in 32 bits) but
+// the index of a socket's description, which follow the values in order.
+constexpr uint64_t kSocketEntry = uint64_t{1} << 63;
 
 void write_or_fail(int sock, const void* data, size_t len, const Deadline& deadline) {
   if (!write_all(sock, data, len, deadline))
@@ -55,6 +68,7 @@ void write_or_fail(int sock, const void* data, size_t len, const Deadline& deadl
 
 // Copies `values` out of process `pid` into this one, in order.
 void take_handles(uint64_t pid, const std::vector<uint64_t>& values,
+                  const std::vector<WSAPROTOCOL_INFOW>& socket_infos,
                   std::vector<UniqueFd>& out) {
   if (pid == 0 || pid > UINT32_MAX) fail(MPROC_ECORRUPT, "record names no sending process");
   winproc::UniqueHandle sender(
@@ -73,6 +87,10 @@ void take_handles(uint64_t pid, const std::vector<uint64_t>& values,
                           " ended before the handles it sent were taken");
   out.reserve(values.size());
   for (uint64_t value : values) {
+    if (value & kSocketEntry) {
+      out.emplace_back(winproc::take_socket(socket_infos[value & ~kSocketEntry]));
+      continue;
+    }
     HANDLE theirs = reinterpret_cast<HANDLE>(static_cast<uintptr_t>(value));
     HANDLE mine = nullptr;
     if (!DuplicateHandle(sender.get(), theirs, GetCurrentProcess(), &mine, 0, FALSE,
@@ -92,17 +110,34 @@ void send_record(int sock, const std::string& payload, const std::vector<int>& f
   if (fds.size() > kMaxHandles)
     fail(MPROC_EINVAL, "a record carries at most " + std::to_string(kMaxHandles) + " handles");
   std::vector<uint64_t> values;
+  std::vector<WSAPROTOCOL_INFOW> socket_infos;
   values.reserve(fds.size());
   for (int fd : fds) {
     if (!fd_is_open(fd))
       fail(MPROC_EBADF, "cannot send descriptor " + std::to_string(fd) + ": it is not open");
-    values.push_back(reinterpret_cast<uintptr_t>(winproc::handle_of_fd(fd)));
+    HANDLE h = winproc::handle_of_fd(fd);
+    if (winproc::is_socket_fd(fd) || winproc::is_socket(h)) {
+      auto pipe = winproc::pipe_of(sock);
+      uint32_t peer = pipe ? pipe->peer_pid() : 0;
+      if (peer == 0)
+        fail(MPROC_ENOTSUP, "cannot send socket " + std::to_string(fd) +
+                                ": Windows shares a socket with one named process, and the "
+                                "process at the other end of this channel is not known");
+      values.push_back(kSocketEntry | socket_infos.size());
+      socket_infos.emplace_back();
+      winproc::share_socket(reinterpret_cast<SOCKET>(h), peer, &socket_infos.back());
+      continue;
+    }
+    values.push_back(reinterpret_cast<uintptr_t>(h));
   }
   RecordHeader header{kRecordMagic, static_cast<uint32_t>(fds.size()), payload.size(),
                       GetCurrentProcessId()};
   write_or_fail(sock, &header, sizeof header, deadline);
   if (!values.empty())
     write_or_fail(sock, values.data(), values.size() * sizeof(uint64_t), deadline);
+  if (!socket_infos.empty())
+    write_or_fail(sock, socket_infos.data(), socket_infos.size() * sizeof(WSAPROTOCOL_INFOW),
+                  deadline);
   write_or_fail(sock, payload.data(), payload.size(), deadline);
 }
 
@@ -124,13 +159,28 @@ bool recv_record(int sock, std::string& payload, std::vector<UniqueFd>& fds,
   if (!values.empty() &&
       !read_exact(sock, values.data(), values.size() * sizeof(uint64_t), deadline))
     fail(MPROC_ECORRUPT, "record handles truncated");
+  size_t sockets = 0;
+  for (uint64_t value : values) {
+    if (!(value & kSocketEntry)) continue;
+    if ((value & ~kSocketEntry) != sockets)
+      fail(MPROC_ECORRUPT, "record has its sockets out of order");
+    ++sockets;
+  }
+  std::vector<WSAPROTOCOL_INFOW> socket_infos(sockets);
+  if (sockets > 0 && !read_exact(sock, socket_infos.data(),
+                                 sockets * sizeof(WSAPROTOCOL_INFOW), deadline))
+    fail(MPROC_ECORRUPT, "record sockets truncated");
   std::string body(static_cast<size_t>(header.payload_size), '\0');
   if (!read_exact(sock, &body[0], body.size(), deadline))
     fail(MPROC_ECORRUPT, "record payload truncated");
   // Taken last, once the whole record is in: a truncated record takes
   // nothing, and a failure while taking closes what was taken.
+  // The sender is this pipe's peer: a socket sent back goes to it.
+  if (header.sender_pid > 0 && header.sender_pid <= UINT32_MAX)
+    if (auto pipe = winproc::pipe_of(sock))
+      pipe->set_peer_pid(static_cast<uint32_t>(header.sender_pid));
   std::vector<UniqueFd> taken;
-  if (!values.empty()) take_handles(header.sender_pid, values, taken);
+  if (!values.empty()) take_handles(header.sender_pid, values, socket_infos, taken);
   payload = std::move(body);
   fds = std::move(taken);
   return true;

@@ -14,7 +14,9 @@
 
 #include <windows.h>
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -74,6 +76,17 @@ class Pipe {
                  size_t* written = nullptr);
   bool read_exact(void* data, size_t len, const Deadline& deadline, size_t* got = nullptr);
 
+  // The process at the other end, for what only it can take (a socket
+  // shared with WSADuplicateSocketW names its receiver): 0 while unknown.
+  // Learnt when the other end is handed to a child we start (the partner
+  // below) or a record arrives from it (fdpass.cpp).
+  uint32_t peer_pid() const noexcept { return peer_pid_.load(); }
+  void set_peer_pid(uint32_t pid) noexcept { peer_pid_.store(pid); }
+  // The other end, when both were made by this process; set once, before
+  // the descriptors are handed out.
+  std::shared_ptr<Pipe> partner() const noexcept { return partner_.lock(); }
+  void set_partner(const std::shared_ptr<Pipe>& other) noexcept { partner_ = other; }
+
   // Closes this end. A send still in flight is left to finish (or fail when
   // the peer goes) on its own, as a socket lingers; a pending probe is
   // cancelled.
@@ -90,6 +103,8 @@ class Pipe {
   std::unique_ptr<Op> probe_;  // the zero-byte read that waits for data
   bool probing_ = false;
   bool peer_gone_ = false;
+  std::atomic<uint32_t> peer_pid_{0};
+  std::weak_ptr<Pipe> partner_;
 };
 
 struct PipePair {

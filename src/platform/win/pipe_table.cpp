@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "platform/error.hpp"
+#include "sockets.hpp"
 
 namespace mproc::platform::winproc {
 namespace {
@@ -113,7 +114,8 @@ std::shared_ptr<Pipe> pipe_of(int fd) {
     if (it != t.pipes.end()) return it->second;
   }
   HANDLE h = handle_of_fd(fd);
-  if (fd <= 2 || GetFileType(h) != FILE_TYPE_PIPE) return nullptr;
+  // A socket says FILE_TYPE_PIPE too, but is no pipe.
+  if (fd <= 2 || GetFileType(h) != FILE_TYPE_PIPE || is_socket_fd(fd)) return nullptr;
   if (opened_synchronous(h))
     fail(MPROC_ENOTSUP, "handle " + std::to_string(fd) +
                             " is a pipe opened for synchronous I/O: mproc can wait only on "
@@ -130,6 +132,29 @@ std::shared_ptr<Pipe> pipe_of(int fd) {
     fail(MPROC_ENOMEM, "out of memory registering a pipe");
   }
   return pipe;
+}
+
+namespace {
+
+std::shared_ptr<Pipe> known_pipe(int fd) noexcept {
+  Table& t = table();
+  std::lock_guard<std::mutex> guard(t.mutex);
+  auto it = t.pipes.find(fd);
+  return it == t.pipes.end() ? nullptr : it->second;
+}
+
+}  // namespace
+
+void link_pipes(int a, int b) noexcept {
+  auto pa = known_pipe(a), pb = known_pipe(b);
+  if (!pa || !pb) return;
+  pa->set_partner(pb);
+  pb->set_partner(pa);
+}
+
+void note_handed_to(int fd, uint32_t pid) noexcept {
+  if (auto pipe = known_pipe(fd))
+    if (auto other = pipe->partner()) other->set_peer_pid(pid);
 }
 
 bool close_registered(int fd) noexcept {

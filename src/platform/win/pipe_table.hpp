@@ -40,6 +40,12 @@ int enter_handle(UniqueHandle h);
 // opened for synchronous I/O (nothing can wait on it with a deadline).
 std::shared_ptr<Pipe> pipe_of(int fd);
 
+// Records that ends `a` and `b`, both in the table, are one pipe's two ends.
+void link_pipes(int a, int b) noexcept;
+// Records that the end `fd` went to process `pid`: the other end, when this
+// process holds it, then knows its peer. Nothing for other descriptors.
+void note_handed_to(int fd, uint32_t pid) noexcept;
+
 // Forgets `fd` and closes its pipe (a send in flight still completes).
 // False, with nothing done, when `fd` is not in the table.
 bool close_registered(int fd) noexcept;

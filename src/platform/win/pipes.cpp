@@ -91,6 +91,7 @@ void register_pair(winproc::PipePair pair, UniqueFd* server, UniqueFd* client) {
   UniqueFd s(winproc::register_pipe(std::move(pair.server)));
   // A synchronous client (a program's end) stays out of the table.
   UniqueFd c(winproc::enter_handle(std::move(pair.client)));
+  winproc::link_pipes(s.get(), c.get());
   *server = std::move(s);
   *client = std::move(c);
 }

@@ -13,14 +13,26 @@
 // A pagefile section never shrinks, and the handles mproc keeps and hands
 // on carry no SECTION_EXTEND_SIZE right: that is the seal.
 //
-// Named sections live in the session's "Local\" namespace with an
-// owner-only DACL. Windows has no unlink: a name lasts exactly as long as
-// some handle or view of the section does, and goes with the last one
-// (see unlink_named).
+// Named objects live in the session's "Local\" namespace with an
+// owner-only DACL. Windows has no unlink (a kernel name lasts exactly as
+// long as some handle to its object does), so a name is two sections:
+//  - its entry, "Local\mproc-n-<name>": one word holding the current
+//    generation (a random 63-bit number) and a "linked" bit;
+//  - the object of each generation, "Local\mproc-o-<name>-<generation>".
+// Creating makes a fresh generation and links it (EEXIST while a linked
+// one is alive); opening follows a linked entry; unlinking clears the bit,
+// so the name can be created anew while old users keep their object.
+// Every mapping made by name holds the entry too, so both names go with
+// the last process that created or opened the name (as any Windows name
+// does), even if nobody unlinked it. The entry's word changes only by
+// compare-and-swap, so create, open and unlink race safely between
+// processes; a linked generation whose object is gone (its users all
+// closed it) counts as unlinked.
 #include "platform/shm.hpp"
 
 #include <windows.h>
 
+#include <atomic>
 #include <cstdio>
 #include <utility>
 
@@ -121,6 +133,89 @@ std::string commit_room() {
          std::to_string(st.ullAvailPageFile) + " of them still free)";
 }
 
+// The entry word's low bit: the generation above it is the name's.
+constexpr uint64_t kLinked = 1;
+
+std::wstring entry_name(const std::string& name) { return local_object_name("mproc-n-" + name); }
+
+std::wstring generation_name(const std::string& name, uint64_t generation) {
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(generation));
+  return local_object_name("mproc-o-" + name + "-" + hex);
+}
+
+// A view of a name's entry, with its handle.
+struct Entry {
+  HANDLE handle = nullptr;
+  std::atomic<uint64_t>* word = nullptr;
+
+  Entry() = default;
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+  ~Entry() {
+    if (word != nullptr) UnmapViewOfFile(word);
+    if (handle != nullptr) CloseHandle(handle);
+  }
+  explicit operator bool() const noexcept { return handle != nullptr; }
+  UniqueFd take_handle() noexcept { return UniqueFd(as_fd(std::exchange(handle, nullptr))); }
+};
+
+// Opens the entry of `name`, making it (zero: nothing linked) when
+// `create`. Without `create`, an entry that does not exist leaves the
+// result empty.
+void open_entry(const std::string& name, bool create, Entry* entry) {
+  std::wstring wide = entry_name(name);
+  std::string what = "the name entry of shared object '" + name + "'";
+  HANDLE h;
+  if (create) {
+    h = CreateFileMappingW(INVALID_HANDLE_VALUE, owner_only_attributes(), PAGE_READWRITE, 0,
+                           sizeof(uint64_t), wide.c_str());
+  } else {
+    h = OpenFileMappingW(kSectionAccess, FALSE, wide.c_str());
+  }
+  if (h == nullptr) {
+    DWORD err = GetLastError();
+    if (!create && (err == ERROR_FILE_NOT_FOUND || err == ERROR_INVALID_HANDLE)) return;
+    if (err == ERROR_INVALID_HANDLE)
+      fail(MPROC_EEXIST, "cannot create " + what + ": the name is taken by another kind of object");
+    fail_win32("cannot open " + what, err);
+  }
+  entry->handle = h;
+  if (section_size(h, what) < sizeof(uint64_t)) fail(MPROC_ECORRUPT, what + " is too small");
+  void* p = MapViewOfFile(h, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, sizeof(uint64_t));
+  if (p == nullptr) fail_win32("cannot map " + what);
+  entry->word = static_cast<std::atomic<uint64_t>*>(p);
+}
+
+// The object of a generation, or null if it is gone (every user closed
+// it). Another failure (a denied access) counts as present: the name is
+// then not free.
+HANDLE open_generation(const std::string& name, uint64_t generation, DWORD access,
+                       DWORD* error) {
+  std::wstring wide = generation_name(name, generation);
+  HANDLE h = OpenFileMappingW(access, FALSE, wide.c_str());
+  *error = h == nullptr ? GetLastError() : ERROR_SUCCESS;
+  return h;
+}
+
+bool generation_alive(const std::string& name, uint64_t generation) {
+  DWORD err;
+  HANDLE h = open_generation(name, generation, SECTION_QUERY, &err);
+  if (h == nullptr) return err != ERROR_FILE_NOT_FOUND && err != ERROR_INVALID_HANDLE;
+  CloseHandle(h);
+  return true;
+}
+
+// A random generation: 63 bits, never 0.
+uint64_t new_generation() {
+  uint64_t g = 0;
+  while (g == 0) {
+    random_bytes(&g, sizeof g);
+    g >>= 1;
+  }
+  return g;
+}
+
 }  // namespace
 
 SharedMapping::SharedMapping(UniqueFd fd, size_t size) : fd_(std::move(fd)), size_(size) {
@@ -135,6 +230,7 @@ SharedMapping::SharedMapping(SharedMapping&& other) noexcept
       data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
       name_(std::move(other.name_)),
+      name_entry_(std::move(other.name_entry_)),
       lock_words_(std::move(other.lock_words_)) {}
 
 SharedMapping& SharedMapping::operator=(SharedMapping&& other) noexcept {
@@ -144,6 +240,7 @@ SharedMapping& SharedMapping::operator=(SharedMapping&& other) noexcept {
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     name_ = std::move(other.name_);
+    name_entry_ = std::move(other.name_entry_);
     lock_words_ = std::move(other.lock_words_);
   }
   return *this;
@@ -179,14 +276,24 @@ SharedMapping SharedMapping::create_named(const std::string& name, size_t size,
                                           size_t reserved) {
   check_name(name);
   if (size == 0) fail(MPROC_EINVAL, "shared memory of size 0");
-  std::wstring wide = local_object_name(name);
   std::string what = "shared object '" + name + "'";
+  Entry entry;
+  open_entry(name, true, &entry);
+  // The new generation is made and backed before it is linked: an opener
+  // never finds an object its creator may still give up on.
+  uint64_t generation = new_generation();
+  std::wstring wide = generation_name(name, generation);
   UniqueFd fd(as_fd(new_section(size, owner_only_attributes(), wide.c_str(), what)));
-  // On failure the handle closes and, nobody else having opened it yet,
-  // the name goes with it.
   SharedMapping mapping(std::move(fd), size);
   mapping.name_ = name;
   mapping.reserve_or_fail(reserved, what);
+  uint64_t current = entry.word->load();
+  for (;;) {
+    if ((current & kLinked) != 0 && generation_alive(name, current >> 1))
+      fail(MPROC_EEXIST, "cannot create " + what + ": the name is taken");
+    if (entry.word->compare_exchange_weak(current, generation << 1 | kLinked)) break;
+  }
+  mapping.name_entry_ = entry.take_handle();
   return mapping;
 }
 
@@ -231,18 +338,24 @@ void SharedMapping::reserve_or_fail(size_t len, const std::string& what) const {
 // `grace` has nothing to wait for.
 SharedMapping SharedMapping::open_named(const std::string& name, const Deadline&) {
   check_name(name);
-  std::wstring wide = local_object_name(name);
-  HANDLE h = OpenFileMappingW(kSectionAccess, FALSE, wide.c_str());
+  std::string what = "shared object '" + name + "'";
+  Entry entry;
+  open_entry(name, false, &entry);
+  uint64_t current = entry ? entry.word->load() : 0;
+  HANDLE h = nullptr;
+  DWORD err = ERROR_FILE_NOT_FOUND;
+  if ((current & kLinked) != 0) h = open_generation(name, current >> 1, kSectionAccess, &err);
   if (h == nullptr) {
-    DWORD err = GetLastError();
-    // A name held by an object of another type: not a shared object.
-    if (err == ERROR_INVALID_HANDLE) err = ERROR_FILE_NOT_FOUND;
-    fail_win32("cannot open shared object '" + name + "'", err);
+    // Never made, unlinked, or every user closed it.
+    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_INVALID_HANDLE)
+      fail(MPROC_ENOENT, "cannot open " + what + ": there is no object of that name");
+    fail_win32("cannot open " + what, err);
   }
   UniqueFd fd(as_fd(h));
-  size_t size = section_size(h, "shared object '" + name + "'");
+  size_t size = section_size(h, what);
   SharedMapping mapping(std::move(fd), size);
   mapping.name_ = name;
+  mapping.name_entry_ = entry.take_handle();
   return mapping;
 }
 
@@ -252,22 +365,19 @@ SharedMapping SharedMapping::from_fd(UniqueFd fd) {
   return SharedMapping(std::move(fd), size);
 }
 
-// Windows removes a kernel object's name only with its last handle, and
-// offers no way to take it away earlier. So unlinking checks that the name
-// exists (ENOENT otherwise, as on Linux) and does nothing else; the name
-// disappears when the last process closes the object. Python's
-// SharedMemory.unlink is likewise a no-op on Windows. Until then
-// create_named of the same name fails with EEXIST.
+// Clears the entry's linked bit: the object lives on in the processes
+// that have it, nobody can open it by name any more, and the name can be
+// created anew.
 void SharedMapping::unlink_named(const std::string& name) {
   check_name(name);
-  std::wstring wide = local_object_name(name);
-  HANDLE h = OpenFileMappingW(SECTION_QUERY, FALSE, wide.c_str());
-  if (h == nullptr) {
-    DWORD err = GetLastError();
-    if (err == ERROR_INVALID_HANDLE) err = ERROR_FILE_NOT_FOUND;
-    fail_win32("cannot unlink shared object '" + name + "'", err);
+  Entry entry;
+  open_entry(name, false, &entry);
+  uint64_t current = entry ? entry.word->load() : 0;
+  for (;;) {
+    if ((current & kLinked) == 0 || !generation_alive(name, current >> 1))
+      fail(MPROC_ENOENT, "cannot unlink shared object '" + name + "': there is no object of that name");
+    if (entry.word->compare_exchange_weak(current, current & ~kLinked)) return;
   }
-  CloseHandle(h);
 }
 
 std::string SharedMapping::random_name() {

@@ -5,17 +5,14 @@
 
 namespace mproc::platform {
 
-// The thread's stack runs from the bottom of its reserved region (the
-// allocation that holds its current limit) up to the base the TEB gives.
+// The thread's whole reserved stack, as the system records it (Windows 8
+// and later; reading the TEB by hand trips GCC 12's -Warray-bounds).
 bool current_thread_stack(void** base, size_t* size) noexcept {
-  auto* tib = reinterpret_cast<NT_TIB*>(NtCurrentTeb());
-  MEMORY_BASIC_INFORMATION info;
-  if (tib == nullptr || VirtualQuery(tib->StackLimit, &info, sizeof info) == 0) return false;
-  char* bottom = static_cast<char*>(info.AllocationBase);
-  char* top = static_cast<char*>(tib->StackBase);
-  if (bottom == nullptr || top <= bottom) return false;
-  *base = bottom;
-  *size = static_cast<size_t>(top - bottom);
+  ULONG_PTR low = 0, high = 0;
+  GetCurrentThreadStackLimits(&low, &high);
+  if (low == 0 || high <= low) return false;
+  *base = reinterpret_cast<void*>(low);
+  *size = static_cast<size_t>(high - low);
   return true;
 }
 

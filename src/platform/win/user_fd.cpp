@@ -4,6 +4,7 @@
 // handed out is made once per library descriptor, kept in a table and
 // closed with it (UniqueFd::reset calls forget_user_fd).
 #include <io.h>
+#include <winsock2.h>
 #include <windows.h>
 
 #include <mproc/common.h>
@@ -14,6 +15,7 @@
 
 #include "pipe_table.hpp"
 #include "platform/error.hpp"
+#include "sockets.hpp"
 #include "platform/fd.hpp"
 #include "user_fd.hpp"
 #include "win32_error.hpp"
@@ -34,6 +36,9 @@ UniqueFd import_user_fd(int user_fd) {
   if (os == -1 || os == -2)
     fail(MPROC_EBADF, "descriptor " + std::to_string(user_fd) +
                           " is not an open C runtime descriptor");
+  // A socket is copied the way Winsock knows of (sockets.hpp).
+  if (winproc::is_socket(reinterpret_cast<HANDLE>(os)))
+    return UniqueFd(winproc::copy_socket(static_cast<SOCKET>(os)));
   HANDLE copy = nullptr;
   if (!DuplicateHandle(GetCurrentProcess(), reinterpret_cast<HANDLE>(os), GetCurrentProcess(),
                        &copy, 0, FALSE, DUPLICATE_SAME_ACCESS))
@@ -46,7 +51,8 @@ int user_fd_of(int fd) {
   auto it = crt_fds().find(fd);
   if (it != crt_fds().end()) return it->second;
   // The CRT fd owns a copy of its own, so closing either never closes the
-  // other's handle.
+  // other's handle. A socket's copy is a socket of its own too (the CRT
+  // closes it with CloseHandle, as it does any socket it was given).
   UniqueFd copy = dup_cloexec(fd);
   int crt = _open_osfhandle(static_cast<intptr_t>(copy.get()), 0);
   if (crt < 0) fail(MPROC_EMFILE, "no C runtime descriptor left for descriptor " + std::to_string(fd));

@@ -218,12 +218,7 @@ HANDLE duplicate_into(HANDLE process, HANDLE ours);
 // closing it there.
 UniqueHandle take_from(HANDLE process, HANDLE theirs);
 
-// --- Files for redirection ----------------------------------------------------
-
-// NUL, for reading (stdin) or writing. Not inheritable (launch duplicates).
-UniqueHandle open_null(bool for_writing);
-// `path` (UTF-8) for reading (stdin) or writing (created; appended to or
-// truncated), shareable with other readers and writers as on POSIX.
-UniqueHandle open_file(const std::string& path, bool for_writing, bool append);
+// Files a command's streams are redirected to: platform/pipes.hpp's
+// open_null and open_stream_file (win/pipes.cpp).
 
 }  // namespace mproc::platform::winproc
