@@ -71,7 +71,7 @@ class SharedMapping {
   size_t size_ = 0;
   std::string name_;  // empty for anonymous mappings
   // Windows only: the name's entry, held while the mapping lives, so that
-  // the name lasts while someone uses it (see win/shm.cpp).
+  // the name lasts while someone uses it (see win/shm_names.hpp).
   UniqueFd name_entry_;
   std::mutex words_mutex_;
   std::vector<const std::atomic<uint32_t>*> lock_words_;

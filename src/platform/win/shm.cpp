@@ -1,222 +1,36 @@
-// Shared memory on Windows: pagefile-backed sections (CreateFileMapping
-// with no file).
-//
-// Sections are made with SEC_RESERVE: mapping one reserves address space
-// only, and reserve() commits pages (VirtualAlloc(MEM_COMMIT) on the view,
-// which commits them in the section, for every view in every process).
-// The commit charge is taken then, against the system commit limit (RAM
-// plus page files), so a failure is an error there and never a fault on a
-// later write: the counterpart of posix_fallocate on Linux. Touching a page
-// that was never committed is an access violation, so callers must reserve
-// before they write, as the queue does.
-//
-// A pagefile section never shrinks, and the handles mproc keeps and hands
-// on carry no SECTION_EXTEND_SIZE right: that is the seal.
-//
-// Named objects live in the session's "Local\" namespace with an
-// owner-only DACL. Windows has no unlink (a kernel name lasts exactly as
-// long as some handle to its object does), so a name is two sections:
-//  - its entry, "Local\mproc-n-<name>": one word holding the current
-//    generation (a random 63-bit number) and a "linked" bit;
-//  - the object of each generation, "Local\mproc-o-<name>-<generation>".
-// Creating makes a fresh generation and links it (EEXIST while a linked
-// one is alive); opening follows a linked entry; unlinking clears the bit,
-// so the name can be created anew while old users keep their object.
-// Every mapping made by name holds the entry too, so both names go with
-// the last process that created or opened the name (as any Windows name
-// does), even if nobody unlinked it. The entry's word changes only by
-// compare-and-swap, so create, open and unlink race safely between
-// processes; a linked generation whose object is gone (its users all
-// closed it) counts as unlinked.
+// SharedMapping on Windows: a view of a pagefile-backed section
+// (section.hpp), found by name through the entry and generation protocol
+// of shm_names.hpp.
 #include "platform/shm.hpp"
 
 #include <windows.h>
 
 #include <atomic>
-#include <cstdio>
 #include <utility>
 
 #include "platform/error.hpp"
 #include "platform/robust.hpp"
 #include "platform/sysinfo.hpp"
+#include "section.hpp"
 #include "security.hpp"
+#include "shm_names.hpp"
 #include "win32_error.hpp"
 
 namespace mproc::platform {
-namespace {
 
-// What a section handle must allow: mapping for reading and writing, and
-// asking its size. Not SECTION_EXTEND_SIZE, not WRITE_DAC.
-constexpr DWORD kSectionAccess = SECTION_QUERY | SECTION_MAP_READ | SECTION_MAP_WRITE;
-
-HANDLE as_handle(int fd) noexcept {
-  return reinterpret_cast<HANDLE>(static_cast<intptr_t>(fd));
-}
-
-int as_fd(HANDLE h) noexcept {
-  return static_cast<int>(reinterpret_cast<intptr_t>(h));
-}
-
-// NtQuerySection's basic answer: the section's exact size. The function is
-// ntdll's, looked up once (mingw-w64's headers do not declare it).
-struct SectionBasicInformation {
-  void* base;
-  ULONG attributes;
-  LARGE_INTEGER size;
-};
-using NtQuerySectionFn = LONG(NTAPI*)(HANDLE, int, void*, SIZE_T, SIZE_T*);
-
-NtQuerySectionFn nt_query_section() {
-  static NtQuerySectionFn fn = reinterpret_cast<NtQuerySectionFn>(reinterpret_cast<void*>(
-      GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtQuerySection")));
-  return fn;
-}
-
-// The size of the section behind `h`; ECORRUPT/EBADF if it is not one.
-size_t section_size(HANDLE h, const std::string& what) {
-  NtQuerySectionFn query = nt_query_section();
-  if (query == nullptr) fail(MPROC_ENOSYS, "NtQuerySection is missing from ntdll");
-  SectionBasicInformation info{};
-  LONG status = query(h, 0 /* SectionBasicInformation */, &info, sizeof info, nullptr);
-  if (status < 0) {
-    char hex[16];
-    snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(status));
-    fail(MPROC_EBADF, what + " is not a shared memory section (NTSTATUS 0x" + hex + ")");
-  }
-  if (info.size.QuadPart <= 0) fail(MPROC_ECORRUPT, what + " is empty");
-  return static_cast<size_t>(info.size.QuadPart);
-}
-
-// A copy of `h` that can not grow the section; closes `h`.
-HANDLE restricted(HANDLE h) {
-  HANDLE copy = nullptr;
-  BOOL ok = DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &copy, kSectionAccess,
-                            FALSE, 0);
-  DWORD err = GetLastError();
-  CloseHandle(h);
-  if (!ok) fail_win32("cannot restrict a shared memory handle", err);
-  return copy;
-}
-
-HANDLE new_section(size_t size, SECURITY_ATTRIBUTES* sa, const wchar_t* name,
-                   const std::string& what) {
-  uint64_t size64 = size;
-  HANDLE h = CreateFileMappingW(INVALID_HANDLE_VALUE, sa, PAGE_READWRITE | SEC_RESERVE,
-                                static_cast<DWORD>(size64 >> 32), static_cast<DWORD>(size64),
-                                name);
-  DWORD err = GetLastError();
-  if (h != nullptr && err == ERROR_ALREADY_EXISTS) {
-    // The name was taken: CreateFileMapping opened the existing section.
-    CloseHandle(h);
-    fail(MPROC_EEXIST, "cannot create " + what + ": the name is taken");
-  }
-  if (h == nullptr) {
-    // A name held by a kernel object of another type (an event, a
-    // semaphore) is taken too.
-    if (err == ERROR_INVALID_HANDLE)
-      fail(MPROC_EEXIST, "cannot create " + what + ": the name is taken by another kind of object");
-    if (err == ERROR_COMMITMENT_LIMIT || err == ERROR_NOT_ENOUGH_MEMORY)
-      fail(MPROC_ENOMEM, "cannot create " + what + " of " + std::to_string(size) +
-                             " bytes: " + win32_text(err));
-    fail_win32("cannot create " + what, err);
-  }
-  return restricted(h);
-}
-
-// How much more the system can commit, for the message of a failed
-// reservation.
-std::string commit_room() {
-  MEMORYSTATUSEX st;
-  st.dwLength = sizeof st;
-  if (!GlobalMemoryStatusEx(&st)) return "";
-  return " (the system commit limit is " + std::to_string(st.ullTotalPageFile) + " bytes, " +
-         std::to_string(st.ullAvailPageFile) + " of them still free)";
-}
-
-// The entry word's low bit: the generation above it is the name's.
-constexpr uint64_t kLinked = 1;
-
-std::wstring entry_name(const std::string& name) { return local_object_name("mproc-n-" + name); }
-
-std::wstring generation_name(const std::string& name, uint64_t generation) {
-  char hex[17];
-  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(generation));
-  return local_object_name("mproc-o-" + name + "-" + hex);
-}
-
-// A view of a name's entry, with its handle.
-struct Entry {
-  HANDLE handle = nullptr;
-  std::atomic<uint64_t>* word = nullptr;
-
-  Entry() = default;
-  Entry(const Entry&) = delete;
-  Entry& operator=(const Entry&) = delete;
-  ~Entry() {
-    if (word != nullptr) UnmapViewOfFile(word);
-    if (handle != nullptr) CloseHandle(handle);
-  }
-  explicit operator bool() const noexcept { return handle != nullptr; }
-  UniqueFd take_handle() noexcept { return UniqueFd(as_fd(std::exchange(handle, nullptr))); }
-};
-
-// Opens the entry of `name`, making it (zero: nothing linked) when
-// `create`. Without `create`, an entry that does not exist leaves the
-// result empty.
-void open_entry(const std::string& name, bool create, Entry* entry) {
-  std::wstring wide = entry_name(name);
-  std::string what = "the name entry of shared object '" + name + "'";
-  HANDLE h;
-  if (create) {
-    h = CreateFileMappingW(INVALID_HANDLE_VALUE, owner_only_attributes(), PAGE_READWRITE, 0,
-                           sizeof(uint64_t), wide.c_str());
-  } else {
-    h = OpenFileMappingW(kSectionAccess, FALSE, wide.c_str());
-  }
-  if (h == nullptr) {
-    DWORD err = GetLastError();
-    if (!create && (err == ERROR_FILE_NOT_FOUND || err == ERROR_INVALID_HANDLE)) return;
-    if (err == ERROR_INVALID_HANDLE)
-      fail(MPROC_EEXIST, "cannot create " + what + ": the name is taken by another kind of object");
-    fail_win32("cannot open " + what, err);
-  }
-  entry->handle = h;
-  if (section_size(h, what) < sizeof(uint64_t)) fail(MPROC_ECORRUPT, what + " is too small");
-  void* p = MapViewOfFile(h, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, sizeof(uint64_t));
-  if (p == nullptr) fail_win32("cannot map " + what);
-  entry->word = static_cast<std::atomic<uint64_t>*>(p);
-}
-
-// The object of a generation, or null if it is gone (every user closed
-// it). Another failure (a denied access) counts as present: the name is
-// then not free.
-HANDLE open_generation(const std::string& name, uint64_t generation, DWORD access,
-                       DWORD* error) {
-  std::wstring wide = generation_name(name, generation);
-  HANDLE h = OpenFileMappingW(access, FALSE, wide.c_str());
-  *error = h == nullptr ? GetLastError() : ERROR_SUCCESS;
-  return h;
-}
-
-bool generation_alive(const std::string& name, uint64_t generation) {
-  DWORD err;
-  HANDLE h = open_generation(name, generation, SECTION_QUERY, &err);
-  if (h == nullptr) return err != ERROR_FILE_NOT_FOUND && err != ERROR_INVALID_HANDLE;
-  CloseHandle(h);
-  return true;
-}
-
-// A random generation: 63 bits, never 0.
-uint64_t new_generation() {
-  uint64_t g = 0;
-  while (g == 0) {
-    random_bytes(&g, sizeof g);
-    g >>= 1;
-  }
-  return g;
-}
-
-}  // namespace
+using winshm::as_fd;
+using winshm::as_handle;
+using winshm::commit_room;
+using winshm::Entry;
+using winshm::generation_alive;
+using winshm::generation_name;
+using winshm::kLinked;
+using winshm::kSectionAccess;
+using winshm::new_generation;
+using winshm::new_section;
+using winshm::open_entry;
+using winshm::open_generation;
+using winshm::section_size;
 
 SharedMapping::SharedMapping(UniqueFd fd, size_t size) : fd_(std::move(fd)), size_(size) {
   if (size_ == 0) fail(MPROC_EINVAL, "shared memory of size 0");
