@@ -64,6 +64,8 @@ class SharedMapping {
   int fd() const noexcept { return fd_.get(); }
 
  private:
+  // "mproc-" and the bytes in hex: random_name's spelling (shm_name_rules.cpp).
+  static std::string name_of_random(const unsigned char* bytes, size_t len);
   SharedMapping(UniqueFd fd, size_t size);
   void reserve_or_fail(size_t len, const std::string& what) const;
   UniqueFd fd_;

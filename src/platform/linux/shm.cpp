@@ -191,26 +191,7 @@ std::string SharedMapping::random_name() {
     if (n < 0) fail_errno("getrandom");
     got += static_cast<size_t>(n);
   }
-  static const char hex[] = "0123456789abcdef";
-  std::string name = "mproc-";
-  for (unsigned char b : bytes) {
-    name += hex[b >> 4];
-    name += hex[b & 15];
-  }
-  return name;
-}
-
-void SharedMapping::check_name(const std::string& name) {
-  if (name.empty() || name.size() > 200)
-    fail(MPROC_EINVAL, "shared object names are 1 to 200 characters");
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.';
-    if (!ok)
-      fail(MPROC_EINVAL, "shared object name '" + name +
-                             "' may hold only letters, digits, '-', '_' and '.'");
-  }
-  if (name == "." || name == "..") fail(MPROC_EINVAL, "shared object name may not be . or ..");
+  return name_of_random(bytes, sizeof bytes);
 }
 
 }  // namespace mproc::platform

@@ -8,7 +8,6 @@
 // and what SharedMapping's destructor protects from being unmapped.
 #include <windows.h>
 
-#include <cstring>
 
 #include "platform/robust.hpp"
 #include "security.hpp"
@@ -65,26 +64,6 @@ uint64_t robust_new_id() noexcept {
     id = static_cast<uint64_t>(now.QuadPart) * 0x9e3779b97f4a7c15ull ^ GetCurrentProcessId();
   }
   return id | 1;  // never 0, the id of a lock laid out before ids existed
-}
-
-// The same walk as on Linux (linux/robust.cpp); it touches no OS.
-bool robust_on_my_list(const RobustLink& link) noexcept {
-  RobustHead* h = robust_head();
-  auto id_of = [](const void* next_field) {
-    uint64_t id;
-    memcpy(&id, static_cast<const char*>(next_field) - sizeof(void*) - kRobustIdToLink, sizeof id);
-    return id;
-  };
-  const uint64_t mine = id_of(&link.next);
-  constexpr int kLimit = 2048;  // a list scribbled over by a peer ends here
-  void* entry = h->list;
-  for (int i = 0; i < kLimit; ++i) {
-    void* at = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(entry) & ~uintptr_t{1});
-    if (at == &h->list) return false;
-    if (at == &link.next || id_of(at) == mine) return true;
-    entry = *static_cast<void**>(at);
-  }
-  return false;
 }
 
 }  // namespace mproc::platform
