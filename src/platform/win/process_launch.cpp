@@ -179,10 +179,24 @@ LaunchResult launch(const LaunchSpec& spec) {
   if (::GetConsoleWindow() == nullptr) flags |= CREATE_NO_WINDOW;
 
   PROCESS_INFORMATION pi{};
-  if (!::CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr,
-                        inherit.empty() ? FALSE : TRUE, flags,
-                        spec.env ? const_cast<wchar_t*>(env_block.c_str()) : nullptr,
-                        cwd.empty() ? nullptr : cwd.c_str(), &si.StartupInfo, &pi)) {
+  auto create = [&] {
+    return ::CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr,
+                            inherit.empty() ? FALSE : TRUE, flags,
+                            spec.env ? const_cast<wchar_t*>(env_block.c_str()) : nullptr,
+                            cwd.empty() ? nullptr : cwd.c_str(), &si.StartupInfo, &pi);
+  };
+  // Wine reports a new process that died in its own loader, before any of
+  // its code ran, as ERROR_INTERNAL_ERROR (its NtCreateUserProcess maps a
+  // start-up that never signalled success to STATUS_INTERNAL_ERROR); under
+  // load that happens about once in a few thousand starts. Nothing was
+  // created that we hold, so trying again is safe; Windows itself does not
+  // return this error here, so the loop costs nothing there.
+  BOOL created = create();
+  for (int retry = 1; !created && ::GetLastError() == ERROR_INTERNAL_ERROR && retry <= 3; ++retry) {
+    ::Sleep(static_cast<DWORD>(10 * retry));
+    created = create();
+  }
+  if (!created) {
     DWORD err = ::GetLastError();
     // A file that is no program: POSIX says EACCES for a file it may not
     // execute, and Windows has no execute bit but this.
