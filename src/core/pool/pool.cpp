@@ -1,7 +1,6 @@
 #include "core/pool/pool.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <system_error>
 
 #include "core/launch/children.hpp"
@@ -34,25 +33,6 @@ constexpr int64_t kMaxTimeoutMs = INT64_MAX / 1000000;
 constexpr int64_t kSettleMs = 5000;
 
 }  // namespace
-
-struct Pool::Unit {
-  TaskHeader header{};
-  std::string name;
-  std::string owned;
-  const void* borrowed = nullptr;
-  size_t borrowed_len = 0;
-  uint32_t weight = 1;
-  int64_t timeout_ms = -1;
-  bool timed_out = false;
-  std::shared_ptr<Future> future;
-  std::shared_ptr<MapJob> map;
-  std::shared_ptr<ImapJob> imap;
-  uint64_t first = 0;  // index of a chunk's first item
-
-  const void* payload() const { return borrowed != nullptr ? borrowed : owned.data(); }
-  size_t payload_len() const { return borrowed != nullptr ? borrowed_len : owned.size(); }
-  size_t message_len() const { return sizeof header + name.size() + payload_len(); }
-};
 
 struct Pool::Worker {
   std::shared_ptr<Queue> tasks;
@@ -123,9 +103,7 @@ std::shared_ptr<Pool> Pool::create(const PoolOptions& options) {
   size_t n = options.processes > 0 ? options.processes
                                    : static_cast<size_t>(platform::cpu_count());
   if (n > 4096) fail(MPROC_EINVAL, "pool: at most 4096 workers");
-  if (!options.initializer.empty() && find_task(options.initializer) == nullptr)
-    fail(MPROC_ENOTFOUND, "pool: initializer task '" + options.initializer +
-                              "' is not registered");
+  if (!options.initializer.empty()) (void)require_task(options.initializer, "pool: initializer");
   auto pool = std::make_shared<Pool>(options, n);
   pool->start();
   return pool;
@@ -202,9 +180,7 @@ void Pool::publish_worker_locked(size_t index, std::shared_ptr<Process> process)
 
 void Pool::resolve(const TaskRef& task, TaskHeader& header, std::string& name) {
   if (!task.name.empty()) {
-    if (find_pool_task(task.name) == nullptr)
-      fail(MPROC_ENOTFOUND, "pool task '" + task.name +
-                                "' is not registered (define it with MPROC_POOL_TASK)");
+    (void)require_pool_task(task.name, "pool");
     name = task.name;
     return;
   }
@@ -215,19 +191,6 @@ void Pool::resolve(const TaskRef& task, TaskHeader& header, std::string& name) {
                                     "pool; this pool uses ") +
                             start_method_name(method_));
   header.fn = reinterpret_cast<uint64_t>(task.fn);
-}
-
-void Pool::check_open_locked() {
-  switch (state_) {
-    case State::kRunning:
-      return;
-    case State::kBroken:
-      fail(MPROC_EBROKEN, "pool is broken: " + broken_why_);
-    case State::kTerminated:
-      fail(MPROC_ESTATE, "pool was terminated");
-    default:
-      fail(MPROC_ESTATE, "pool is closed");
-  }
 }
 
 void Pool::submit(std::vector<std::unique_ptr<Unit>> units) {
@@ -270,14 +233,12 @@ void Pool::dispatch_locked() {
 
 std::shared_ptr<Future> Pool::apply_async(const TaskRef& task, const void* in, size_t len,
                                           const TaskOptions& options) {
-  auto unit = std::make_unique<Unit>();
-  unit->header.kind = static_cast<uint32_t>(TaskKind::kSingle);
-  unit->header.count = 1;
-  resolve(task, unit->header, unit->name);
-  if (len > 0) unit->owned.assign(static_cast<const char*>(in), len);
-  unit->timeout_ms = options.timeout_ms;
+  TaskHeader header{};
+  std::string name;
+  resolve(task, header, name);
   auto future = std::make_shared<Future>(options.callback);
-  unit->future = future;
+  auto unit = single_unit(header, name, in, len, future);
+  unit->timeout_ms = options.timeout_ms;
   std::vector<std::unique_ptr<Unit>> units;
   units.push_back(std::move(unit));
   submit(std::move(units));
@@ -288,15 +249,9 @@ int Pool::map(const TaskRef& task, const void* inputs, size_t in_size, size_t co
               void* outputs, size_t out_size, size_t chunksize, const Deadline& deadline,
               uint64_t* failed, std::string* message) {
   if (count == 0) return 0;
-  if (chunksize == 0) {
-    // Python's choice: four chunks per worker.
-    size_t parts = workers_.size() * 4;
-    chunksize = count / parts + (count % parts != 0 ? 1 : 0);
-  }
   // A chunk must fit in a task queue message.
   uint64_t limit = workers_.front().tasks->max_message() - sizeof(TaskHeader) - 256;
-  if (in_size > 0 && chunksize > limit / in_size) chunksize = std::max<size_t>(1, limit / in_size);
-  if (out_size > 0 && chunksize > limit / out_size) chunksize = std::max<size_t>(1, limit / out_size);
+  chunksize = map_chunksize(chunksize, count, workers_.size(), in_size, out_size, limit);
   size_t chunks = count / chunksize + (count % chunksize != 0 ? 1 : 0);
   auto job = std::make_shared<MapJob>(outputs, out_size, chunks);
   TaskHeader base{};
@@ -305,21 +260,7 @@ int Pool::map(const TaskRef& task, const void* inputs, size_t in_size, size_t co
   base.out_size = out_size;
   std::string name;
   resolve(task, base, name);
-  std::vector<std::unique_ptr<Unit>> units;
-  units.reserve(chunks);
-  for (size_t first = 0; first < count; first += chunksize) {
-    auto u = std::make_unique<Unit>();
-    u->header = base;
-    u->header.count = std::min(chunksize, count - first);
-    u->name = name;
-    u->borrowed = static_cast<const char*>(inputs) + first * in_size;
-    u->borrowed_len = u->header.count * in_size;
-    u->weight = chunks > 1 ? kChunkWeight : 1;
-    u->map = job;
-    u->first = first;
-    units.push_back(std::move(u));
-  }
-  submit(std::move(units));
+  submit(map_units(base, name, inputs, count, chunksize, job, kChunkWeight));
   int rc = job->wait(deadline, failed, message);
   if (rc == MPROC_ETIMEDOUT) {
     // Units still pending point into the caller's inputs: drop them now.
@@ -340,22 +281,8 @@ std::shared_ptr<ImapJob> Pool::imap(const TaskRef& task, const void* const* inpu
   base.kind = static_cast<uint32_t>(TaskKind::kVarChunk);
   std::string name;
   resolve(task, base, name);
-  std::vector<std::unique_ptr<Unit>> units;
-  for (size_t first = 0; first < count; first += chunksize) {
-    auto u = std::make_unique<Unit>();
-    u->header = base;
-    u->header.count = std::min(chunksize, count - first);
-    u->name = name;
-    for (size_t i = first; i < first + u->header.count; ++i) {
-      uint64_t len = lens[i];
-      u->owned.append(reinterpret_cast<const char*>(&len), sizeof len);
-      if (len > 0) u->owned.append(static_cast<const char*>(inputs[i]), len);
-    }
-    u->weight = u->header.count > 1 ? kChunkWeight : 1;
-    u->imap = job;
-    u->first = first;
-    units.push_back(std::move(u));
-  }
+  std::vector<std::unique_ptr<Unit>> units =
+      imap_units(base, name, inputs, lens, count, chunksize, job, kChunkWeight);
   if (!units.empty()) submit(std::move(units));
   return job;
 }
@@ -468,10 +395,9 @@ void Pool::collect_replies() {
     }
     if (rc == MPROC_ECLOSED) break;  // the pool is over
     if (rc != 0) fail(rc, std::string("the pool's reply queue failed: ") + error_text(rc));
-    if (len < sizeof(ReplyHeader)) continue;
-    ReplyHeader h;
-    std::memcpy(&h, buf.data(), sizeof h);
-    on_reply(h, buf.data() + sizeof h, len - sizeof h, after);
+    ReplyView reply;
+    if (!decode_reply(std::string_view(buf.data(), len), &reply)) continue;
+    on_reply(reply, after);
     for (auto& f : after) f();
     if (!held.empty()) handle_held(false);
     std::lock_guard<std::mutex> lock(mu_);
@@ -493,11 +419,10 @@ void Pool::break_down(std::string why, int code, std::vector<std::function<void(
   fail_units(std::move(units), code, broken_why_, after);
 }
 
-void Pool::on_reply(const ReplyHeader& h, const char* body, size_t len,
-                    std::vector<std::function<void()>>& after) {
+void Pool::on_reply(const ReplyView& reply, std::vector<std::function<void()>>& after) {
+  const ReplyHeader& h = reply.header;
   switch (static_cast<ReplyKind>(h.kind)) {
     case ReplyKind::kResult: {
-      if (h.message_len > len) return;
       std::unique_ptr<Unit> unit;
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -513,11 +438,11 @@ void Pool::on_reply(const ReplyHeader& h, const char* body, size_t len,
         dispatch_locked();
         maybe_finish_locked();
       }
-      finish_unit(*unit, h, body, body + h.message_len, len - h.message_len, after);
+      finish_unit(*unit, reply, after);
       return;
     }
     case ReplyKind::kInitFailed: {
-      std::string why(body, std::min<size_t>(h.message_len, len));
+      std::string why(reply.message);
       break_down("the pool's initializer failed in a worker: " + why,
                  h.code < 0 ? h.code : MPROC_ETASK, after);
       return;
@@ -718,64 +643,6 @@ std::vector<std::unique_ptr<Pool::Unit>> Pool::take_all_locked() {
   return units;
 }
 
-void Pool::fail_units(std::vector<std::unique_ptr<Unit>> units, int code, const std::string& why,
-                      std::vector<std::function<void()>>& after) {
-  for (auto& u : units) {
-    if (u->future) {
-      auto callback = u->future->complete(code, why, std::string());
-      if (callback) after.push_back([callback, f = u->future] { callback(f); });
-    } else if (u->map) {
-      u->map->complete_chunk(u->first, nullptr, 0, code, 0, why);
-    } else if (u->imap) {
-      for (uint64_t i = 0; i < u->header.count; ++i) u->imap->complete_item(u->first + i, code, why);
-    }
-  }
-}
-
-void Pool::finish_unit(Unit& unit, const ReplyHeader& h, const char* message,
-                       const char* payload, size_t payload_len,
-                       std::vector<std::function<void()>>& after) {
-  std::string why(message, h.message_len);
-  if (unit.future) {
-    auto callback = unit.future->complete(
-        h.code, why, h.code == 0 ? std::string(payload, payload_len) : std::string());
-    if (callback) after.push_back([callback, f = unit.future] { callback(f); });
-    return;
-  }
-  if (unit.map) {
-    uint64_t expected = unit.header.count * unit.header.out_size;
-    if (payload_len > expected || (h.code == 0 && payload_len != expected)) {
-      unit.map->complete_chunk(unit.first, nullptr, 0, MPROC_ECORRUPT, 0,
-                               "pool: a worker's reply does not match its chunk");
-      return;
-    }
-    unit.map->complete_chunk(unit.first, payload, payload_len, h.code, h.failed_index, why);
-    return;
-  }
-  if (unit.imap) {
-    size_t at = 0;
-    for (uint64_t i = 0; i < unit.header.count; ++i) {
-      VarItemHeader ih;
-      if (payload_len - at < sizeof ih) {
-        unit.imap->complete_item(unit.first + i, MPROC_ECORRUPT,
-                                 "pool: a worker's reply does not match its chunk");
-        continue;
-      }
-      std::memcpy(&ih, payload + at, sizeof ih);
-      at += sizeof ih;
-      if (ih.len > payload_len - at) {
-        at = payload_len;
-        unit.imap->complete_item(unit.first + i, MPROC_ECORRUPT,
-                                 "pool: a worker's reply does not match its chunk");
-        continue;
-      }
-      unit.imap->complete_item(unit.first + i, ih.code,
-                               std::string(payload + at, static_cast<size_t>(ih.len)));
-      at += ih.len;
-    }
-  }
-}
-
 // ---- Shutting down ---------------------------------------------------------------------
 
 void Pool::close() {
@@ -811,31 +678,26 @@ void Pool::terminate() {
   for (auto& f : after) f();
 }
 
-void Pool::terminate_unless_closed() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (state_ == State::kClosed || state_ == State::kStopping) return;
-  }
-  terminate();
-}
-
-int Pool::join(const Deadline& deadline) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (state_ == State::kRunning)
-    fail(MPROC_ESTATE, "pool: join needs close or terminate first");
-  if (std::this_thread::get_id() == collector_id_)
-    fail(MPROC_ESTATE, "pool: join from one of its own callbacks would wait for itself");
-  return wait_until(collector_done_cv_, lock, deadline, [this] { return collector_done_; })
-             ? 0
-             : MPROC_ETIMEDOUT;
-}
-
 std::vector<int64_t> Pool::worker_pids() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<int64_t> pids;
   for (const auto& w : workers_)
     if (w.running) pids.push_back(w.process->pid());
   return pids;
+}
+
+Pool::View Pool::view() {
+  View v{};
+  {
+    std::lock_guard<std::mutex> lock(notices_->mu);
+    v.missed_notices = notices_->missed.size();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& w : workers_)
+    v.slots.push_back({w.generation, w.sent, w.inflight.size(), w.load, w.running, w.repairing});
+  v.pending = pending_.size();
+  v.timed = timed_units_;
+  return v;
 }
 
 }  // namespace mproc::core

@@ -34,8 +34,10 @@
 
 #include "core/args.hpp"
 #include "core/pool/jobs.hpp"
+#include "core/pool/pool_base.hpp"
 #include "core/pool/pool_tasks.hpp"
 #include "core/pool/pool_wire.hpp"
+#include "core/pool/units.hpp"
 #include "core/launch/process.hpp"
 #include "core/queue/queue.hpp"
 #include "core/sync/shared_block.hpp"
@@ -48,6 +50,7 @@ struct PoolOptions {
   std::string initializer;
   std::shared_ptr<Args> initializer_args;
   size_t maxtasks = 0;
+  mproc_pool_backend_t backend = MPROC_POOL_BACKEND_DEFAULT;
 };
 
 struct TaskOptions {
@@ -61,7 +64,7 @@ struct TaskRef {
   PoolFn fn = nullptr;
 };
 
-class Pool : public std::enable_shared_from_this<Pool> {
+class Pool : public PoolBase, public std::enable_shared_from_this<Pool> {
  public:
   static std::shared_ptr<Pool> create(const PoolOptions& options);
   ~Pool();
@@ -78,18 +81,33 @@ class Pool : public std::enable_shared_from_this<Pool> {
 
   void close();
   void terminate();
-  // What freeing the pool does first: terminate, unless it was closed (a
-  // closed pool finishes its work).
-  void terminate_unless_closed();
-  // 0, MPROC_ETIMEDOUT, or MPROC_ESTATE (neither closed nor terminated).
-  int join(const platform::Deadline& deadline);
   size_t processes() const noexcept;
   std::vector<int64_t> worker_pids();
+
+  // The bookkeeping as it stands, read under the pool lock: for the tests
+  // of it (tests/cpp/test_pool_bookkeeping.cpp).
+  struct SlotView {
+    uint64_t generation;  // workers started in this slot
+    uint64_t sent;        // units ever put into its task queue
+    size_t inflight;      // of those, not answered
+    uint32_t load;        // their weight
+    bool running;
+    bool repairing;
+  };
+  struct View {
+    std::vector<SlotView> slots;
+    size_t pending;         // units waiting for room in a slot
+    size_t timed;           // in-flight units with a timeout
+    size_t missed_notices;  // exit notices kept aside (not yet taken up)
+  };
+  View view();
+  // The reply queue, for a test to post what the reactor would.
+  Queue& replies_for_test() noexcept { return *replies_; }
 
   Pool(const PoolOptions& options, size_t processes);
 
  private:
-  struct Unit;
+  using Unit = WorkUnit;  // units.hpp, shared with the MPI pool
   struct Worker;
   struct ExitNotices;
   // Units a repair failed, for the collector to complete (callbacks run
@@ -99,12 +117,9 @@ class Pool : public std::enable_shared_from_this<Pool> {
     int code;
     std::string why;
   };
-  enum class State { kRunning, kClosed, kStopping, kTerminated, kBroken };
-
   void start();
   void resolve(const TaskRef& task, TaskHeader& header, std::string& name);
   void submit(std::vector<std::unique_ptr<Unit>> units);
-  void check_open_locked();
   void dispatch_locked();
   // Starts the process for worker slot `index` (slow: no lock held).
   std::shared_ptr<Process> launch_worker(size_t index, uint64_t number, bool replacing);
@@ -112,8 +127,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void publish_worker_locked(size_t index, std::shared_ptr<Process> process);
   void collect();
   void collect_replies();
-  void on_reply(const ReplyHeader& h, const char* body, size_t len,
-                std::vector<std::function<void()>>& after);
+  void on_reply(const ReplyView& reply, std::vector<std::function<void()>>& after);
   // On the collector: the worker of generation `generation` in slot
   // `index` ended; hands the slot to a repair thread.
   void on_worker_exit(size_t index, uint64_t generation);
@@ -131,10 +145,6 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void break_down(std::string why, int code, std::vector<std::function<void()>>& after);
   // SIGKILL to every running worker (the pool is terminated or broken).
   void kill_workers_locked() noexcept;
-  void fail_units(std::vector<std::unique_ptr<Unit>> units, int code, const std::string& why,
-                  std::vector<std::function<void()>>& after);
-  void finish_unit(Unit& unit, const ReplyHeader& h, const char* message, const char* payload,
-                   size_t payload_len, std::vector<std::function<void()>>& after);
   void wake_collector();
   bool any_work_locked() const;
 
@@ -144,17 +154,9 @@ class Pool : public std::enable_shared_from_this<Pool> {
   std::shared_ptr<SharedBlock> slots_;
   std::shared_ptr<ExitNotices> notices_;
 
-  std::mutex mu_;
-  State state_ = State::kRunning;
-  std::string broken_why_;
   std::deque<std::unique_ptr<Unit>> pending_;
   std::vector<Worker> workers_;
   std::vector<Failure> failures_;
-  // The collector runs detached, holding a reference to the pool until the
-  // reply queue closes; join() waits for it through this flag.
-  std::thread::id collector_id_;
-  bool collector_done_ = false;
-  std::condition_variable collector_done_cv_;
   size_t timed_units_ = 0;  // in-flight units with a timeout
   uint64_t workers_started_ = 0;
 };

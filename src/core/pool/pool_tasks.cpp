@@ -1,25 +1,8 @@
 #include "core/pool/pool_tasks.hpp"
 
-#include "core/name_registry.hpp"
 #include "platform/error.hpp"
 
 namespace mproc::core {
-namespace {
-
-NameRegistry<PoolFn>& registry() {
-  static auto* r = new NameRegistry<PoolFn>;  // used by static initialisers and at exit
-  return *r;
-}
-
-}  // namespace
-
-void register_pool_task(const std::string& name, PoolFn fn) {
-  registry().add(name, fn, "pool task");
-}
-
-PoolFn find_pool_task(const std::string& name) { return registry().find(name); }
-
-std::string pool_task_name_of(PoolFn fn) { return registry().name_of(fn); }
 
 int run_pool_task(PoolFn fn, const void* in, size_t len, mproc_result_s& result) noexcept {
   result.clear();
@@ -35,6 +18,13 @@ int run_pool_task(PoolFn fn, const void* in, size_t len, mproc_result_s& result)
   }
   if (rc == 0 && result.code == 0) return 0;
   if (rc >= 0) rc = result.code < 0 ? result.code : MPROC_ETASK;
+  if (!documented_code(rc)) {
+    // Only documented codes leave the library (mproc/common.h): the task's
+    // own number is kept in the message.
+    result.message = "task returned code " + std::to_string(rc) +
+                     (result.message.empty() ? std::string() : ": " + result.message);
+    rc = MPROC_ETASK;
+  }
   result.code = rc;
   if (result.message.empty()) result.message = error_text(rc);
   return rc;

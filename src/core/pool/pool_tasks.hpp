@@ -1,9 +1,12 @@
-// Pool task functions: the registry by name, and the result a task fills.
+// Pool task functions: the result a task fills, and running one. Their
+// names are in the one task registry (core/tasks.hpp).
 #pragma once
 
 #include <mproc/pool.h>
 
 #include <string>
+
+#include "core/tasks.hpp"
 
 // What a pool task writes: its output bytes, or an error code and message.
 // The worker reuses one for every task, so steady work allocates nothing.
@@ -23,15 +26,10 @@ struct mproc_result_s {
 
 namespace mproc::core {
 
-using PoolFn = mproc_pool_fn;
-
-// Throws EEXIST when `name` belongs to another function.
-void register_pool_task(const std::string& name, PoolFn fn);
-PoolFn find_pool_task(const std::string& name);
-std::string pool_task_name_of(PoolFn fn);
-
 // Runs `fn` on one input: 0 with result.output set, or a negative code with
-// result.message. A C++ exception escaping the task becomes MPROC_ETASK.
+// result.message. A C++ exception escaping the task, a positive return and
+// a code that is not one of the MPROC_E* codes become MPROC_ETASK (the
+// message says what the task did).
 int run_pool_task(PoolFn fn, const void* in, size_t len, mproc_result_s& result) noexcept;
 
 }  // namespace mproc::core

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string_view>
 
 namespace mproc::core {
 
@@ -55,6 +56,43 @@ struct VarItemHeader {
   uint32_t unused;
   uint64_t len;
 };
+
+// ---- Decoding. A message comes from another process: every length in it
+// is checked against the message that holds it, and these functions are
+// the only places that take one apart (tests/fuzz/fuzz_pool_wire.cpp).
+
+// A task message taken apart; the views point into the message.
+struct TaskView {
+  TaskHeader header;
+  std::string_view name;     // empty when the function travels as header.fn
+  std::string_view payload;  // the input(s)
+};
+// Splits a task message; false when it is malformed: shorter than its
+// header, of an unknown kind, with a name beyond its end, or a fixed chunk
+// whose inputs do not fill it exactly or whose outputs would not fit in a
+// reply of `reply_limit` bytes.
+bool decode_task(std::string_view msg, uint64_t reply_limit, TaskView* out);
+// Takes the next (uint64 length, bytes) input of a kVarChunk payload off
+// the front of `rest`; false when what is left is malformed.
+bool take_var_input(std::string_view* rest, std::string_view* item);
+
+// A reply message taken apart; the views point into the message.
+struct ReplyView {
+  ReplyHeader header;
+  std::string_view message;  // the error message
+  std::string_view payload;  // the output(s)
+};
+// Splits a reply message; false when it is malformed: shorter than its
+// header, of an unknown kind, with a message beyond its end, or with a
+// code that is not 0 or an error (negative).
+bool decode_reply(std::string_view msg, ReplyView* out);
+// Whether a kFixedChunk reply fits the chunk it answers (`count` inputs,
+// `out_size` bytes of output each): every output on success; on failure a
+// failed index inside the chunk, with exactly the outputs before it.
+bool fixed_reply_fits(const ReplyView& reply, uint64_t count, uint64_t out_size);
+// Takes the next (code, bytes) item of a kVarChunk reply off the front of
+// `rest`; false when what is left is malformed.
+bool take_var_reply(std::string_view* rest, int32_t* code, std::string_view* bytes);
 
 // A worker's slot in the pool's shared block: which task it is running,
 // since when (CLOCK_MONOTONIC, comparable between processes), for the
