@@ -13,15 +13,7 @@
 MPROC_TASK(bench_echo) {
   mproc_conn_t* c = nullptr;
   if (mproc_args_get_conn(args, 0, &c) != 0) return 1;
-  std::vector<char> buf(1 << 20);
-  for (;;) {
-    size_t len = 0;
-    if (mproc_conn_recv_into(c, buf.data(), buf.size(), &len, MPROC_FOREVER) != 0) return 1;
-    if (len == 0) break;
-    if (mproc_conn_send(c, buf.data(), len, MPROC_FOREVER) != 0) return 1;
-  }
-  mproc_conn_free(c);
-  return 0;
+  return bench::echo_until_empty(c, 1 << 20);
 }
 
 // Sends `count` messages of `size` bytes, then an empty one.
@@ -31,12 +23,7 @@ MPROC_TASK(bench_source) {
   if (mproc_args_get_conn(args, 0, &c) != 0 || mproc_args_get_i64(args, 1, &size) != 0 ||
       mproc_args_get_i64(args, 2, &count) != 0)
     return 1;
-  std::vector<char> buf(static_cast<size_t>(size), 'x');
-  for (int64_t i = 0; i < count; ++i)
-    if (mproc_conn_send(c, buf.data(), buf.size(), MPROC_FOREVER) != 0) return 1;
-  mproc_conn_send(c, "", 0, MPROC_FOREVER);
-  mproc_conn_free(c);
-  return 0;
+  return bench::send_then_empty(c, size, count);
 }
 
 namespace {
@@ -46,7 +33,7 @@ mproc_process_t* start_with(const char* task, mproc_conn_t** near, int64_t a, in
   mproc_args_t* args = nullptr;
   mproc_process_t* p = nullptr;
   bench::use_fork_where_available();
-  if (mproc_pipe(near, &far, 1) != 0 || mproc_args_new(&args) != 0 ||
+  if (mproc_conn_pipe(near, &far, 1) != 0 || mproc_args_new(&args) != 0 ||
       mproc_args_add_conn(args, far) != 0)
     bench::die("a pipe for the child");
   if (a >= 0) mproc_args_add_i64(args, a);

@@ -97,7 +97,7 @@ int child_rss(int argc, char** argv) {
   mproc_conn_t *near = nullptr, *far = nullptr;
   mproc_args_t* args = nullptr;
   mproc_process_t* p = nullptr;
-  if (mproc_pipe(&near, &far, 1) != 0 || mproc_args_new(&args) != 0 ||
+  if (mproc_conn_pipe(&near, &far, 1) != 0 || mproc_args_new(&args) != 0 ||
       mproc_args_add_conn(args, far) != 0 ||
       mproc_process_new(&p, "bench_idle", args, nullptr) != 0 || mproc_process_start(p) != 0)
     return 1;

@@ -27,4 +27,33 @@ void use_fork_where_available() {
 #endif
 }
 
+int echo_until_empty(mproc_conn_t* c, size_t buffer) {
+  std::vector<char> buf(buffer);
+  int code = 0;
+  for (;;) {
+    size_t len = 0;
+    if (mproc_conn_recv_into(c, buf.data(), buf.size(), &len, MPROC_FOREVER) != 0) {
+      code = 3;
+      break;
+    }
+    if (len == 0) break;
+    if (mproc_conn_send(c, buf.data(), len, MPROC_FOREVER) != 0) {
+      code = 4;
+      break;
+    }
+  }
+  mproc_conn_free(c);
+  return code;
+}
+
+int send_then_empty(mproc_conn_t* c, int64_t size, int64_t count) {
+  std::vector<char> buf(static_cast<size_t>(size), 'x');
+  int code = 0;
+  for (int64_t i = 0; i < count && code == 0; ++i)
+    if (mproc_conn_send(c, buf.data(), buf.size(), MPROC_FOREVER) != 0) code = 3;
+  if (code == 0) mproc_conn_send(c, "", 0, MPROC_FOREVER);
+  mproc_conn_free(c);
+  return code;
+}
+
 }  // namespace bench

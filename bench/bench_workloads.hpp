@@ -2,6 +2,9 @@
 // at load time with a static Registration.
 #pragma once
 
+#include <mproc/mproc.h>
+
+#include <cstdint>
 #include <vector>
 
 namespace bench {
@@ -31,5 +34,12 @@ void report(double value);
 // Windows, which has nothing else. mproc_set_start_method accepts fork
 // everywhere; only the start would fail (ENOTSUP).
 void use_fork_where_available();
+
+// The two ends of the connection workloads, in a child: echo each message
+// back until an empty one (messages up to `buffer` bytes), and send
+// `count` messages of `size` bytes then an empty one. Both return 0, or
+// the non-zero exit code that says which call failed, and free `c`.
+int echo_until_empty(mproc_conn_t* c, size_t buffer);
+int send_then_empty(mproc_conn_t* c, int64_t size, int64_t count);
 
 }  // namespace bench

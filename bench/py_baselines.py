@@ -8,6 +8,7 @@ import queue
 import sys
 import threading
 import time
+from multiprocessing.connection import Client, Listener
 
 
 def _noop():
@@ -136,6 +137,91 @@ def pipe_throughput(size):
     p.join()
     assert got == count
     return count / elapsed / 1e6 if size <= 4096 else count * size / elapsed / 1e9
+
+
+def _net_echo(address, key):
+    with Client(address, authkey=key) as conn:
+        while True:
+            m = conn.recv_bytes()
+            if not m:
+                break
+            conn.send_bytes(m)
+
+
+def _net_source(address, key, size, count):
+    with Client(address, authkey=key) as conn:
+        msg = b"x" * size
+        for _ in range(count):
+            conn.send_bytes(msg)
+        conn.send_bytes(b"")
+
+
+def _net_dialer(address, key, count):
+    for _ in range(count):
+        Client(address, authkey=key).close()
+
+
+def _net_served(target, *args):
+    """A Listener on TCP loopback with an authkey, and a forked child
+    running target(address, key, *args) against it."""
+    key = os.urandom(32)
+    listener = Listener(("127.0.0.1", 0), authkey=key, backlog=128)
+    ctx = mp.get_context("fork")
+    p = ctx.Process(target=target, args=(listener.address, key, *args))
+    p.start()
+    return listener, p
+
+
+def net_pingpong():
+    """Microseconds per 64-byte round trip over an authenticated
+    multiprocessing.connection on TCP loopback."""
+    listener, p = _net_served(_net_echo)
+    conn = listener.accept()
+    msg = b"x" * 64
+    for _ in range(2000):
+        conn.send_bytes(msg)
+        conn.recv_bytes()
+    rounds = 30000
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        conn.send_bytes(msg)
+        conn.recv_bytes()
+    elapsed = time.perf_counter() - t0
+    conn.send_bytes(b"")
+    p.join()
+    conn.close()
+    listener.close()
+    return elapsed / rounds * 1e6
+
+
+def net_throughput(size):
+    """One-way messages over an authenticated connection: M msgs/s."""
+    size, count = int(size), 300000
+    listener, p = _net_served(_net_source, int(size), count)
+    conn = listener.accept()
+    t0 = time.perf_counter()
+    got = 0
+    while conn.recv_bytes():
+        got += 1
+    elapsed = time.perf_counter() - t0
+    p.join()
+    conn.close()
+    listener.close()
+    assert got == count
+    return count / elapsed / 1e6
+
+
+def net_accepts():
+    """Connections accepted and authenticated per second."""
+    count = 1000
+    listener, p = _net_served(_net_dialer, count)
+    t0 = time.perf_counter()
+    for _ in range(count):
+        listener.accept().close()
+    elapsed = time.perf_counter() - t0
+    p.join()
+    listener.close()
+    return count / elapsed
 
 
 def _pong(ping, pong, rounds):
@@ -346,7 +432,102 @@ def pool_map(kind):
     return n / elapsed / 1e6
 
 
+def _dict_key(i):
+    return b"key-%012d" % i  # 16 bytes
+
+
+def _dict_worker(d, op, count, seed, barrier, results, index):
+    keys = [_dict_key(i) for i in range(1000)]
+    value = b"v" * 64
+    rng = seed
+    barrier.wait()
+    t0 = time.perf_counter()
+    for i in range(count):
+        rng = (rng * 1103515245 + 12345) & 0xFFFFFFFF
+        key = keys[(rng >> 8) % 1000]
+        if op == "set":
+            d[key] = value
+        else:
+            d[key]
+    results[index] = time.perf_counter() - t0
+
+
+def manager_dict(op):
+    """Millions of gets or sets per second on a Manager().dict() of 1,000
+    16-byte keys and 64-byte values, two processes together (every access
+    a round trip to the manager process)."""
+    ctx = mp.get_context("fork")
+    count = 10000
+    with ctx.Manager() as manager:
+        d = manager.dict({_dict_key(i): b"v" * 64 for i in range(1000)})
+        barrier = ctx.Barrier(2)
+        results = ctx.Array("d", 2)
+        workers = [ctx.Process(target=_dict_worker, args=(d, op, count, i + 1, barrier, results, i))
+                   for i in range(2)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        return 2 * count / max(results) / 1e6
+
+
+def _dict_killable(d, w, next_seq, attempt, done):
+    while True:
+        with next_seq.get_lock():
+            seq = next_seq[w]
+            next_seq[w] = seq + 1
+        k = (seq * 7) % 64
+        attempt[w * 64 + k] = seq
+        key = b"w%d-key-%08d" % (w, k)
+        if seq % 4 == 0:
+            d.pop(key, None)
+        else:
+            d[key] = (seq, b"x" * 48)
+        done[w * 64 + k] = seq
+
+
+def manager_dict_kill_lost():
+    """The kill test of bench_dict.cpp against a Manager().dict(): four
+    writer processes, one SIGKILLed at a random moment 100 times (the
+    manager process applies each update, so a killed client loses none);
+    committed entries lost afterwards."""
+    import random
+    import signal
+    ctx = mp.get_context("fork")
+    with ctx.Manager() as manager:
+        d = manager.dict()
+        next_seq = ctx.Array("q", [1] * 4)
+        attempt = ctx.Array("q", 4 * 64, lock=False)
+        done = ctx.Array("q", 4 * 64, lock=False)
+        start = lambda w: ctx.Process(target=_dict_killable, args=(d, w, next_seq, attempt, done))
+        writers = [start(w) for w in range(4)]
+        for w in writers:
+            w.start()
+        for _ in range(100):
+            time.sleep(random.random() * 0.005)
+            victim = random.randrange(4)
+            os.kill(writers[victim].pid, signal.SIGKILL)
+            writers[victim].join()
+            writers[victim] = start(victim)
+            writers[victim].start()
+        for w in writers:
+            os.kill(w.pid, signal.SIGKILL)
+            w.join()
+        snapshot = d.copy()
+
+        def holds(w, k, seq):
+            key = b"w%d-key-%08d" % (w, k)
+            if seq == 0 or seq % 4 == 0:
+                return key not in snapshot
+            return snapshot.get(key, (None,))[0] == seq
+
+        return sum(1 for w in range(4) for k in range(64)
+                   if not holds(w, k, done[w * 64 + k]) and not holds(w, k, attempt[w * 64 + k]))
+
+
 WORKLOADS = {
+    "manager_dict": manager_dict,
+    "manager_dict_kill_lost": manager_dict_kill_lost,
     "pool_apply_async": pool_apply_async,
     "pool_map": pool_map,
     "queue_idle_cpu": queue_idle_cpu,
@@ -362,6 +543,9 @@ WORKLOADS = {
     "child_rss": child_rss,
     "pipe_pingpong": pipe_pingpong,
     "pipe_throughput": pipe_throughput,
+    "net_pingpong": net_pingpong,
+    "net_throughput": net_throughput,
+    "net_accepts": net_accepts,
 }
 
 

@@ -13,6 +13,9 @@
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -212,6 +215,109 @@ static int socketpair_throughput(int argc, char **argv) {
   return stream_throughput(fds, argc > 0 ? atol(argv[0]) : 64);
 }
 
+/* A TCP socket listening on 127.0.0.1 with a port the system picks, whose
+ * address goes to *sa; -1 on failure. */
+static int tcp_listener(struct sockaddr_in *sa, int backlog) {
+  int server = socket(AF_INET, SOCK_STREAM, 0);
+  memset(sa, 0, sizeof *sa);
+  sa->sin_family = AF_INET;
+  sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof *sa;
+  if (server < 0 || bind(server, (struct sockaddr *)sa, sizeof *sa) != 0 ||
+      listen(server, backlog) != 0 || getsockname(server, (struct sockaddr *)sa, &len) != 0)
+    return -1;
+  return server;
+}
+
+/* A connected TCP pair on 127.0.0.1 with Nagle off (as mproc's): *a
+ * accepted, *b connected. */
+static int tcp_pair(int *a, int *b) {
+  struct sockaddr_in sa;
+  int server = tcp_listener(&sa, 1);
+  if (server < 0) return -1;
+  *b = socket(AF_INET, SOCK_STREAM, 0);
+  if (*b < 0 || connect(*b, (struct sockaddr *)&sa, sizeof sa) != 0) return -1;
+  *a = accept(server, NULL, NULL);
+  close(server);
+  int one = 1;
+  setsockopt(*a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(*b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return *a < 0 ? -1 : 0;
+}
+
+/* tcp_pingpong: microseconds per 64-byte round trip between two processes
+ * over TCP loopback, one write and one read per message. */
+static int tcp_pingpong(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  int a, b;
+  if (tcp_pair(&a, &b) != 0) return 1;
+  enum { kWarm = 2000, kRounds = 50000 };
+  char msg[64] = {0};
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(a);
+    for (int i = 0; i < kWarm + kRounds; ++i) {
+      if (recv(b, msg, sizeof msg, MSG_WAITALL) != sizeof msg) _exit(1);
+      if (send(b, msg, sizeof msg, 0) != sizeof msg) _exit(1);
+    }
+    _exit(0);
+  }
+  close(b);
+  double t0 = 0;
+  for (int i = 0; i < kWarm + kRounds; ++i) {
+    if (i == kWarm) t0 = bench_now_s();
+    if (send(a, msg, sizeof msg, 0) != sizeof msg) return 1;
+    if (recv(a, msg, sizeof msg, MSG_WAITALL) != sizeof msg) return 1;
+  }
+  double elapsed = bench_now_s() - t0;
+  int status;
+  waitpid(pid, &status, 0);
+  printf("%.6g\n", elapsed / kRounds * 1e6);
+  return 0;
+}
+
+/* tcp_throughput: one-way messages over TCP loopback, one write each. */
+static int tcp_throughput(int argc, char **argv) {
+  int a, b;
+  if (tcp_pair(&a, &b) != 0) return 1;
+  int fds[2] = {a, b};
+  return stream_throughput(fds, argc > 0 ? atol(argv[0]) : 64);
+}
+
+/* tcp_accepts: TCP connections per second accepted on loopback, without
+ * any handshake: connect, accept, close. */
+static int tcp_accepts(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  enum { kCount = 3000 };
+  struct sockaddr_in sa;
+  int server = tcp_listener(&sa, 128);
+  if (server < 0) return 1;
+  double t0 = bench_now_s();
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (int i = 0; i < kCount; ++i) {
+      int c = socket(AF_INET, SOCK_STREAM, 0);
+      if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof sa) != 0) _exit(1);
+      char byte;
+      if (recv(c, &byte, 1, 0) != 0) _exit(1); /* until the server closes */
+      close(c);
+    }
+    _exit(0);
+  }
+  for (int i = 0; i < kCount; ++i) {
+    int c = accept(server, NULL, NULL);
+    if (c < 0) return 1;
+    close(c);
+  }
+  double elapsed = bench_now_s() - t0;
+  int status;
+  waitpid(pid, &status, 0);
+  printf("%.6g\n", kCount / elapsed);
+  return 0;
+}
+
 enum { kPairs = 20000000 };
 
 static void *shared_page(void) {
@@ -356,6 +462,9 @@ static const struct {
     {"socketpair_pingpong", socketpair_pingpong},
     {"pipe_throughput", pipe_throughput},
     {"socketpair_throughput", socketpair_throughput},
+    {"tcp_pingpong", tcp_pingpong},
+    {"tcp_throughput", tcp_throughput},
+    {"tcp_accepts", tcp_accepts},
 };
 
 int main(int argc, char **argv) {

@@ -11,6 +11,7 @@ as JSON lines (one object per workload and baseline).
     python3 bench/run.py --build-dir build              # every workload
     python3 bench/run.py --build-dir build -k queue     # names containing "queue"
     python3 bench/run.py --build-dir build --list
+    python3 bench/run.py --build-dir build -k soak  # only the soak (bench/soak.py)
 
 With --wine-build-dir, the mproc side of each workload the Windows build
 has (bench/meson.build builds mproc-bench.exe there) also runs under Wine, as
@@ -28,6 +29,7 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import soak  # noqa: E402
 import workloads  # noqa: E402
 
 
@@ -107,6 +109,8 @@ class WineContext(workloads.Context):
             return None, "its mproc side is not mproc-bench (strace counts, the Python binding)"
         if any("fork" in a for a in argv[n + 1:]):
             return None, "Windows has no fork: spawn is its only start method"
+        if "mpi" in argv[n + 2:]:
+            return None, "Windows builds have no MPI pools (include/mproc/pool_mpi.h)"
         if argv[n + 1] not in self.available:
             return None, f"mproc-bench.exe has no workload {argv[n + 1]}"
         return argv, None
@@ -146,6 +150,8 @@ def main():
                         "under Wine, in rows labelled Wine")
     parser.add_argument("--wine-deps", help="tests/win/deps.sh's folder "
                         "(default: tests/win/wine.sh's, <repo>/build-win-deps)")
+    parser.add_argument("--soak-scale", type=float, default=1.0,
+                        help="multiplies the soak's counts (default 1: the full run)")
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
 
@@ -156,11 +162,15 @@ def main():
         ctx.wine_env = wine.env
     chosen = [w for w in workloads.ALL
               if not args.filter or any(f in w.name for f in args.filter)]
+    # The soak has figures that must be zero, not a baseline to compare with.
+    with_soak = soak.selected(args.filter) and not args.baseline
     if args.list:
         for w in chosen:
             print(f"{w.name:36} {w.unit:10} {w.description}")
+        if with_soak:
+            print(f"{soak.NAME:36} {'figures':10} {soak.DESCRIPTION}")
         return 0
-    if not chosen:
+    if not chosen and not with_soak:
         print("no workload matches", args.filter, file=sys.stderr)
         return 2
 
@@ -170,7 +180,7 @@ def main():
 
     header = (f"{'workload':34} {'unit':9} {'mproc median (min-max)':28} "
               f"{'baseline':22} {'baseline median (min-max)':28} {'speedup':>8}")
-    if not args.brief:
+    if not args.brief and chosen:
         print(header)
         print("-" * len(header))
     failures = 0
@@ -214,6 +224,8 @@ def main():
                     "platform": "wine" if name == WINE_LABEL else "linux",
                 }) + "\n")
             sys.stdout.flush()
+    if with_soak:
+        failures += soak.run(ctx, output, args.soak_scale, args.brief)
     if not args.brief:
         print(f"\nfigures appended to {output}")
     return 1 if failures else 0

@@ -5,6 +5,7 @@ direction wins ("lower" for times, "higher" for rates), so the runner can
 report speedup as "times better than the baseline" either way.
 """
 import pathlib
+import subprocess
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -27,11 +28,24 @@ class Context:
     def python(self, *args):
         return [sys.executable, str(HERE / "py_baselines.py"), *args]
 
+    def mpi4py(self, *args):
+        # Debian's python3-mpi4py is /usr/bin/python3's; a program run alone
+        # asks Open MPI for more ranks than cores (mproc's own MPI pool does
+        # the same by itself), so both sides start their two ranks alike.
+        python = sys.executable
+        if subprocess.run([python, "-c", "import mpi4py.futures"], capture_output=True).returncode:
+            python = "/usr/bin/python3"
+        return ["env", "OMPI_MCA_rmaps_base_oversubscribe=1", python,
+                str(HERE / "py_mpi_baselines.py"), *args]
+
     def syscalls_per_million(self, operations, argv):
         return [sys.executable, str(HERE / "count_syscalls.py"), str(operations), *argv]
 
     def python_binding(self, *args):
         return [sys.executable, str(HERE.parent / "bindings" / "python" / "bench_queue.py"), *args]
+
+    def boost_dict(self, *args):
+        return [str(self.bench_dir / "boost-dict-bench"), *args]
 
     def minimal_program(self):
         return str(self.bench_dir / "minimal-cxx")
@@ -103,6 +117,35 @@ ALL = [
         lambda c: c.mproc_bench("conn_throughput", "1048576"),
         [("raw pipe, 1 write/msg", lambda c: c.raw_bench("pipe_throughput", "1048576")),
          ("python Pipe", lambda c: c.python("pipe_throughput", "1048576"))],
+    ),
+    Workload(
+        "net_pingpong_64B", "us", "lower",
+        "64-byte request and reply over an authenticated TCP loopback connection",
+        lambda c: c.mproc_bench("net_pingpong"),
+        [("raw TCP pair", lambda c: c.raw_bench("tcp_pingpong")),
+         ("python Listener/Client", lambda c: c.python("net_pingpong"))],
+    ),
+    Workload(
+        "net_throughput_64B", "M msg/s", "higher",
+        "one-way 64-byte messages over an authenticated TCP loopback connection",
+        lambda c: c.mproc_bench("net_throughput", "64"),
+        [("raw TCP pair, 1 write/msg", lambda c: c.raw_bench("tcp_throughput", "64")),
+         ("python Listener/Client", lambda c: c.python("net_throughput", "64"))],
+    ),
+    Workload(
+        "net_throughput_64B_send_buffer", "M msg/s", "higher",
+        "the same, the sender's connection with a 64 KiB send buffer "
+        "(mproc_net_opts_set_send_buffer)",
+        lambda c: c.mproc_bench("net_throughput", "64", "65536"),
+        [("raw TCP pair, 1 write/msg", lambda c: c.raw_bench("tcp_throughput", "64")),
+         ("python Listener/Client", lambda c: c.python("net_throughput", "64"))],
+    ),
+    Workload(
+        "net_accepts", "conn/s", "higher",
+        "TCP connections accepted and authenticated, one client dialling in a loop",
+        lambda c: c.mproc_bench("net_accepts"),
+        [("raw TCP accept, no handshake", lambda c: c.raw_bench("tcp_accepts")),
+         ("python Listener/Client", lambda c: c.python("net_accepts"))],
     ),
     Workload(
         "lock_uncontended", "M pairs/s", "higher",
@@ -194,9 +237,50 @@ ALL = [
         [("same work in one process", lambda c: c.mproc_bench("cpu_map_serial"))],
     ),
     Workload(
+        "pool_mpi_apply_async_20k", "k tasks/s", "higher",
+        "MPI pool, 2 ranks spawned on this machine: 20,000 trivial apply_async tasks, "
+        "then every result",
+        lambda c: c.mproc_bench("pool_apply_async", "mpi"),
+        [("mpi4py MPIPoolExecutor.submit", lambda c: c.mpi4py("apply_async")),
+         ("mproc local Pool(2)", lambda c: c.mproc_bench("pool_apply_async"))],
+    ),
+    Workload(
+        "pool_mpi_map_1M", "M items/s", "higher",
+        "MPI pool, 2 ranks spawned on this machine: map over 1,000,000 small inputs",
+        lambda c: c.mproc_bench("pool_map", "mpi"),
+        [("mpi4py MPIPoolExecutor.map", lambda c: c.mpi4py("map")),
+         ("mproc local Pool(2)", lambda c: c.mproc_bench("pool_map"))],
+    ),
+    Workload(
+        "pool_mpi_cpu_bound_map", "s", "lower",
+        "CPU-bound map of 32 items: MPI pool of 2 ranks against one process (2.0x is ideal)",
+        lambda c: c.mproc_bench("cpu_map_pool", "mpi"),
+        [("same work in one process", lambda c: c.mproc_bench("cpu_map_serial")),
+         ("mproc local Pool(2)", lambda c: c.mproc_bench("cpu_map_pool"))],
+    ),
+    Workload(
         "python_binding_queue_64B", "M msg/s", "higher",
         "Python to Python: the mproc binding's Queue against multiprocessing.Queue",
         lambda c: c.python_binding("mproc", "--size", "64"),
         [("python multiprocessing.Queue", lambda c: c.python_binding("python", "--size", "64"))],
+    ),
+    *[Workload(
+        f"dict_{op}_16B_64B_2proc", "M ops/s", "higher",
+        f"shared dict {op}s of 16-byte keys, 64-byte values, two processes together",
+        lambda c, op=op: c.mproc_bench("dict_ops", op),
+        [("python Manager().dict()", lambda c, op=op: c.python("manager_dict", op)),
+         ("Boost map + interprocess_mutex", lambda c, op=op: c.boost_dict("ops", op))],
+    ) for op in ("get", "set")],
+    Workload(
+        "dict_kill_lost_entries", "entries", "lower",
+        "committed dict entries lost or corrupted after 1,000 SIGKILLs of 4 writers (must be 0)",
+        lambda c: c.mproc_bench("dict_kill", "lost"),
+        [("python Manager().dict(), 100 kills", lambda c: c.python("manager_dict_kill_lost"))],
+    ),
+    Workload(
+        "dict_kill_longest_stall", "ms", "lower",
+        "longest wait of the other writers after one of 4 is SIGKILLed mid-update, of 1,000",
+        lambda c: c.mproc_bench("dict_kill", "stall"),
+        [("Boost map + interprocess_mutex (cap 2 s)", lambda c: c.boost_dict("kill", "stall"))],
     ),
 ]

@@ -163,6 +163,26 @@ def echo_server(lines):
     expect("server: served 3 clients" in lines, "served")
 
 
+def auth_echo_server(lines):
+    expect(re.match(r"^serving on tcp:127\.0\.0\.1:\d+$", lines[0]) is not None, "address")
+    for c in range(3):
+        for i in range(3):
+            expect(f"client {c} got: HELLO {i} FROM CLIENT {c}" in lines, f"client {c} msg {i}")
+    expect("intruder: refused (EAUTH)" in lines, "intruder refused")
+    expect("server: refused 1 peer(s) without the key" in lines, "server refused one")
+    expect("server: served 3 clients" in lines, "served")
+
+
+def listener_uv_loop(lines):
+    for c in range(2):
+        expect(f"loop: answered client {c}" in lines, f"answered {c}")
+        expect(f"client {c} got: welcome, client {c}" in lines, f"client {c} answered")
+    for p in range(2):
+        for i in range(3):
+            expect(f"loop: got item {i} from producer {p}" in lines, f"item {i} of {p}")
+    expect("loop: 2 clients and 6 items, one loop" in lines, "done")
+
+
 def active_children(lines):
     expect(int(re.search(r"^CPUs: (\d+)$", lines[0]).group(1)) >= 1, "cpu count")
     expect("active children: 3" in lines, "three running")
@@ -179,11 +199,12 @@ def daemon(lines):
 CHECKS = {
     "process-function": process_function, "four-processes": four_processes,
     "subclass": subclass, "join-orders": join_orders, "terminate": terminate,
-    "fork-getpid": fork_getpid, "pid-name": pid_name, "tickets": tickets,
+    "fork-getpid": fork_getpid, "pid-name": pid_name, "tickets": tickets, "tickets-dict": tickets,
     "rooms": rooms, "producer-consumer": producer_consumer,
     "producer-consumer-cpp": producer_consumer, "joinable-queue": joinable_queue,
     "pool": pool_c, "pool-cpp": pool_cpp, "echo-server": echo_server,
-    "active-children": active_children, "daemon": daemon, "daemon-killed": daemon,
+    "active-children": active_children, "auth-echo-server": auth_echo_server,
+    "listener-uv-loop": listener_uv_loop, "daemon": daemon, "daemon-killed": daemon,
 }
 
 

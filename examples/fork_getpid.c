@@ -1,5 +1,5 @@
-/* fork, getpid and getppid: with the fork start method the child is a copy
- * of the parent and knows who its parent is. */
+/* fork, getpid and the parent's pid: with the fork start method the child is
+ * a copy of the parent and knows who started it (mproc_parent_pid). */
 #define _GNU_SOURCE 1
 #include <mproc/mproc.h>
 
@@ -7,7 +7,7 @@
 
 MPROC_TASK(child) {
   printf("I am the child %lld, my parent is %lld\n", (long long)mproc_getpid(),
-         (long long)mproc_getppid());
+         (long long)mproc_parent_pid());
   return 0;
 }
 

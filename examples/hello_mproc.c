@@ -10,8 +10,10 @@ int main(int argc, char **argv) {
     printf("%s\n", mproc_version_string());
     return 0;
   }
-  printf("pid %lld, parent %lld, %d usable CPUs\n", (long long)mproc_getpid(),
-         (long long)mproc_getppid(), mproc_cpu_count());
+  /* mproc_parent_pid is the process that started this one through mproc:
+   * none (0) for a program started from a shell. */
+  printf("pid %lld, mproc parent %lld, %d usable CPUs\n", (long long)mproc_getpid(),
+         (long long)mproc_parent_pid(), mproc_cpu_count());
   printf("error codes read like libuv's: %s = \"%s\"\n",
          mproc_err_name(MPROC_ETIMEDOUT), mproc_strerror(MPROC_ETIMEDOUT));
   return 0;

@@ -35,8 +35,11 @@ int main(int argc, char **argv) {
   mproc_pool_join(pool, MPROC_FOREVER);
   for (int i = 0; i < 7; ++i) {
     mproc_msg_t *m = NULL;
-    if (mproc_future_result(futures[i], &m, 0) == 0) {
-      printf("%.*s\n", (int)mproc_msg_size(m), (const char *)mproc_msg_data(m));
+    const void *text = NULL;
+    size_t len = 0;
+    if (mproc_future_result(futures[i], &m, 0) == 0 && mproc_msg_data(m, &text) == 0 &&
+        mproc_msg_size(m, &len) == 0) {
+      printf("%.*s\n", (int)len, (const char *)text);
       mproc_msg_free(m);
     }
     mproc_future_free(futures[i]);

@@ -15,7 +15,7 @@ class MyProcess : public mproc::ProcessClass<MyProcess> {
   int run() override {
     auto t0 = std::chrono::steady_clock::now();
     std::printf("child %lld running, parent %lld\n", static_cast<long long>(mproc::getpid()),
-                static_cast<long long>(mproc::getppid()));
+                static_cast<long long>(mproc::parent_pid()));
     std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms_));
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
     std::printf("child done after %.2f s\n", took.count());

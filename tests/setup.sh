@@ -9,7 +9,10 @@ mproc_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 mproc_packages=(
   build-essential pkg-config meson ninja-build
   libuv1-dev libcmocka-dev googletest libgtest-dev
+  libssl-dev  # libcrypto: the HMAC of authenticated connections (issue 15)
   python3 golang-go cargo binutils strace
+  abigail-tools  # abidw/abidiff: the ABI baseline test (tests/abi/baseline.sh)
+  libopenmpi-dev openmpi-bin python3-mpi4py  # MPI pools (src/mpi) and their mpi4py baseline
 )
 
 # mproc_install_packages [package...]: those packages (default: mproc_packages).

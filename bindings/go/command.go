@@ -187,18 +187,27 @@ func RunWithOptions(argv []string, input []byte, timeout time.Duration, opts *Co
 	defer C.mproc_command_opts_free(co)
 	a := newCArgv(argv)
 	defer a.free()
-	var out, errOut *C.char
-	var outLen, errLen C.size_t
-	var code C.int
+	var captured *C.mproc_capture_t
 	err = call(func() C.int {
 		return C.mproc_command_capture(a.ptr(), co, bytesPtr(input), C.size_t(len(input)), millis(timeout),
-			&out, &outLen, &errOut, &errLen, &code)
+			&captured)
 	})
 	if err != nil {
 		return nil, err
 	}
-	defer C.mproc_free(unsafe.Pointer(out))
-	defer C.mproc_free(unsafe.Pointer(errOut))
+	defer C.mproc_capture_free(captured)
+	var code C.int
+	if err := call(func() C.int { return C.mproc_capture_exitcode(captured, &code) }); err != nil {
+		return nil, err
+	}
+	var out, errOut *C.char
+	var outLen, errLen C.size_t
+	if err := call(func() C.int { return C.mproc_capture_stdout(captured, &out, &outLen) }); err != nil {
+		return nil, err
+	}
+	if err := call(func() C.int { return C.mproc_capture_stderr(captured, &errOut, &errLen) }); err != nil {
+		return nil, err
+	}
 	return &Result{
 		Stdout:   goBytes(unsafe.Pointer(out), outLen),
 		Stderr:   goBytes(unsafe.Pointer(errOut), errLen),

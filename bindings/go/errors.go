@@ -48,6 +48,9 @@ const (
 	ETYPE        = int(C.MPROC_ETYPE)
 	EBOOTSTRAP   = int(C.MPROC_EBOOTSTRAP)
 	ETASK        = int(C.MPROC_ETASK)
+	EAUTH        = int(C.MPROC_EAUTH)
+	EADDRINUSE   = int(C.MPROC_EADDRINUSE)
+	ECONNREFUSED = int(C.MPROC_ECONNREFUSED)
 	EINTERNAL    = int(C.MPROC_EINTERNAL)
 )
 
@@ -106,6 +109,7 @@ var (
 	ErrNotFound     = codeError(ENOTFOUND)
 	ErrCorrupt      = codeError(ECORRUPT)
 	ErrType         = codeError(ETYPE)
+	ErrAuth         = codeError(EAUTH)
 )
 
 // codeError is an Error carrying only a code's generic description.

@@ -66,7 +66,24 @@ func goBytes(p unsafe.Pointer, n C.size_t) []byte {
 // takeMsg copies a received message into Go memory and frees it.
 func takeMsg(m *C.mproc_msg_t) []byte {
 	defer C.mproc_msg_free(m)
-	return goBytes(C.mproc_msg_data(m), C.mproc_msg_size(m))
+	var data unsafe.Pointer
+	var size C.size_t
+	// Neither query fails on a live message.
+	if C.mproc_msg_data(m, &data) != 0 || C.mproc_msg_size(m, &size) != 0 {
+		return []byte{}
+	}
+	return goBytes(data, size)
+}
+
+// cName reads a handle's name through its C *_name query, which fills an
+// out-parameter with a string the handle owns: "" if the query fails
+// (it cannot for a live handle).
+func cName(query func(name **C.char) C.int) string {
+	var n *C.char
+	if query(&n) != 0 {
+		return ""
+	}
+	return C.GoString(n)
 }
 
 // Version is the version of the loaded C library, e.g. "0.1.0".

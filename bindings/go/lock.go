@@ -43,7 +43,7 @@ func OpenLock(name string) (*Lock, error) {
 }
 
 func wrapLock(l *C.mproc_lock_t) *Lock {
-	w := &Lock{name: C.GoString(C.mproc_lock_name(l))}
+	w := &Lock{name: cName(func(n **C.char) C.int { return C.mproc_lock_name(l, n) })}
 	w.h.init("lock", unsafe.Pointer(l), func(p unsafe.Pointer) { C.mproc_lock_free((*C.mproc_lock_t)(p)) })
 	runtime.SetFinalizer(w, func(w *Lock) { w.h.close() })
 	return w
@@ -153,7 +153,7 @@ func OpenRLock(name string) (*RLock, error) {
 }
 
 func wrapRLock(l *C.mproc_rlock_t) *RLock {
-	w := &RLock{name: C.GoString(C.mproc_rlock_name(l))}
+	w := &RLock{name: cName(func(n **C.char) C.int { return C.mproc_rlock_name(l, n) })}
 	w.h.init("rlock", unsafe.Pointer(l), func(p unsafe.Pointer) { C.mproc_rlock_free((*C.mproc_rlock_t)(p)) })
 	runtime.SetFinalizer(w, func(w *RLock) { w.h.close() })
 	return w
@@ -269,7 +269,7 @@ func OpenCondition(name string) (*Condition, error) {
 }
 
 func wrapCond(c *C.mproc_cond_t) *Condition {
-	w := &Condition{name: C.GoString(C.mproc_cond_name(c))}
+	w := &Condition{name: cName(func(n **C.char) C.int { return C.mproc_cond_name(c, n) })}
 	w.h.init("condition", unsafe.Pointer(c), func(p unsafe.Pointer) { C.mproc_cond_free((*C.mproc_cond_t)(p)) })
 	runtime.SetFinalizer(w, func(w *Condition) { w.h.close() })
 	return w

@@ -27,7 +27,7 @@ func Pipe(duplex bool) (r, w *Conn, err error) {
 	if duplex {
 		d = 1
 	}
-	if err := call(func() C.int { return C.mproc_pipe(&a, &b, d) }); err != nil {
+	if err := call(func() C.int { return C.mproc_conn_pipe(&a, &b, d) }); err != nil {
 		return nil, nil, err
 	}
 	return wrapConn(a), wrapConn(b), nil
@@ -103,14 +103,14 @@ func (c *Conn) Fileno() (int, error) {
 // Readable reports whether this end can receive.
 func (c *Conn) Readable() bool {
 	var v C.int
-	c.h.with(func(p unsafe.Pointer) { v = C.mproc_conn_readable(connp(p)) })
+	c.h.with(func(p unsafe.Pointer) { C.mproc_conn_readable(connp(p), &v) })
 	return v != 0
 }
 
 // Writable reports whether this end can send.
 func (c *Conn) Writable() bool {
 	var v C.int
-	c.h.with(func(p unsafe.Pointer) { v = C.mproc_conn_writable(connp(p)) })
+	c.h.with(func(p unsafe.Pointer) { C.mproc_conn_writable(connp(p), &v) })
 	return v != 0
 }
 

@@ -105,7 +105,7 @@ func OpenQueue(name string) (*Queue, error) {
 }
 
 func wrapQueue(q *C.mproc_queue_t) *Queue {
-	w := &Queue{name: C.GoString(C.mproc_queue_name(q))}
+	w := &Queue{name: cName(func(n **C.char) C.int { return C.mproc_queue_name(q, n) })}
 	w.h.init("queue", unsafe.Pointer(q), func(p unsafe.Pointer) { C.mproc_queue_free((*C.mproc_queue_t)(p)) })
 	runtime.SetFinalizer(w, func(w *Queue) { w.h.close() })
 	return w

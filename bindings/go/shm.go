@@ -45,9 +45,12 @@ func OpenSharedMemory(name string) (*SharedMemory, error) {
 }
 
 func wrapShm(s *C.mproc_shm_t) *SharedMemory {
-	w := &SharedMemory{name: C.GoString(C.mproc_shm_name(s))}
-	if n := int(C.mproc_shm_size(s)); n > 0 {
-		w.data = unsafe.Slice((*byte)(C.mproc_shm_data(s)), n)
+	w := &SharedMemory{name: cName(func(n **C.char) C.int { return C.mproc_shm_name(s, n) })}
+	var size C.size_t
+	var data unsafe.Pointer
+	// Neither query fails on a live block.
+	if C.mproc_shm_size(s, &size) == 0 && C.mproc_shm_data(s, &data) == 0 && size > 0 {
+		w.data = unsafe.Slice((*byte)(data), int(size))
 	}
 	w.h.init("shared memory", unsafe.Pointer(s), func(p unsafe.Pointer) { C.mproc_shm_free((*C.mproc_shm_t)(p)) })
 	runtime.SetFinalizer(w, func(w *SharedMemory) { w.h.close() })

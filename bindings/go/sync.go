@@ -60,7 +60,7 @@ func OpenSemaphore(name string) (*Semaphore, error) {
 }
 
 func wrapSem(s *C.mproc_sem_t) *Semaphore {
-	w := &Semaphore{name: C.GoString(C.mproc_sem_name(s))}
+	w := &Semaphore{name: cName(func(n **C.char) C.int { return C.mproc_sem_name(s, n) })}
 	w.h.init("semaphore", unsafe.Pointer(s), func(p unsafe.Pointer) { C.mproc_sem_free((*C.mproc_sem_t)(p)) })
 	runtime.SetFinalizer(w, func(w *Semaphore) { w.h.close() })
 	return w
@@ -130,7 +130,7 @@ func OpenEvent(name string) (*Event, error) {
 }
 
 func wrapEvent(e *C.mproc_event_t) *Event {
-	w := &Event{name: C.GoString(C.mproc_event_name(e))}
+	w := &Event{name: cName(func(n **C.char) C.int { return C.mproc_event_name(e, n) })}
 	w.h.init("event", unsafe.Pointer(e), func(p unsafe.Pointer) { C.mproc_event_free((*C.mproc_event_t)(p)) })
 	runtime.SetFinalizer(w, func(w *Event) { w.h.close() })
 	return w
@@ -203,7 +203,7 @@ func OpenBarrier(name string) (*Barrier, error) {
 }
 
 func wrapBarrier(b *C.mproc_barrier_t) *Barrier {
-	w := &Barrier{name: C.GoString(C.mproc_barrier_name(b))}
+	w := &Barrier{name: cName(func(n **C.char) C.int { return C.mproc_barrier_name(b, n) })}
 	w.h.init("barrier", unsafe.Pointer(b), func(p unsafe.Pointer) { C.mproc_barrier_free((*C.mproc_barrier_t)(p)) })
 	runtime.SetFinalizer(w, func(w *Barrier) { w.h.close() })
 	return w

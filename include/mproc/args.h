@@ -36,7 +36,9 @@ typedef enum mproc_arg_type_e {
   MPROC_ARG_COND = 11,
   MPROC_ARG_BARRIER = 12,
   MPROC_ARG_SHM = 13,
-  MPROC_ARG_QUEUE = 14
+  MPROC_ARG_QUEUE = 14,
+  MPROC_ARG_DICT = 15,
+  MPROC_ARG_LIST = 16
 } mproc_arg_type_t;
 
 /* Creates an empty list. Free it with mproc_args_free unless it is handed
@@ -58,8 +60,8 @@ MPROC_API int mproc_args_add_fd(mproc_args_t *args, int fd);
 /* A connection: the child gets its own handle on the same channel. */
 MPROC_API int mproc_args_add_conn(mproc_args_t *args, mproc_conn_t *conn);
 
-/* Number of arguments (0 for NULL). */
-MPROC_API size_t mproc_args_count(const mproc_args_t *args);
+/* *count gets the number of arguments. Errors: EINVAL. */
+MPROC_API int mproc_args_count(const mproc_args_t *args, size_t *count);
 /* Type of argument `index`. Errors: EINVAL, ERANGE (no such index). */
 MPROC_API int mproc_args_type(const mproc_args_t *args, size_t index,
                               mproc_arg_type_t *type);

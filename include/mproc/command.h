@@ -96,19 +96,21 @@ MPROC_API int mproc_command_close_stdin(mproc_command_t *cmd);
 /*
  * Reads what is available (at least one byte, at most `cap`) from the
  * stdout or stderr pipe, waiting at most `timeout_ms`. Errors: EOF (every
- * writer closed the pipe), ETIMEDOUT, ESTATE (not a pipe / not started).
+ * writer closed the pipe), ETIMEDOUT, ESTATE (not a pipe / not started),
+ * EINVAL (cap 0: a byte stream has no next message to size, see
+ * mproc/common.h, "Buffers").
  */
 MPROC_API int mproc_command_read(mproc_command_t *cmd, int which, void *buf, size_t cap,
                                  size_t *n, int64_t timeout_ms);
 /* Waits for the process to end (not for its pipes to close). 0 or
  * ETIMEDOUT. Errors: ESTATE (not started). */
 MPROC_API int mproc_command_join(mproc_command_t *cmd, int64_t timeout_ms);
-MPROC_API int mproc_command_is_alive(mproc_command_t *cmd, int *alive);
+MPROC_API int mproc_command_is_alive(const mproc_command_t *cmd, int *alive);
 MPROC_API int mproc_command_terminate(mproc_command_t *cmd);
 MPROC_API int mproc_command_kill(mproc_command_t *cmd);
 MPROC_API int mproc_command_pid(const mproc_command_t *cmd, int64_t *pid);
 /* Exit status, or -N after signal N. Errors: ESTATE while running. */
-MPROC_API int mproc_command_exitcode(mproc_command_t *cmd, int *code);
+MPROC_API int mproc_command_exitcode(const mproc_command_t *cmd, int *code);
 /* Readable when the process has ended. Owned by the handle. */
 MPROC_API int mproc_command_sentinel(const mproc_command_t *cmd, int *fd);
 /* Frees the handle; a command still running goes on and is reaped in the
@@ -118,15 +120,14 @@ MPROC_API void mproc_command_free(mproc_command_t *cmd);
 /*
  * Runs a command to completion and captures its stdout and stderr
  * separately, reading both as they come so that neither can fill its pipe
- * and stall the command, however much either writes. A non-NULL `input`
- * (even of length 0) is written to the command's stdin through a pipe,
- * which is then closed; a NULL `input` leaves stdin as `opts` says, or
- * /dev/null by default. The stdout and
- * stderr settings of `opts` are replaced by pipes.
+ * and stall the command, however much either writes (Python's
+ * subprocess.run with capture_output). A non-NULL `input` (even of length
+ * 0) is written to the command's stdin through a pipe, which is then
+ * closed; a NULL `input` leaves stdin as `opts` says, or /dev/null by
+ * default. The stdout and stderr settings of `opts` are replaced by pipes.
  *
- * On success *out and *err (either may be NULL to discard) hold NUL-terminated
- * buffers freed with mproc_free, *out_len and *err_len their sizes, *exitcode
- * the exit status (or -N). After the command ends, output still arriving
+ * On success *out gets the result (Python's CompletedProcess): free it
+ * with mproc_capture_free. After the command ends, output still arriving
  * from a grandchild that holds the pipes is collected until it stops for
  * 100 ms or the pipes close.
  * Errors: those of mproc_command_start; ETIMEDOUT when the command runs past
@@ -135,8 +136,17 @@ MPROC_API void mproc_command_free(mproc_command_t *cmd);
 MPROC_API int mproc_command_capture(const char *const *argv,
                                     const mproc_command_opts_t *opts,
                                     const void *input, size_t input_len,
-                                    int64_t timeout_ms, char **out, size_t *out_len,
-                                    char **err, size_t *err_len, int *exitcode);
+                                    int64_t timeout_ms, mproc_capture_t **out);
+/* The exit status, or -N after signal N. Errors: EINVAL. */
+MPROC_API int mproc_capture_exitcode(const mproc_capture_t *c, int *code);
+/* What the command wrote to stdout / stderr: *data gets NUL-terminated
+ * bytes owned by the result (valid until mproc_capture_free), *len their
+ * number (the NUL not counted; the bytes may hold NULs of their own).
+ * Errors: EINVAL. */
+MPROC_API int mproc_capture_stdout(const mproc_capture_t *c, const char **data, size_t *len);
+MPROC_API int mproc_capture_stderr(const mproc_capture_t *c, const char **data, size_t *len);
+/* Accepts NULL. */
+MPROC_API void mproc_capture_free(mproc_capture_t *c);
 
 #ifdef __cplusplus
 }

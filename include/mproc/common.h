@@ -3,11 +3,24 @@
  *
  * common.h holds what every part of the API shares: the export macro,
  * version numbers, error codes and the error-reporting functions, the
- * timeout convention, library-owned memory, and process-wide information.
+ * timeout convention, the rule for caller buffers, and process-wide
+ * information.
  *
  * Conventions (they hold for every header under mproc/):
- *  - Every fallible call returns an int: 0 on success or a negative
- *    MPROC_E* code. Results travel through out-parameters.
+ *  - Every call that can fail returns an int: 0 on success or a negative
+ *    MPROC_E* code. Results travel through out-parameters: a query on a
+ *    handle (mproc_queue_qsize, mproc_shm_size, mproc_lock_name, ...)
+ *    returns its answer through one, never as the return value. Only calls
+ *    that take no handle and cannot fail return a value (mproc_version,
+ *    mproc_strerror, mproc_err_name, mproc_last_error*, mproc_getpid,
+ *    mproc_cpu_count, mproc_parent_pid, mproc_current_process_*,
+ *    mproc_get_start_method, mproc_start_method_name).
+ *  - A handle a call does not change is `const` (queries; a query that
+ *    reaps a child internally is still one). Calls that wait (join, wait,
+ *    poll) take part in the object's protocol and are not const.
+ *  - Only the codes of MPROC_ERRNO_MAP below leave the library (see
+ *    "Errors").
+ *  - Buffers the caller passes follow one rule (see "Buffers" below).
  *  - On failure, mproc_last_error() gives the calling thread a sentence
  *    saying what went wrong ("task 'resize' is not registered").
  *  - mproc_<noun>_new(&out, ...) creates; mproc_<noun>_free(h) destroys and
@@ -77,6 +90,13 @@ MPROC_API const char *mproc_version_string(void);
  * Error codes. Operating-system errors carry the negated Linux errno value
  * (as libuv does on Linux); errors of mproc's own live at -3000 and below.
  * The numbers are part of the ABI and never change.
+ *
+ * These are the only codes that leave the library, from any call and in
+ * any out-parameter that carries a code (mproc_future_error). An
+ * operating-system error the table does not list (ELOOP, EROFS, ...) is
+ * reported as MPROC_EIO, and a pool task's own code that is not in the
+ * table as MPROC_ETASK; mproc_last_error() then keeps the original, e.g.
+ * "...: Too many levels of symbolic links (ELOOP, code -40)".
  * XX(name, value, message)
  */
 #define MPROC_ERRNO_MAP(XX)                                                    \
@@ -107,8 +127,10 @@ MPROC_API const char *mproc_version_string(void);
   XX(ENOSYS, -38, "function not implemented")                                  \
   XX(EOVERFLOW, -75, "value too large for defined data type")                  \
   XX(ENOTSUP, -95, "operation not supported")                                  \
+  XX(EADDRINUSE, -98, "address already in use")                                \
   XX(ECONNRESET, -104, "connection reset by peer")                             \
   XX(ETIMEDOUT, -110, "timed out")                                             \
+  XX(ECONNREFUSED, -111, "connection refused")                                 \
   XX(EEMPTY, -3001, "empty: nothing to take")                                  \
   XX(EFULL, -3002, "full: no room to put")                                     \
   XX(ECLOSED, -3003, "object is closed")                                       \
@@ -123,6 +145,7 @@ MPROC_API const char *mproc_version_string(void);
   XX(ETYPE, -3012, "wrong type")                                               \
   XX(EBOOTSTRAP, -3013, "spawned child did not enter through mproc_main")      \
   XX(ETASK, -3014, "task failed")                                              \
+  XX(EAUTH, -3015, "authentication failed")                                    \
   XX(EINTERNAL, -3099, "internal error")
 
 typedef enum mproc_errno_e {
@@ -144,7 +167,7 @@ MPROC_API const char *mproc_last_error(void);
 /* The code of that same most recent failure on this thread, or 0. */
 MPROC_API int mproc_last_error_code(void);
 
-/* ---- Timeouts and memory ------------------------------------------------ */
+/* ---- Timeouts and buffers ----------------------------------------------- */
 
 /*
  * Timeouts. Every call that can wait takes `int64_t timeout_ms`:
@@ -159,9 +182,22 @@ MPROC_API int mproc_last_error_code(void);
  */
 #define MPROC_FOREVER ((int64_t)-1)
 
-/* Frees a buffer that the library handed out and documented as "freed with
- * mproc_free". Accepts NULL. */
-MPROC_API void mproc_free(void *ptr);
+
+/*
+ * Buffers. A call that fills a caller's buffer takes `buf` and `cap` (its
+ * size) and reports the size through an out-parameter. `buf` may be NULL
+ * only when `cap` is 0 (EINVAL otherwise), and cap 0 never writes to it.
+ *  - Calls that copy one whole value -- a message (mproc_conn_recv_into,
+ *    mproc_queue_get_into), and every other *_into or *_get call into a
+ *    caller's buffer -- copy all of it or nothing: a value longer than
+ *    `cap` is not taken; the call fails with MPROC_ETOOBIG and sets *len
+ *    to its size. So cap 0 (buf NULL) asks for the size without taking
+ *    anything; an empty value fits any buffer (and a message is taken).
+ *  - List calls (mproc_active_children, mproc_pool_worker_pids) fill up to
+ *    `cap` entries and set the total count: cap 0 asks for the count.
+ *  - A byte-stream read (mproc_command_read) has no next message to size:
+ *    cap 0 is MPROC_EINVAL there.
+ */
 
 /* ---- Opaque handle types ------------------------------------------------ */
 
@@ -174,10 +210,7 @@ MPROC_API void mproc_free(void *ptr);
  * 1024 other freed handles of that type. Until then:
  *  - a call given a freed handle, or a handle of another type (a cast),
  *    fails with MPROC_EINVAL and does nothing; mproc_last_error() says
- *    "<call>: the handle was freed or is not a mproc_queue_t". Calls that
- *    return no code (mproc_msg_data, mproc_msg_size, mproc_args_count,
- *    mproc_shm_data, mproc_shm_size, mproc_conn_readable/_writable and
- *    the *_name functions) return NULL, 0 or "" and set the same error;
+ *    "<call>: the handle was freed or is not a mproc_queue_t";
  *  - mproc_<noun>_free of an already freed handle (a double free), of a
  *    handle of another type, or of a handle the library only lends for
  *    the length of a call (a task's mproc_args_t, the mproc_future_t a
@@ -212,14 +245,17 @@ typedef struct mproc_pool_s mproc_pool_t;
 typedef struct mproc_pool_opts_s mproc_pool_opts_t;
 typedef struct mproc_future_s mproc_future_t;
 typedef struct mproc_imap_s mproc_imap_t;
+typedef struct mproc_map_opts_s mproc_map_opts_t;
+typedef struct mproc_capture_s mproc_capture_t;
 
 /* ---- Process-wide information ------------------------------------------- */
 
-/* Number of CPUs this process may run on (its affinity mask), at least 1. */
+/* Number of CPUs this process may run on (its affinity mask), at least 1.
+ * Cannot fail. */
 MPROC_API int mproc_cpu_count(void);
-/* The calling process's id and its parent's id. */
+/* The calling process's id. Cannot fail. (The id of the process that
+ * started this one is mproc_parent_pid, mproc/process.h.) */
 MPROC_API int64_t mproc_getpid(void);
-MPROC_API int64_t mproc_getppid(void);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /*
  * mproc/connection.h: message channels between processes (Python's Pipe).
  *
- * mproc_pipe makes two connected ends. Each message arrives whole and in
+ * mproc_conn_pipe makes two connected ends. Each message arrives whole and in
  * order; a message may be empty and at most MPROC_CONN_MAX_MESSAGE bytes.
  * Pass an end to a child as an argument (mproc_args_add_conn) and close the
  * ends each side does not use, as with Python's Pipe.
@@ -32,7 +32,7 @@ extern "C" {
  * Pipe(duplex=False) order). Free each end with mproc_conn_free.
  * Errors: EINVAL, EMFILE and other OS errors.
  */
-MPROC_API int mproc_pipe(mproc_conn_t **a, mproc_conn_t **b, int duplex);
+MPROC_API int mproc_conn_pipe(mproc_conn_t **a, mproc_conn_t **b, int duplex);
 
 /*
  * Sends one message (copied into the channel before returning), waiting at
@@ -60,7 +60,9 @@ MPROC_API int mproc_conn_recv(mproc_conn_t *c, mproc_msg_t **out,
 /*
  * Receives one message into `buf`. *len is set to the message's size. If
  * `cap` is too small the call returns ETOOBIG and the message stays queued
- * for the next receive. Other errors as mproc_conn_recv.
+ * for the next receive; cap 0 with buf NULL asks for the next message's
+ * size this way (mproc/common.h, "Buffers"). Other errors as
+ * mproc_conn_recv.
  */
 MPROC_API int mproc_conn_recv_into(mproc_conn_t *c, void *buf, size_t cap,
                                    size_t *len, int64_t timeout_ms);
@@ -71,23 +73,29 @@ MPROC_API int mproc_conn_poll(mproc_conn_t *c, int64_t timeout_ms);
 /* Closes this end; the peer sees EOF. Further use gives ECLOSED. Closing
  * twice is harmless. The handle must still be freed. */
 MPROC_API int mproc_conn_close(mproc_conn_t *c);
-/* The underlying descriptor, for an event loop: readable when poll would
- * succeed. Owned by the connection. Errors: ECLOSED. */
-MPROC_API int mproc_conn_fileno(mproc_conn_t *c, int *fd);
-/* 1 if this end can send / receive. */
-MPROC_API int mproc_conn_writable(const mproc_conn_t *c);
-MPROC_API int mproc_conn_readable(const mproc_conn_t *c);
+/* The underlying descriptor, for an event loop. Owned by the connection.
+ * Its readiness is a hint, not the whole truth: a receive reads ahead, so
+ * after one message more whole messages may wait inside the connection
+ * while the descriptor is quiet. After each wake-up, receive (or
+ * mproc_conn_poll(c, 0)) until ETIMEDOUT before waiting on the descriptor
+ * again; mproc_waitset_wait (mproc/wait.h) does this itself.
+ * Errors: ECLOSED. */
+MPROC_API int mproc_conn_fileno(const mproc_conn_t *c, int *fd);
+/* *writable / *readable = 1 if this end can send / receive (whether or
+ * not it was closed since), else 0. Errors: EINVAL. */
+MPROC_API int mproc_conn_writable(const mproc_conn_t *c, int *writable);
+MPROC_API int mproc_conn_readable(const mproc_conn_t *c, int *readable);
 /* Releases this handle; the channel closes when no handle (in this
  * process) refers to it any more. Accepts NULL. */
 MPROC_API void mproc_conn_free(mproc_conn_t *c);
 
 /* ---- Messages (shared with queues) -------------------------------------- */
 
-/* A received message: its bytes stay valid until mproc_msg_free. A freed
- * message (or another handle) gives NULL / 0 and MPROC_EINVAL as the
- * thread's last error (mproc/common.h, "Handles"). */
-MPROC_API const void *mproc_msg_data(const mproc_msg_t *m);
-MPROC_API size_t mproc_msg_size(const mproc_msg_t *m);
+/* A received message: *data gets its bytes, valid until mproc_msg_free,
+ * and *size their number. Errors: EINVAL (a freed message or another
+ * handle: mproc/common.h, "Handles"). */
+MPROC_API int mproc_msg_data(const mproc_msg_t *m, const void **data);
+MPROC_API int mproc_msg_size(const mproc_msg_t *m, size_t *size);
 /* Accepts NULL; a second free frees nothing. */
 MPROC_API void mproc_msg_free(mproc_msg_t *m);
 

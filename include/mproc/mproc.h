@@ -7,12 +7,18 @@
 
 #include <mproc/common.h>
 #include <mproc/args.h>
+#include <mproc/task.h>
 #include <mproc/process.h>
 #include <mproc/connection.h>
 #include <mproc/command.h>
 #include <mproc/sync.h>
 #include <mproc/shm.h>
 #include <mproc/queue.h>
+#include <mproc/shared_containers.h>
 #include <mproc/pool.h>
+#include <mproc/pool_mpi.h>
+#include <mproc/authkey.h>
+#include <mproc/listener.h>
+#include <mproc/wait.h>
 
 #endif /* MPROC_MPROC_H */

@@ -36,6 +36,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -108,7 +109,9 @@ inline constexpr std::chrono::milliseconds forever{-1};
 inline void init(int argc, char** argv) { detail::check(mproc_main(argc, argv)); }
 inline int cpu_count() noexcept { return mproc_cpu_count(); }
 inline int64_t getpid() noexcept { return mproc_getpid(); }
-inline int64_t getppid() noexcept { return mproc_getppid(); }
+// The pid of the process that started this one through mproc, 0 in a
+// program's first process (Python's parent_process().pid).
+inline int64_t parent_pid() noexcept { return mproc_parent_pid(); }
 inline std::string current_process_name() { return mproc_current_process_name(); }
 inline std::string version() { return mproc_version_string(); }
 inline void set_start_method(mproc_start_method_t m) { detail::check(mproc_set_start_method(m)); }
@@ -129,11 +132,18 @@ class Message {
  public:
   Message() = default;
   explicit Message(mproc_msg_t* m) : m_(m) {}
-  const void* data() const noexcept { return mproc_msg_data(m_.get()); }
-  size_t size() const noexcept { return mproc_msg_size(m_.get()); }
-  std::string_view view() const noexcept {
-    return {static_cast<const char*>(data()), size()};
+  // An empty Message (default-made or moved from) has no bytes.
+  const void* data() const {
+    const void* d = nullptr;
+    if (m_) detail::check(mproc_msg_data(m_.get(), &d));
+    return d;
   }
+  size_t size() const {
+    size_t n = 0;
+    if (m_) detail::check(mproc_msg_size(m_.get(), &n));
+    return n;
+  }
+  std::string_view view() const { return {static_cast<const char*>(data()), size()}; }
   std::string str() const { return std::string(view()); }
   // The bytes as a trivially copyable T (they must be exactly sizeof(T)).
   template <class T>
@@ -250,7 +260,11 @@ class Lock {
   }
   // Whether the last acquire by this handle took the lock from a dead owner.
   bool owner_died() const noexcept { return owner_died_; }
-  std::string name() const { return mproc_lock_name(h_.get()); }
+  std::string name() const {
+    const char* n = "";
+    detail::check(mproc_lock_name(h_.get(), &n));
+    return n;
+  }
   mproc_lock_t* get() const noexcept { return h_.get(); }
 
  private:
@@ -295,7 +309,11 @@ class RLock {
     detail::check(mproc_rlock_depth(h_.get(), &d));
     return d;
   }
-  std::string name() const { return mproc_rlock_name(h_.get()); }
+  std::string name() const {
+    const char* n = "";
+    detail::check(mproc_rlock_name(h_.get(), &n));
+    return n;
+  }
   mproc_rlock_t* get() const noexcept { return h_.get(); }
 
  private:
@@ -333,7 +351,11 @@ class Semaphore {
     detail::check(mproc_sem_value(h_.get(), &v));
     return v;
   }
-  std::string name() const { return mproc_sem_name(h_.get()); }
+  std::string name() const {
+    const char* n = "";
+    detail::check(mproc_sem_name(h_.get(), &n));
+    return n;
+  }
   mproc_sem_t* get() const noexcept { return h_.get(); }
 
  private:
@@ -373,7 +395,11 @@ class Event {
   bool wait(std::chrono::duration<Rep, Period> timeout = forever) {
     return detail::check_or(mproc_event_wait(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
   }
-  std::string name() const { return mproc_event_name(h_.get()); }
+  std::string name() const {
+    const char* n = "";
+    detail::check(mproc_event_name(h_.get(), &n));
+    return n;
+  }
   mproc_event_t* get() const noexcept { return h_.get(); }
 
  private:
@@ -440,7 +466,11 @@ class Condition {
   }
   void notify(uint32_t n = 1) { detail::check(mproc_cond_notify(h_.get(), n)); }
   void notify_all() { detail::check(mproc_cond_notify_all(h_.get())); }
-  std::string name() const { return mproc_cond_name(h_.get()); }
+  std::string name() const {
+    const char* n = "";
+    detail::check(mproc_cond_name(h_.get(), &n));
+    return n;
+  }
   mproc_cond_t* get() const noexcept { return h_.get(); }
 
  private:
@@ -500,7 +530,11 @@ class Barrier {
     detail::check(mproc_barrier_broken(h_.get(), &b));
     return b != 0;
   }
-  std::string name() const { return mproc_barrier_name(h_.get()); }
+  std::string name() const {
+    const char* n = "";
+    detail::check(mproc_barrier_name(h_.get(), &n));
+    return n;
+  }
   mproc_barrier_t* get() const noexcept { return h_.get(); }
 
  private:
@@ -522,8 +556,16 @@ class SharedBlock {
   }
   explicit SharedBlock(mproc_shm_t* adopted) : h_(adopted) {}
 
-  void* data() const noexcept { return mproc_shm_data(h_.get()); }
-  size_t size() const noexcept { return mproc_shm_size(h_.get()); }
+  void* data() const {
+    void* d = nullptr;
+    detail::check(mproc_shm_data(h_.get(), &d));
+    return d;
+  }
+  size_t size() const {
+    size_t n = 0;
+    detail::check(mproc_shm_size(h_.get(), &n));
+    return n;
+  }
   // The block seen as a T (Python's Value): the block must be big enough.
   template <class T>
   T& as() const {
@@ -537,7 +579,11 @@ class SharedBlock {
     detail::check(mproc_shm_lock(h_.get(), &raw));
     return Lock(raw);
   }
-  std::string name() const { return mproc_shm_name(h_.get()); }
+  std::string name() const {
+    const char* n = "";
+    detail::check(mproc_shm_name(h_.get(), &n));
+    return n;
+  }
   mproc_shm_t* get() const noexcept { return h_.get(); }
 
  private:
@@ -623,7 +669,11 @@ class Queue {
   bool join(std::chrono::duration<Rep, Period> timeout = forever) {
     return detail::check_or(mproc_queue_join(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
   }
-  std::string name() const { return mproc_queue_name(h_.get()); }
+  std::string name() const {
+    const char* n = "";
+    detail::check(mproc_queue_name(h_.get(), &n));
+    return n;
+  }
   mproc_queue_t* get_handle() const noexcept { return h_.get(); }
 
  private:
@@ -676,7 +726,7 @@ class Connection {
 // Python's Pipe(duplex): with duplex false, first receives, second sends.
 inline std::pair<Connection, Connection> Pipe(bool duplex = true) {
   mproc_conn_t *a = nullptr, *b = nullptr;
-  detail::check(mproc_pipe(&a, &b, duplex ? 1 : 0));
+  detail::check(mproc_conn_pipe(&a, &b, duplex ? 1 : 0));
   return {Connection(a), Connection(b)};
 }
 
@@ -706,6 +756,9 @@ class Args {
   Args& operator<<(Barrier& b) { return add(mproc_args_add_barrier(h_.get(), b.get())); }
   Args& operator<<(SharedBlock& s) { return add(mproc_args_add_shm(h_.get(), s.get())); }
   Args& operator<<(Queue& q) { return add(mproc_args_add_queue(h_.get(), q.get_handle())); }
+  // Objects that add themselves (SharedDict, SharedList).
+  template <class Object, class = decltype(std::declval<Object&>().add_to(nullptr))>
+  Args& operator<<(Object& o) { return add(o.add_to(h_.get())); }
   // Hands the list over (to mproc_process_new, which takes it).
   mproc_args_t* release() noexcept { return h_.release(); }
 
@@ -721,7 +774,7 @@ class Args {
 class ArgsView {
  public:
   explicit ArgsView(const mproc_args_t* a) : a_(a) {}
-  size_t size() const noexcept { return mproc_args_count(a_); }
+  size_t size() const { return get<size_t>(mproc_args_count); }
   int64_t i64(size_t i) const { return get<int64_t>(mproc_args_get_i64, i); }
   double f64(size_t i) const { return get<double>(mproc_args_get_f64, i); }
   std::string_view str(size_t i) const {
@@ -745,6 +798,9 @@ class ArgsView {
   Barrier barrier(size_t i) const { return Barrier(handle(mproc_args_get_barrier, i)); }
   SharedBlock shm(size_t i) const { return SharedBlock(handle(mproc_args_get_shm, i)); }
   Queue queue(size_t i) const { return Queue(handle(mproc_args_get_queue, i)); }
+  // Objects that read themselves: object<SharedDict>(i), object<SharedList>(i).
+  template <class Object>
+  Object object(size_t i) const { return Object::from_args(a_, i); }
   const mproc_args_t* get() const noexcept { return a_; }
 
  private:
@@ -752,6 +808,12 @@ class ArgsView {
   T get(int (*fn)(const mproc_args_t*, size_t, T*), size_t i) const {
     T v{};
     detail::check(fn(a_, i, &v));
+    return v;
+  }
+  template <class T>
+  T get(int (*fn)(const mproc_args_t*, T*)) const {
+    T v{};
+    detail::check(fn(a_, &v));
     return v;
   }
   template <class H>
@@ -771,6 +833,7 @@ class ProcessOptions {
   ProcessOptions& daemon(bool d = true) { daemon_ = d; return *this; }
   ProcessOptions& start_method(mproc_start_method_t m) { method_ = m; return *this; }
   ProcessOptions& new_group(bool g = true) { group_ = g; return *this; }
+  ProcessOptions& authkey(std::string key) { authkey_ = std::move(key); return *this; }
   detail::Handle<mproc_process_opts_t, mproc_process_opts_free> c_opts() const {
     mproc_process_opts_t* raw = nullptr;
     detail::check(mproc_process_opts_new(&raw));
@@ -779,6 +842,8 @@ class ProcessOptions {
     detail::check(mproc_process_opts_set_daemon(raw, daemon_ ? 1 : 0));
     detail::check(mproc_process_opts_set_start_method(raw, method_));
     detail::check(mproc_process_opts_set_new_group(raw, group_ ? 1 : 0));
+    if (!authkey_.empty())
+      detail::check(mproc_process_opts_set_authkey(raw, authkey_.data(), authkey_.size()));
     return o;
   }
 
@@ -787,6 +852,7 @@ class ProcessOptions {
   bool daemon_ = false;
   mproc_start_method_t method_ = MPROC_START_DEFAULT;
   bool group_ = false;
+  std::string authkey_;
 };
 
 // A child process running a registered task (Python's Process).
@@ -803,6 +869,19 @@ class Process {
                    const ProcessOptions& options = {})
       : Process(task, args, options) {}
   void start() { detail::check(mproc_process_start(h_.get())); }
+  // The key the child gets (Python's Process.authkey); set before start.
+  std::string authkey() const {
+    size_t len = 0;
+    int rc = mproc_process_authkey(h_.get(), nullptr, 0, &len);
+    if (rc != MPROC_ETOOBIG) detail::check(rc);
+    std::string key(len, '\0');
+    detail::check(mproc_process_authkey(h_.get(), &key[0], key.size(), &len));
+    return key;
+  }
+  void set_authkey(std::string_view key) {
+    detail::check(mproc_process_set_authkey(h_.get(), key.data(), key.size()));
+  }
+  mproc_process_t* get() const noexcept { return h_.get(); }
   // True once the child ended; false if it still runs after the timeout.
   template <class Rep = int64_t, class Period = std::milli>
   bool join(std::chrono::duration<Rep, Period> timeout = forever) {
@@ -903,7 +982,7 @@ class ProcessClass {
   }                                                                             \
   __attribute__((constructor)) static void mproc__register_class_##T(void) {   \
     mproc::ProcessClass<T>::task_name() = #T;                                   \
-    (void)mproc_task_register(#T, mproc__class_task_##T);                       \
+    (void)mproc_task_register(#T, mproc__class_task_##T, nullptr);              \
   }                                                                             \
   static_assert(true, "")
 
@@ -922,16 +1001,18 @@ Completed run(const std::vector<std::string>& argv, std::string_view input = {},
   std::vector<const char*> args;
   for (const auto& a : argv) args.push_back(a.c_str());
   args.push_back(nullptr);
-  char *out = nullptr, *err = nullptr;
-  size_t out_len = 0, err_len = 0;
-  Completed c;
+  mproc_capture_t* raw = nullptr;
   detail::check(mproc_command_capture(args.data(), nullptr, input.empty() ? nullptr : input.data(),
-                                      input.size(), detail::to_ms(timeout), &out, &out_len, &err,
-                                      &err_len, &c.exitcode));
-  c.out.assign(out, out_len);
-  c.err.assign(err, err_len);
-  mproc_free(out);
-  mproc_free(err);
+                                      input.size(), detail::to_ms(timeout), &raw));
+  detail::Handle<mproc_capture_t, mproc_capture_free> result(raw);
+  Completed c;
+  const char* bytes = nullptr;
+  size_t len = 0;
+  detail::check(mproc_capture_stdout(raw, &bytes, &len));
+  c.out.assign(bytes, len);
+  detail::check(mproc_capture_stderr(raw, &bytes, &len));
+  c.err.assign(bytes, len);
+  detail::check(mproc_capture_exitcode(raw, &c.exitcode));
   return c;
 }
 
@@ -943,6 +1024,8 @@ class PoolOptions {
   PoolOptions& start_method(mproc_start_method_t m) { method_ = m; return *this; }
   PoolOptions& maxtasksperchild(size_t n) { max_ = n; return *this; }
   PoolOptions& initializer(std::string task) { init_ = std::move(task); return *this; }
+  // LOCAL, MPI (mproc/pool_mpi.h), or DEFAULT: MPROC_POOL_BACKEND decides.
+  PoolOptions& backend(mproc_pool_backend_t b) { backend_ = b; return *this; }
   detail::Handle<mproc_pool_opts_t, mproc_pool_opts_free> c_opts() const {
     mproc_pool_opts_t* raw = nullptr;
     detail::check(mproc_pool_opts_new(&raw));
@@ -951,6 +1034,7 @@ class PoolOptions {
     detail::check(mproc_pool_opts_set_start_method(raw, method_));
     detail::check(mproc_pool_opts_set_maxtasksperchild(raw, max_));
     if (!init_.empty()) detail::check(mproc_pool_opts_set_initializer(raw, init_.c_str(), nullptr));
+    detail::check(mproc_pool_opts_set_backend(raw, backend_));
     return o;
   }
 
@@ -959,7 +1043,25 @@ class PoolOptions {
   mproc_start_method_t method_ = MPROC_START_DEFAULT;
   size_t max_ = 0;
   std::string init_;
+  mproc_pool_backend_t backend_ = MPROC_POOL_BACKEND_DEFAULT;
 };
+
+// starmap's items travel as their fields laid end to end, without padding;
+// a task reads them back with unpack<In...>(in, len).
+template <class... In>
+constexpr size_t packed_size() {
+  return (size_t{0} + ... + sizeof(In));
+}
+template <class... In>
+std::tuple<In...> unpack(const void* in, size_t len) {
+  static_assert((std::is_trivially_copyable_v<In> && ...));
+  if (len != packed_size<In...>()) throw std::invalid_argument("unpack: wrong input size");
+  std::tuple<In...> out;
+  const char* p = static_cast<const char*>(in);
+  std::apply([&p](auto&... field) { ((std::memcpy(&field, p, sizeof field), p += sizeof field), ...); },
+             out);
+  return out;
+}
 
 // A pending task's result (apply_async).
 class Future {
@@ -1017,10 +1119,40 @@ class Pool {
                        size_t chunksize = 0) {
     static_assert(std::is_trivially_copyable_v<In> && std::is_trivially_copyable_v<Out>);
     std::vector<Out> outputs(inputs.size());
+    mproc_map_opts_t* raw = nullptr;
+    detail::check(mproc_map_opts_new(&raw));
+    detail::Handle<mproc_map_opts_t, mproc_map_opts_free> opts(raw);
+    detail::check(mproc_map_opts_set_chunksize(raw, chunksize));
     detail::check(mproc_pool_map(h_.get(), task.c_str(), inputs.data(), sizeof(In),
-                                 inputs.size(), outputs.data(), sizeof(Out), chunksize,
-                                 MPROC_FOREVER, nullptr));
+                                 inputs.size(), outputs.data(), sizeof(Out), raw, nullptr));
     return outputs;
+  }
+  // Python's starmap over items of several trivially copyable fields:
+  // Out task(a, b, ...), in order. The task reads its item's fields with
+  // unpack<In...>(in, len).
+  template <class Out, class... In>
+  std::vector<Out> starmap(const std::string& task, const std::vector<std::tuple<In...>>& items,
+                           size_t chunksize = 0) {
+    static_assert(std::is_trivially_copyable_v<Out> && (std::is_trivially_copyable_v<In> && ...));
+    constexpr size_t size = packed_size<In...>();
+    std::vector<char> packed(items.size() * size);
+    char* p = packed.data();
+    for (const auto& item : items)
+      std::apply([&p](const auto&... f) { ((std::memcpy(p, &f, sizeof f), p += sizeof f), ...); },
+                 item);
+    std::vector<Out> outputs(items.size());
+    mproc_map_opts_t* raw = nullptr;
+    detail::check(mproc_map_opts_new(&raw));
+    detail::Handle<mproc_map_opts_t, mproc_map_opts_free> opts(raw);
+    detail::check(mproc_map_opts_set_chunksize(raw, chunksize));
+    detail::check(mproc_pool_map(h_.get(), task.c_str(), packed.data(), size, items.size(),
+                                 outputs.data(), sizeof(Out), raw, nullptr));
+    return outputs;
+  }
+  mproc_pool_backend_t backend() const {
+    mproc_pool_backend_t b = MPROC_POOL_BACKEND_DEFAULT;
+    detail::check(mproc_pool_get_backend(h_.get(), &b));
+    return b;
   }
   void close() { detail::check(mproc_pool_close(h_.get())); }
   void terminate() { detail::check(mproc_pool_terminate(h_.get())); }
@@ -1034,6 +1166,9 @@ class Pool {
 };
 
 }  // namespace mproc
+
+#include <mproc/shared_containers.hpp>
+#include <mproc/net.hpp>
 
 #endif  // C++17
 #endif  // MPROC_MPROC_HPP

@@ -38,6 +38,7 @@
 
 #include <mproc/common.h>
 #include <mproc/process.h>
+#include <mproc/task.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,37 +46,20 @@ extern "C" {
 
 /* ---- Pool tasks --------------------------------------------------------- */
 
-typedef struct mproc_result_s mproc_result_t;
+/* Pool tasks (mproc_pool_fn, MPROC_POOL_TASK) are registered in the one
+ * task registry, mproc/task.h. */
+
 typedef struct mproc_task_opts_s mproc_task_opts_t;
-
-/* Runs in a worker: reads `len` bytes at `in`, sets its output with
- * mproc_result_set or mproc_result_alloc and returns 0, or returns a
- * negative code (ideally through mproc_result_error, with a message). */
-typedef int (*mproc_pool_fn)(const void *in, size_t len, mproc_result_t *out);
-
-/* Registers a pool task under `name` (copied). Errors: EINVAL, EEXIST. */
-MPROC_API int mproc_pool_task_register(const char *name, mproc_pool_fn fn);
-
-/* Defines and registers a pool task before main() runs. The body sees
- * `const void *in`, `size_t len` and `mproc_result_t *out`. */
-#define MPROC_POOL_TASK(name)                                                  \
-  static int mproc__pool_task_##name(const void *in, size_t len,               \
-                                     mproc_result_t *out);                     \
-  __attribute__((constructor)) static void mproc__register_pool_##name(void) { \
-    (void)mproc_pool_task_register(#name, mproc__pool_task_##name);            \
-  }                                                                            \
-  static int mproc__pool_task_##name(const void *in __attribute__((unused)),   \
-                                     size_t len __attribute__((unused)),       \
-                                     mproc_result_t *out)
 
 /* Sets the task's output to a copy of `len` bytes. Returns 0 (so a task
  * can `return mproc_result_set(...)`), EINVAL or ENOMEM. */
 MPROC_API int mproc_result_set(mproc_result_t *out, const void *data, size_t len);
-/* Makes the output `len` bytes long and returns where to write them, or
- * NULL (out of memory). Valid until the task returns. */
-MPROC_API void *mproc_result_alloc(mproc_result_t *out, size_t len);
+/* Makes the output `len` bytes long; *data gets where to write them, valid
+ * until the task returns. Errors: EINVAL, ENOMEM. */
+MPROC_API int mproc_result_alloc(mproc_result_t *out, size_t len, void **data);
 /* Records a failure with a message (copied; may be NULL) and returns
- * `code`, which must be negative. */
+ * `code`, which must be negative: one of the MPROC_E* codes (another
+ * value reaches the caller as MPROC_ETASK, the value in its message). */
 MPROC_API int mproc_result_error(mproc_result_t *out, int code, const char *message);
 
 /* ---- Pool options ------------------------------------------------------- */
@@ -86,9 +70,10 @@ MPROC_API void mproc_pool_opts_free(mproc_pool_opts_t *opts);
 MPROC_API int mproc_pool_opts_set_processes(mproc_pool_opts_t *opts, size_t n);
 MPROC_API int mproc_pool_opts_set_start_method(mproc_pool_opts_t *opts,
                                                mproc_start_method_t method);
-/* A process task (mproc/process.h) each worker runs once before its first
+/* A process task (mproc/task.h) each worker runs once before its first
  * task, with a copy of `args` (which stays the caller's; NULL: none). A
- * non-zero return fails the pool (see above). */
+ * non-zero return fails the pool (see above). mproc_pool_new fails with
+ * ENOTFOUND when no task has that name, ETYPE when a pool task has. */
 MPROC_API int mproc_pool_opts_set_initializer(mproc_pool_opts_t *opts, const char *task,
                                               const mproc_args_t *args);
 /* A worker is replaced after this many tasks (a chunk of map counts as
@@ -121,16 +106,19 @@ MPROC_API int mproc_task_opts_set_callback(mproc_task_opts_t *opts, mproc_future
  * error is that start's, its message naming the worker. Errors: those of
  * starting processes. */
 MPROC_API int mproc_pool_new(mproc_pool_t **out, const mproc_pool_opts_t *opts);
-MPROC_API int mproc_pool_processes(mproc_pool_t *pool, size_t *n);
+MPROC_API int mproc_pool_processes(const mproc_pool_t *pool, size_t *n);
 /* The pids of the current workers (they change as workers are replaced).
- * Fills up to `cap`; *n gets the number of workers. */
-MPROC_API int mproc_pool_worker_pids(mproc_pool_t *pool, int64_t *pids, size_t cap, size_t *n);
+ * Fills up to `cap`; *n gets the number of workers (mproc/common.h,
+ * "Buffers"). */
+MPROC_API int mproc_pool_worker_pids(const mproc_pool_t *pool, int64_t *pids, size_t cap,
+                                     size_t *n);
 
 /*
  * Submits a task; *out gets a future (free it with mproc_future_free; a
  * freed future's task still runs). `opts` may be NULL. Errors: ENOTFOUND
- * (task not registered), ESTATE (pool closed or terminated), EBROKEN (pool
- * broken; the message says why), EINVAL.
+ * (task not registered), ETYPE (a process task has that name), ESTATE
+ * (pool closed or terminated), EBROKEN (pool broken; the message says
+ * why), EINVAL.
  */
 MPROC_API int mproc_pool_apply_async(mproc_pool_t *pool, const char *task, const void *in,
                                      size_t len, const mproc_task_opts_t *opts,
@@ -147,30 +135,50 @@ MPROC_API int mproc_pool_apply(mproc_pool_t *pool, const char *task, const void 
                                const mproc_task_opts_t *opts, mproc_msg_t **out,
                                int64_t timeout_ms);
 
+/* ---- Map options -------------------------------------------------------- */
+
+/* Options of mproc_pool_map and mproc_pool_imap(_unordered); NULL options
+ * mean all defaults. May be reused and freed right after the call. */
+MPROC_API int mproc_map_opts_new(mproc_map_opts_t **out);
+MPROC_API void mproc_map_opts_free(mproc_map_opts_t *opts);
+/* Items travel to the workers in chunks of `n`. Default 0: for map,
+ * Python's automatic choice (count / (4 * workers), rounded up); for imap,
+ * 1. */
+MPROC_API int mproc_map_opts_set_chunksize(mproc_map_opts_t *opts, size_t n);
+/* The longest the whole of mproc_pool_map may take: past it the map fails
+ * with ETIMEDOUT. Default MPROC_FOREVER; other negative values: EINVAL.
+ * imap waits per result instead (mproc_imap_next's timeout_ms): imap
+ * given options with a timeout set fails with EINVAL. */
+MPROC_API int mproc_map_opts_set_timeout(mproc_map_opts_t *opts, int64_t timeout_ms);
+
 /*
  * map over fixed-size items: `count` inputs of `in_size` bytes each at
  * `inputs`, into `count` outputs of `out_size` bytes each at `outputs`, in
- * order. Items travel in chunks of `chunksize` (0: Python's automatic
- * choice, count / (4 * workers) rounded up). Returns 0 when every item
- * succeeded; otherwise the first failing item's code (its message in
- * mproc_last_error) and *failed_index (may be NULL) says which. A task
- * whose output is not exactly out_size bytes fails with EINVAL.
- * ETIMEDOUT if the whole map takes longer than `timeout_ms`; outputs are
- * then unspecified but never written after the call returns.
+ * order. Chunk size and time limit come from `opts` (may be NULL). Returns
+ * 0 when every item succeeded; otherwise the first failing item's code
+ * (its message in mproc_last_error) and *failed_index (may be NULL) says
+ * which. A task whose output is not exactly out_size bytes fails with
+ * EINVAL. ETIMEDOUT if the whole map takes longer than the options' timeout;
+ * outputs are then unspecified but never written after the call returns.
  * An empty map (count 0) returns at once.
  */
 MPROC_API int mproc_pool_map(mproc_pool_t *pool, const char *task, const void *inputs,
                              size_t in_size, size_t count, void *outputs, size_t out_size,
-                             size_t chunksize, int64_t timeout_ms, size_t *failed_index);
+                             const mproc_map_opts_t *opts, size_t *failed_index);
 
 /*
- * imap / imap_unordered over variable-size items: inputs[i] of lens[i]
- * bytes, copied at the call. Results come from mproc_imap_next in input
- * order (`ordered` non-zero) or as they finish. `chunksize` 0 means 1.
+ * imap over variable-size items: inputs[i] of lens[i] bytes, copied at the
+ * call. Results come from mproc_imap_next in input order; with
+ * mproc_pool_imap_unordered, as they finish. `opts` (may be NULL) gives
+ * the chunk size.
  */
 MPROC_API int mproc_pool_imap(mproc_pool_t *pool, const char *task, const void *const *inputs,
-                              const size_t *lens, size_t count, size_t chunksize, int ordered,
+                              const size_t *lens, size_t count, const mproc_map_opts_t *opts,
                               mproc_imap_t **out);
+MPROC_API int mproc_pool_imap_unordered(mproc_pool_t *pool, const char *task,
+                                        const void *const *inputs, const size_t *lens,
+                                        size_t count, const mproc_map_opts_t *opts,
+                                        mproc_imap_t **out);
 /*
  * The next result: 0 with *index and *out (free with mproc_msg_free); the
  * item's own error code with *index (message in mproc_last_error);
@@ -198,16 +206,16 @@ MPROC_API void mproc_pool_free(mproc_pool_t *pool);
 
 /* Waits for the task: 0 once it is done (either way), ETIMEDOUT. */
 MPROC_API int mproc_future_wait(mproc_future_t *f, int64_t timeout_ms);
-MPROC_API int mproc_future_ready(mproc_future_t *f, int *ready);
+MPROC_API int mproc_future_ready(const mproc_future_t *f, int *ready);
 /* *ok = 1 if the task succeeded. Errors: ESTATE (not done yet). */
-MPROC_API int mproc_future_successful(mproc_future_t *f, int *ok);
+MPROC_API int mproc_future_successful(const mproc_future_t *f, int *ok);
 /* Waits up to `timeout_ms`, then: 0 with *out, a copy of the output (free
  * with mproc_msg_free); or the task's error code (message in
  * mproc_last_error); or ETIMEDOUT. */
 MPROC_API int mproc_future_result(mproc_future_t *f, mproc_msg_t **out, int64_t timeout_ms);
 /* The task's error code (0 on success) and message ("" if none; valid
  * while the future lives). Errors: ESTATE (not done yet). */
-MPROC_API int mproc_future_error(mproc_future_t *f, int *code, const char **message);
+MPROC_API int mproc_future_error(const mproc_future_t *f, int *code, const char **message);
 /* Accepts NULL. */
 MPROC_API void mproc_future_free(mproc_future_t *f);
 

@@ -2,7 +2,8 @@
  * mproc/process.h: run a function in a child process (Python's
  * multiprocessing.Process).
  *
- * A task is a function registered under a name. The parent creates a
+ * A task is a function registered under a name (MPROC_TASK, mproc/task.h).
+ * The parent creates a
  * process from the task's name and an argument list, starts it, and joins
  * it. The child runs the task and exits with its return value.
  *
@@ -45,33 +46,11 @@
 
 #include <mproc/args.h>
 #include <mproc/common.h>
+#include <mproc/task.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- Tasks -------------------------------------------------------------- */
-
-/* A task: runs in the child; its return value (0..255) is the child's exit
- * status. `args` belongs to the caller of the task. */
-typedef int (*mproc_task_fn)(const mproc_args_t *args);
-
-/* Registers `fn` under `name` (copied). Registering the same function under
- * the same name again is harmless. Errors: EINVAL, EEXIST (the name belongs
- * to another function). Thread-safe. */
-MPROC_API int mproc_task_register(const char *name, mproc_task_fn fn);
-/* Finds a registered task. Errors: EINVAL, ENOTFOUND. */
-MPROC_API int mproc_task_lookup(const char *name, mproc_task_fn *fn);
-
-/* Defines a task and registers it under its own name before main() runs.
- * The body sees `const mproc_args_t *args`. Works in C and C++ (GCC and
- * Clang). */
-#define MPROC_TASK(name)                                                       \
-  static int mproc__task_##name(const mproc_args_t *args);                     \
-  __attribute__((constructor)) static void mproc__register_##name(void) {      \
-    (void)mproc_task_register(#name, mproc__task_##name);                      \
-  }                                                                            \
-  static int mproc__task_##name(const mproc_args_t *args __attribute__((unused)))
 
 /*
  * Call first thing in main(). In the parent (a program not started by
@@ -100,6 +79,7 @@ typedef enum mproc_start_method_e {
  * same ENOTSUP comes from mproc_process_opts_set_start_method and
  * mproc_pool_opts_set_start_method. Thread-safe. */
 MPROC_API int mproc_set_start_method(mproc_start_method_t method);
+/* The process-wide default. Cannot fail. */
 MPROC_API mproc_start_method_t mproc_get_start_method(void);
 /* "spawn", "fork", "forkserver" or "default"; never NULL. */
 MPROC_API const char *mproc_start_method_name(mproc_start_method_t method);
@@ -125,9 +105,10 @@ MPROC_API int mproc_process_opts_set_new_group(mproc_process_opts_t *opts, int o
 /* ---- Processes ---------------------------------------------------------- */
 
 /*
- * Creates a process that will run the task registered as `task`. Takes
- * ownership of `args` (NULL: no arguments) in every case, even on failure.
- * Errors: EINVAL, ENOTFOUND (no task of that name).
+ * Creates a process that will run the process task registered as `task`.
+ * Takes ownership of `args` (NULL: no arguments) in every case, even on
+ * failure. Errors: EINVAL, ENOTFOUND (no task of that name), ETYPE (a pool
+ * task has that name).
  * Handles are thread-safe.
  */
 MPROC_API int mproc_process_new(mproc_process_t **out, const char *task,
@@ -153,7 +134,7 @@ MPROC_API int mproc_process_start(mproc_process_t *p);
  * ended, ETIMEDOUT if it still runs. Errors: ESTATE (not started). */
 MPROC_API int mproc_process_join(mproc_process_t *p, int64_t timeout_ms);
 /* *alive = 1 while the child runs (started and not yet ended), else 0. */
-MPROC_API int mproc_process_is_alive(mproc_process_t *p, int *alive);
+MPROC_API int mproc_process_is_alive(const mproc_process_t *p, int *alive);
 /* SIGTERM / SIGKILL to the child (to its whole group if it leads one).
  * Signalling a child that already ended does nothing and succeeds.
  * Errors: ESTATE (not started). */
@@ -163,7 +144,7 @@ MPROC_API int mproc_process_kill(mproc_process_t *p);
 MPROC_API int mproc_process_pid(const mproc_process_t *p, int64_t *pid);
 /* Python's exitcode: the task's return value, or -N if signal N ended the
  * child. Errors: ESTATE while not started or still running. */
-MPROC_API int mproc_process_exitcode(mproc_process_t *p, int *code);
+MPROC_API int mproc_process_exitcode(const mproc_process_t *p, int *code);
 /* The name; valid while the handle lives. Never fails for a valid handle. */
 MPROC_API int mproc_process_name(const mproc_process_t *p, const char **name);
 MPROC_API int mproc_process_daemon(const mproc_process_t *p, int *daemon);
@@ -181,14 +162,17 @@ MPROC_API void mproc_process_free(mproc_process_t *p);
 
 /* ---- This process ------------------------------------------------------- */
 
+/* These take no handle and cannot fail: they return their answer. */
 /* "MainProcess" in a program's first process, the process's name in a
  * child. Static for the process's lifetime. */
 MPROC_API const char *mproc_current_process_name(void);
 /* 1 in a daemon child, else 0. */
 MPROC_API int mproc_current_process_is_daemon(void);
 /* The pid of the process that started this one through mproc (Python's
- * parent_process().pid), or 0 in a process mproc did not start. Under
- * forkserver this differs from mproc_getppid(), which names the server. */
+ * parent_process().pid), or 0 in a process mproc did not start (a
+ * program's first process). Under forkserver this is the process that
+ * asked for the child, not the server that forked it (the OS parent, which
+ * the library does not report). */
 MPROC_API int64_t mproc_parent_pid(void);
 /*
  * The pids of this process's started children (processes, not commands)

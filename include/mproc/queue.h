@@ -79,26 +79,27 @@ MPROC_API int mproc_queue_put(mproc_queue_t *q, const void *data, size_t len,
 MPROC_API int mproc_queue_get(mproc_queue_t *q, mproc_msg_t **out, int64_t timeout_ms);
 /*
  * Takes the oldest message into `buf`; *len gets its size. If `cap` is too
- * small: ETOOBIG, *len is the size needed, and the message stays queued.
- * Other errors as mproc_queue_get.
+ * small: ETOOBIG, *len is the size needed, and the message stays queued;
+ * cap 0 with buf NULL asks for the size this way (mproc/common.h,
+ * "Buffers"). Other errors as mproc_queue_get.
  */
 MPROC_API int mproc_queue_get_into(mproc_queue_t *q, void *buf, size_t cap, size_t *len,
                                    int64_t timeout_ms);
 
 /* Items queued now (approximate when others put or get meanwhile, as in
  * Python). */
-MPROC_API int mproc_queue_qsize(mproc_queue_t *q, size_t *n);
-MPROC_API int mproc_queue_empty(mproc_queue_t *q, int *empty);
+MPROC_API int mproc_queue_qsize(const mproc_queue_t *q, size_t *n);
+MPROC_API int mproc_queue_empty(const mproc_queue_t *q, int *empty);
 /* 1 when maxsize items are queued (approximate). */
-MPROC_API int mproc_queue_full(mproc_queue_t *q, int *full);
-MPROC_API int mproc_queue_maxsize(mproc_queue_t *q, size_t *maxsize);
-MPROC_API int mproc_queue_capacity(mproc_queue_t *q, size_t *bytes);
+MPROC_API int mproc_queue_full(const mproc_queue_t *q, int *full);
+MPROC_API int mproc_queue_maxsize(const mproc_queue_t *q, size_t *maxsize);
+MPROC_API int mproc_queue_capacity(const mproc_queue_t *q, size_t *bytes);
 /* The largest message a put accepts. */
-MPROC_API int mproc_queue_max_message(mproc_queue_t *q, size_t *bytes);
+MPROC_API int mproc_queue_max_message(const mproc_queue_t *q, size_t *bytes);
 
 /* Closes the queue for everyone (see above). Closing twice is harmless. */
 MPROC_API int mproc_queue_close(mproc_queue_t *q);
-MPROC_API int mproc_queue_is_closed(mproc_queue_t *q, int *closed);
+MPROC_API int mproc_queue_is_closed(const mproc_queue_t *q, int *closed);
 
 /* Marks one taken item as processed. Errors: ESTATE when called more times
  * than items were taken (Python's ValueError). */
@@ -106,7 +107,9 @@ MPROC_API int mproc_queue_task_done(mproc_queue_t *q);
 /* Waits until every item ever put has been marked done: 0, or ETIMEDOUT. */
 MPROC_API int mproc_queue_join(mproc_queue_t *q, int64_t timeout_ms);
 
-MPROC_API const char *mproc_queue_name(const mproc_queue_t *q);
+/* *name gets the name of a named queue, "" for an anonymous one; valid
+ * while the handle lives. Errors: EINVAL. */
+MPROC_API int mproc_queue_name(const mproc_queue_t *q, const char **name);
 MPROC_API void mproc_queue_free(mproc_queue_t *q);
 
 MPROC_API int mproc_args_add_queue(mproc_args_t *args, mproc_queue_t *q);

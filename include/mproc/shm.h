@@ -27,14 +27,17 @@ extern "C" {
 MPROC_API int mproc_shm_new(mproc_shm_t **out, size_t size, const mproc_shared_opts_t *opts);
 /* Opens a named block. Errors: ENOENT, ETYPE, ECORRUPT. */
 MPROC_API int mproc_shm_open(mproc_shm_t **out, const char *name);
-/* The first byte; valid while the handle lives. NULL for a bad handle. */
-MPROC_API void *mproc_shm_data(const mproc_shm_t *shm);
-/* The size asked for at creation (0 for a bad handle). */
-MPROC_API size_t mproc_shm_size(const mproc_shm_t *shm);
+/* *data gets the first byte, valid while the handle lives. Errors:
+ * EINVAL. */
+MPROC_API int mproc_shm_data(const mproc_shm_t *shm, void **data);
+/* *size gets the size asked for at creation. Errors: EINVAL. */
+MPROC_API int mproc_shm_size(const mproc_shm_t *shm, size_t *size);
 /* The block's lock, a new handle (free it with mproc_lock_free); the same
  * lock in every process that has the block. */
-MPROC_API int mproc_shm_lock(mproc_shm_t *shm, mproc_lock_t **out);
-MPROC_API const char *mproc_shm_name(const mproc_shm_t *shm);
+MPROC_API int mproc_shm_lock(const mproc_shm_t *shm, mproc_lock_t **out);
+/* *name gets the name of a named block, "" for an anonymous one; valid
+ * while the handle lives. Errors: EINVAL. */
+MPROC_API int mproc_shm_name(const mproc_shm_t *shm, const char **name);
 MPROC_API void mproc_shm_free(mproc_shm_t *shm);
 
 MPROC_API int mproc_args_add_shm(mproc_args_t *args, mproc_shm_t *shm);

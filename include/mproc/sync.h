@@ -73,10 +73,11 @@ MPROC_API int mproc_lock_try_acquire(mproc_lock_t *lock);
 /* Errors: ESTATE (the calling thread does not hold it). */
 MPROC_API int mproc_lock_release(mproc_lock_t *lock);
 /* *locked = 1 if some thread (anywhere) holds it. A snapshot. */
-MPROC_API int mproc_lock_is_locked(mproc_lock_t *lock, int *locked);
-/* The name of a named lock, "" for an anonymous one. Valid while the
- * handle lives. */
-MPROC_API const char *mproc_lock_name(const mproc_lock_t *lock);
+MPROC_API int mproc_lock_is_locked(const mproc_lock_t *lock, int *locked);
+/* *name gets the name of a named lock, "" for an anonymous one; valid
+ * while the handle lives. The other types' *_name calls are alike.
+ * Errors: EINVAL. */
+MPROC_API int mproc_lock_name(const mproc_lock_t *lock, const char **name);
 MPROC_API void mproc_lock_free(mproc_lock_t *lock);
 
 /* ---- RLock (re-entrant) ------------------------------------------------- */
@@ -90,8 +91,8 @@ MPROC_API int mproc_rlock_try_acquire(mproc_rlock_t *lock);
 /* Errors: ESTATE (not held by the calling thread). */
 MPROC_API int mproc_rlock_release(mproc_rlock_t *lock);
 /* How many times the calling thread holds it (0: not at all). */
-MPROC_API int mproc_rlock_depth(mproc_rlock_t *lock, uint32_t *depth);
-MPROC_API const char *mproc_rlock_name(const mproc_rlock_t *lock);
+MPROC_API int mproc_rlock_depth(const mproc_rlock_t *lock, uint32_t *depth);
+MPROC_API int mproc_rlock_name(const mproc_rlock_t *lock, const char **name);
 MPROC_API void mproc_rlock_free(mproc_rlock_t *lock);
 
 /* ---- Semaphore and BoundedSemaphore ------------------------------------- */
@@ -111,8 +112,8 @@ MPROC_API int mproc_sem_try_acquire(mproc_sem_t *sem);
  * bound: released too many times, Python's ValueError), EOVERFLOW. */
 MPROC_API int mproc_sem_release(mproc_sem_t *sem);
 /* The current value (a snapshot). */
-MPROC_API int mproc_sem_value(mproc_sem_t *sem, uint32_t *value);
-MPROC_API const char *mproc_sem_name(const mproc_sem_t *sem);
+MPROC_API int mproc_sem_value(const mproc_sem_t *sem, uint32_t *value);
+MPROC_API int mproc_sem_name(const mproc_sem_t *sem, const char **name);
 MPROC_API void mproc_sem_free(mproc_sem_t *sem);
 
 /* ---- Event -------------------------------------------------------------- */
@@ -122,10 +123,10 @@ MPROC_API int mproc_event_open(mproc_event_t **out, const char *name);
 /* Sets the flag and wakes every waiter in every process. */
 MPROC_API int mproc_event_set(mproc_event_t *event);
 MPROC_API int mproc_event_clear(mproc_event_t *event);
-MPROC_API int mproc_event_is_set(mproc_event_t *event, int *is_set);
+MPROC_API int mproc_event_is_set(const mproc_event_t *event, int *is_set);
 /* 0 once the flag is set (at once if it is), ETIMEDOUT otherwise. */
 MPROC_API int mproc_event_wait(mproc_event_t *event, int64_t timeout_ms);
-MPROC_API const char *mproc_event_name(const mproc_event_t *event);
+MPROC_API int mproc_event_name(const mproc_event_t *event, const char **name);
 MPROC_API void mproc_event_free(mproc_event_t *event);
 
 /* ---- Condition ---------------------------------------------------------- */
@@ -160,7 +161,7 @@ MPROC_API int mproc_cond_wait(mproc_cond_t *cond, int64_t timeout_ms);
  * notifier up. ESTATE if the calling thread does not hold the lock. */
 MPROC_API int mproc_cond_notify(mproc_cond_t *cond, uint32_t n);
 MPROC_API int mproc_cond_notify_all(mproc_cond_t *cond);
-MPROC_API const char *mproc_cond_name(const mproc_cond_t *cond);
+MPROC_API int mproc_cond_name(const mproc_cond_t *cond, const char **name);
 MPROC_API void mproc_cond_free(mproc_cond_t *cond);
 
 /* ---- Barrier ------------------------------------------------------------ */
@@ -182,10 +183,10 @@ MPROC_API int mproc_barrier_wait(mproc_barrier_t *barrier, int64_t timeout_ms,
 MPROC_API int mproc_barrier_abort(mproc_barrier_t *barrier);
 /* Back to the initial state; current waiters get EBROKEN. */
 MPROC_API int mproc_barrier_reset(mproc_barrier_t *barrier);
-MPROC_API int mproc_barrier_parties(mproc_barrier_t *barrier, uint32_t *parties);
-MPROC_API int mproc_barrier_n_waiting(mproc_barrier_t *barrier, uint32_t *n);
-MPROC_API int mproc_barrier_broken(mproc_barrier_t *barrier, int *broken);
-MPROC_API const char *mproc_barrier_name(const mproc_barrier_t *barrier);
+MPROC_API int mproc_barrier_parties(const mproc_barrier_t *barrier, uint32_t *parties);
+MPROC_API int mproc_barrier_n_waiting(const mproc_barrier_t *barrier, uint32_t *n);
+MPROC_API int mproc_barrier_broken(const mproc_barrier_t *barrier, int *broken);
+MPROC_API int mproc_barrier_name(const mproc_barrier_t *barrier, const char **name);
 MPROC_API void mproc_barrier_free(mproc_barrier_t *barrier);
 
 /* ---- Passing to children ------------------------------------------------ */

@@ -82,8 +82,12 @@ int mproc_args_add_conn(mproc_args_t* a, mproc_conn_t* conn) {
   MPROC_API_END
 }
 
-size_t mproc_args_count(const mproc_args_t* a) {
-  return mproc::api::usable_or_note(a, __func__) ? a->args->size() : 0;
+int mproc_args_count(const mproc_args_t* a, size_t* count) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(count != nullptr, "count is NULL");
+  *count = args_of(a, __func__).size();
+  return 0;
+  MPROC_API_END
 }
 
 int mproc_args_type(const mproc_args_t* a, size_t index, mproc_arg_type_t* type) {

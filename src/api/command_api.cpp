@@ -1,7 +1,6 @@
 // C entry points for commands.
 #include <mproc/command.h>
 
-#include <cstdlib>
 #include <cstring>
 
 #include "api/guard.hpp"
@@ -33,13 +32,14 @@ void check_stream(int which, const char* function) {
                       "stream must be MPROC_STDIN, MPROC_STDOUT or MPROC_STDERR");
 }
 
-// A NUL-terminated malloc'ed copy for the caller (freed with mproc_free).
-char* give_buffer(const std::string& s) {
-  char* p = static_cast<char*>(std::malloc(s.size() + 1));
-  if (p == nullptr) throw std::bad_alloc();
-  if (!s.empty()) std::memcpy(p, s.data(), s.size());
-  p[s.size()] = '\0';
-  return p;
+// One of a capture's streams, as mproc_capture_stdout/_stderr give it.
+int captured_stream(const mproc_capture_t* c, std::string mproc::core::Captured::*stream,
+                    const char** data, size_t* len, const char* function) {
+  mproc::api::require(data != nullptr && len != nullptr, function, "data or len is NULL");
+  const std::string& bytes = MPROC_CHECK_IN(c, function).value.get().*stream;
+  *data = bytes.c_str();
+  *len = bytes.size();
+  return 0;
 }
 
 }  // namespace
@@ -196,7 +196,10 @@ int mproc_command_read(mproc_command_t* cmd, int which, void* buf, size_t cap, s
                        int64_t timeout_ms) {
   MPROC_API_BEGIN
   Command& c = MPROC_UNWRAP(cmd);
-  MPROC_REQUIRE(buf != nullptr && cap > 0, "buf is NULL or cap is 0");
+  // A byte stream has no next message whose size cap 0 could ask for
+  // (mproc/common.h, "Buffers").
+  MPROC_REQUIRE(cap > 0, "cap is 0 (a read of a byte stream needs room for a byte)");
+  MPROC_REQUIRE(buf != nullptr, "buf is NULL");
   MPROC_REQUIRE(n != nullptr, "n is NULL");
   return status(c.read(which, buf, cap, n, MPROC_DEADLINE(timeout_ms)));
   MPROC_API_END
@@ -208,7 +211,7 @@ int mproc_command_join(mproc_command_t* cmd, int64_t timeout_ms) {
   MPROC_API_END
 }
 
-int mproc_command_is_alive(mproc_command_t* cmd, int* alive) {
+int mproc_command_is_alive(const mproc_command_t* cmd, int* alive) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(alive != nullptr, "alive is NULL");
   *alive = MPROC_UNWRAP(cmd).alive() ? 1 : 0;
@@ -238,7 +241,7 @@ int mproc_command_pid(const mproc_command_t* cmd, int64_t* pid) {
   MPROC_API_END
 }
 
-int mproc_command_exitcode(mproc_command_t* cmd, int* code) {
+int mproc_command_exitcode(const mproc_command_t* cmd, int* code) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(code != nullptr, "code is NULL");
   if (!MPROC_UNWRAP(cmd).exitcode(code))
@@ -259,11 +262,10 @@ void mproc_command_free(mproc_command_t* cmd) { MPROC_RELEASE(cmd); }
 
 int mproc_command_capture(const char* const* argv, const mproc_command_opts_t* opts,
                           const void* input, size_t input_len, int64_t timeout_ms,
-                          char** out, size_t* out_len, char** err, size_t* err_len,
-                          int* exitcode) {
+                          mproc_capture_t** out) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(input != nullptr || input_len == 0, "input is NULL");
-  MPROC_REQUIRE(exitcode != nullptr, "exitcode is NULL");
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
   auto deadline = MPROC_DEADLINE(timeout_ms);
   auto args = copy_argv(argv, __func__);
   std::string feed;
@@ -271,21 +273,33 @@ int mproc_command_capture(const char* const* argv, const mproc_command_opts_t* o
   auto result = Command::capture(std::move(args), options_of(opts, __func__),
                                  input != nullptr ? &feed : nullptr,
                                  deadline);
-  char* out_buf = out ? give_buffer(result.out) : nullptr;
-  char* err_buf = nullptr;
-  try {
-    if (err) err_buf = give_buffer(result.err);
-  } catch (...) {
-    std::free(out_buf);
-    throw;
-  }
-  if (out) *out = out_buf;
-  if (out_len) *out_len = result.out.size();
-  if (err) *err = err_buf;
-  if (err_len) *err_len = result.err.size();
-  *exitcode = result.exitcode;
+  mproc_capture_s* c = mproc::api::make<mproc_capture_s>();
+  c->value.get() = std::move(result);
+  *out = c;
   return 0;
   MPROC_API_END
 }
+
+int mproc_capture_exitcode(const mproc_capture_t* c, int* code) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(code != nullptr, "code is NULL");
+  *code = MPROC_CHECK(c).value.get().exitcode;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_capture_stdout(const mproc_capture_t* c, const char** data, size_t* len) {
+  MPROC_API_BEGIN
+  return captured_stream(c, &mproc::core::Captured::out, data, len, __func__);
+  MPROC_API_END
+}
+
+int mproc_capture_stderr(const mproc_capture_t* c, const char** data, size_t* len) {
+  MPROC_API_BEGIN
+  return captured_stream(c, &mproc::core::Captured::err, data, len, __func__);
+  MPROC_API_END
+}
+
+void mproc_capture_free(mproc_capture_t* c) { MPROC_RELEASE(c); }
 
 }  // extern "C"

@@ -1,7 +1,5 @@
-// C entry points for version, errors, memory and process-wide facts.
+// C entry points for version, errors and process-wide facts.
 #include <mproc/common.h>
-
-#include <cstdlib>
 
 #include "api/guard.hpp"
 #include "platform/sysinfo.hpp"
@@ -20,12 +18,8 @@ const char* mproc_last_error(void) { return mproc::api::last_error_text(); }
 
 int mproc_last_error_code(void) { return mproc::api::last_error_code(); }
 
-void mproc_free(void* ptr) { std::free(ptr); }
-
 int mproc_cpu_count(void) { return mproc::platform::cpu_count(); }
 
 int64_t mproc_getpid(void) { return mproc::platform::current_pid(); }
-
-int64_t mproc_getppid(void) { return mproc::platform::parent_pid(); }
 
 }  // extern "C"

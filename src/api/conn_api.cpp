@@ -11,7 +11,7 @@ using mproc::core::Connection;
 
 extern "C" {
 
-int mproc_pipe(mproc_conn_t** a, mproc_conn_t** b, int duplex) {
+int mproc_conn_pipe(mproc_conn_t** a, mproc_conn_t** b, int duplex) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(a != nullptr && b != nullptr, "a or b is NULL");
   auto [first, second] = Connection::make_pair(duplex != 0);
@@ -68,7 +68,7 @@ int mproc_conn_close(mproc_conn_t* c) {
   MPROC_API_END
 }
 
-int mproc_conn_fileno(mproc_conn_t* c, int* fd) {
+int mproc_conn_fileno(const mproc_conn_t* c, int* fd) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(fd != nullptr, "fd is NULL");
   *fd = MPROC_UNWRAP(c).fileno();
@@ -76,25 +76,40 @@ int mproc_conn_fileno(mproc_conn_t* c, int* fd) {
   MPROC_API_END
 }
 
-int mproc_conn_writable(const mproc_conn_t* c) {
-  return mproc::api::usable_or_note(c, __func__) && c->obj->writable();
+int mproc_conn_writable(const mproc_conn_t* c, int* writable) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(writable != nullptr, "writable is NULL");
+  *writable = MPROC_UNWRAP(c).writable() ? 1 : 0;
+  return 0;
+  MPROC_API_END
 }
 
-int mproc_conn_readable(const mproc_conn_t* c) {
-  return mproc::api::usable_or_note(c, __func__) && c->obj->readable();
+int mproc_conn_readable(const mproc_conn_t* c, int* readable) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(readable != nullptr, "readable is NULL");
+  *readable = MPROC_UNWRAP(c).readable() ? 1 : 0;
+  return 0;
+  MPROC_API_END
 }
 
 void mproc_conn_free(mproc_conn_t* c) { MPROC_RELEASE(c); }
 
 // A message is a handle like any other: a freed one is refused, without
-// reading freed memory. These return no code, so a bad one gives NULL or 0
-// and the reason as the thread's last error.
-const void* mproc_msg_data(const mproc_msg_t* m) {
-  return mproc::api::usable_or_note(m, __func__) ? m->data() : nullptr;
+// reading freed memory.
+int mproc_msg_data(const mproc_msg_t* m, const void** data) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(data != nullptr, "data is NULL");
+  *data = MPROC_CHECK(m).data();
+  return 0;
+  MPROC_API_END
 }
 
-size_t mproc_msg_size(const mproc_msg_t* m) {
-  return mproc::api::usable_or_note(m, __func__) ? m->size : 0;
+int mproc_msg_size(const mproc_msg_t* m, size_t* size) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(size != nullptr, "size is NULL");
+  *size = MPROC_CHECK(m).size;
+  return 0;
+  MPROC_API_END
 }
 
 void mproc_msg_free(mproc_msg_t* m) { MPROC_RELEASE(m); }

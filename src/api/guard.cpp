@@ -17,9 +17,35 @@ struct LastError {
 
 thread_local LastError t_last;
 
+// Records an undocumented code as the documented one that stands for it,
+// the original named in the message ("... (ELOOP, code -40)").
+int fail_undocumented(int code, const char* message) noexcept {
+  int shown = public_code(code);
+  try {
+    t_last.text = std::string(message) + " (" + mproc::error_name(code) + ", code " +
+                  std::to_string(code) + ")";
+    t_last.dynamic = true;
+    t_last.code = shown;
+    return shown;
+  } catch (...) {
+    t_last.code = shown;
+    t_last.static_text = mproc::error_text(shown);
+    t_last.dynamic = false;
+    return shown;
+  }
+}
+
 }  // namespace
 
+int public_code(int code) noexcept {
+  if (mproc::documented_code(code)) return code;
+  // An OS error outside the table is still an OS error; anything else is
+  // a code the library should never have produced.
+  return code < 0 && code > -4096 ? MPROC_EIO : MPROC_EINTERNAL;
+}
+
 int fail_static(int code, const char* message) noexcept {
+  if (!mproc::documented_code(code)) return fail_undocumented(code, message);
   t_last.code = code;
   t_last.static_text = message;
   t_last.dynamic = false;
@@ -37,6 +63,7 @@ int buffer_too_small(const char* function, size_t needed, size_t cap) noexcept {
 }
 
 int fail_message(int code, const std::string& message) noexcept {
+  if (!mproc::documented_code(code)) return fail_undocumented(code, message.c_str());
   try {
     t_last.text = message;
     t_last.dynamic = true;
@@ -66,14 +93,6 @@ int fail_current_exception(const char* function) noexcept {
 void fail_bad_handle(const char* function, const char* label) {
   mproc::fail(MPROC_EINVAL,
               std::string(function) + ": the handle was freed or is not a " + label);
-}
-
-void note_bad_handle(const char* function, const char* label) noexcept {
-  try {
-    fail_bad_handle(function, label);
-  } catch (...) {
-    (void)fail_current_exception(function);
-  }
 }
 
 void note_bad_free(const char* function, const char* label, bool lent) noexcept {

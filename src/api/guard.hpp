@@ -15,11 +15,20 @@
 
 namespace mproc::api {
 
+// Only documented codes leave the library (mproc/common.h, "Errors"):
+// every failure is recorded through fail_static or fail_message, which
+// turn a code MPROC_ERRNO_MAP does not list into public_code(code) and keep
+// the original in the message.
+
+// `code` if documented; else MPROC_EIO for an OS error outside the table,
+// MPROC_EINTERNAL for anything else. For codes handed out in
+// out-parameters.
+int public_code(int code) noexcept;
 // Translates the exception being handled; call only inside a catch block.
 int fail_current_exception(const char* function) noexcept;
-// Records a failure with a static message; returns `code`.
+// Records a failure with a static message; returns `code` (see above).
 int fail_static(int code, const char* message) noexcept;
-// Records a failure with a composed message; returns `code`.
+// Records a failure with a composed message; returns `code` (see above).
 int fail_message(int code, const std::string& message) noexcept;
 
 // MPROC_ETOOBIG from a receive into a caller's buffer: says how big the
@@ -44,8 +53,6 @@ inline void require(bool ok, const char* function, const char* what) {
 // A handle argument that is not usable: MPROC_EINVAL "<function>: the
 // handle was freed or is not a <label>".
 [[noreturn]] void fail_bad_handle(const char* function, const char* label);
-// The same as the thread's last error, for calls that return no code.
-void note_bad_handle(const char* function, const char* label) noexcept;
 // A *_free given a handle it may not free (freed already, of another type,
 // or lent by the library for one call): recorded as the thread's last
 // error, since *_free returns nothing.

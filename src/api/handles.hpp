@@ -80,7 +80,7 @@ MPROC_DEFINE_HANDLE(mproc_event_s, mproc::core::Event, 0x65766e74, "mproc_event_
 MPROC_DEFINE_HANDLE(mproc_cond_s, mproc::core::Condition, 0x636f6e64, "mproc_cond_t");
 MPROC_DEFINE_HANDLE(mproc_barrier_s, mproc::core::Barrier, 0x62617272, "mproc_barrier_t");
 MPROC_DEFINE_HANDLE(mproc_shm_s, mproc::core::SharedBlock, 0x73686d62, "mproc_shm_t");
-MPROC_DEFINE_HANDLE(mproc_pool_s, mproc::core::Pool, 0x706f6f6c, "mproc_pool_t");
+MPROC_DEFINE_HANDLE(mproc_pool_s, mproc::core::PoolBase, 0x706f6f6c, "mproc_pool_t");
 MPROC_DEFINE_HANDLE(mproc_future_s, mproc::core::Future, 0x66757472, "mproc_future_t");
 MPROC_DEFINE_HANDLE(mproc_imap_s, mproc::core::ImapJob, 0x696d6170, "mproc_imap_t");
 MPROC_DEFINE_HANDLE(mproc_queue_s, mproc::core::Queue, 0x71756575, "mproc_queue_t");
@@ -98,6 +98,19 @@ MPROC_DEFINE_OPTIONS(mproc_command_opts_s, mproc::core::CommandOptions, 0x636f70
                      "mproc_command_opts_t");
 
 namespace mproc::api {
+// The values of an mproc_map_opts_t.
+struct MapOptions {
+  size_t chunksize = 0;
+  int64_t timeout_ms = -1;   // MPROC_FOREVER
+  bool timeout_set = false;  // imap refuses a timeout rather than ignore it
+};
+}  // namespace mproc::api
+
+MPROC_DEFINE_OPTIONS(mproc_map_opts_s, mproc::api::MapOptions, 0x6d61706f, "mproc_map_opts_t");
+// A finished capture's output and status: values, like an options object's.
+MPROC_DEFINE_OPTIONS(mproc_capture_s, mproc::core::Captured, 0x63617074, "mproc_capture_t");
+
+namespace mproc::api {
 
 // Whether `h` is a handle of type H that may be used now (live, or lent
 // for the current call). Reads only the header, which stays readable after
@@ -106,15 +119,6 @@ template <class H>
 bool usable(const H* h) noexcept {
   return h != nullptr && mproc::core::HandleHeader::of(static_cast<const void*>(h))
                              ->usable(H::kMagic);
-}
-
-// usable(h), for calls that return no code: a non-NULL handle that is not
-// usable is also noted as the thread's last error.
-template <class H>
-bool usable_or_note(const H* h, const char* function) noexcept {
-  if (usable(h)) return true;
-  if (h != nullptr) note_bad_handle(function, H::kLabel);
-  return false;
 }
 
 // Checks a handle argument and returns the struct behind it.
@@ -139,6 +143,18 @@ auto& options(H* h, const char* function) {
 template <class H>
 auto& unwrap(H* h, const char* function) {
   return *check_handle(h, function).obj;
+}
+
+// A strong reference to the core object behind a handle, for a call that
+// publishes a change (a release, a set, a put, a get that makes room) and
+// touches the object after it: the change may let another thread return
+// from its wait and free the handle, and the object and its mapping must
+// outlive the rest of this call (as glibc's sem_post must, bug 12674).
+// Taken before the change, so it is ordered before any free the change
+// allows.
+template <class H>
+auto hold(H* h, const char* function) {
+  return check_handle(h, function).obj;
 }
 
 // A new live handle, fields at their defaults (options) or empty.
@@ -178,6 +194,8 @@ void release(H* h, const char* function) noexcept {
 }  // namespace mproc::api
 
 #define MPROC_UNWRAP(h) ::mproc::api::unwrap((h), __func__)
+#define MPROC_UNWRAP_IN(h, function) ::mproc::api::unwrap((h), (function))
+#define MPROC_HOLD(h) ::mproc::api::hold((h), __func__)
 #define MPROC_CHECK(h) ::mproc::api::check_handle((h), __func__)
 #define MPROC_CHECK_IN(h, function) ::mproc::api::check_handle((h), (function))
 #define MPROC_OPTIONS(h) ::mproc::api::options((h), __func__)

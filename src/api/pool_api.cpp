@@ -12,7 +12,7 @@
 using mproc::api::status;
 using mproc::api::wrap;
 using mproc::core::Future;
-using mproc::core::Pool;
+using Pool = mproc::core::PoolBase;  // the local pool, or the MPI pool
 using mproc::core::TaskRef;
 using mproc::platform::Deadline;
 
@@ -21,6 +21,31 @@ namespace {
 mproc::core::TaskOptions task_options(const mproc_task_opts_t* opts, const char* function) {
   if (opts == nullptr) return {};
   return MPROC_OPTIONS_IN(opts, function);
+}
+
+mproc::api::MapOptions map_options(const mproc_map_opts_t* opts, const char* function) {
+  if (opts == nullptr) return {};
+  return MPROC_OPTIONS_IN(opts, function);
+}
+
+// imap and imap_unordered: the same call but for the order of results.
+int imap(mproc_pool_t* pool, const char* task, const void* const* inputs, const size_t* lens,
+         size_t count, const mproc_map_opts_t* opts, bool ordered, mproc_imap_t** out,
+         const char* function) {
+  Pool& p = MPROC_UNWRAP_IN(pool, function);
+  mproc::api::require(task != nullptr && task[0] != '\0', function, "task is NULL or empty");
+  mproc::api::require(count == 0 || (inputs != nullptr && lens != nullptr), function,
+                      "inputs or lens is NULL");
+  mproc::api::require(out != nullptr, function, "out is NULL");
+  for (size_t i = 0; i < count; ++i)
+    mproc::api::require(inputs[i] != nullptr || lens[i] == 0, function, "an input is NULL");
+  auto o = map_options(opts, function);
+  mproc::api::require(!o.timeout_set, function,
+                      "the options set a timeout; imap waits per result: give the timeout "
+                      "to mproc_imap_next");
+  *out = wrap<mproc_imap_s>(
+      p.imap(TaskRef{task, nullptr}, inputs, lens, count, o.chunksize, ordered));
+  return 0;
 }
 
 // A task's failure: its code, its message as the thread's last error.
@@ -40,15 +65,6 @@ extern "C" {
 
 // ---- Tasks and results -----------------------------------------------------------
 
-int mproc_pool_task_register(const char* name, mproc_pool_fn fn) {
-  MPROC_API_BEGIN
-  MPROC_REQUIRE(name != nullptr && name[0] != '\0', "name is NULL or empty");
-  MPROC_REQUIRE(fn != nullptr, "fn is NULL");
-  mproc::core::register_pool_task(name, fn);
-  return 0;
-  MPROC_API_END
-}
-
 int mproc_result_set(mproc_result_t* out, const void* data, size_t len) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr && out->magic == mproc_result_s::kMagic, "not a task's result");
@@ -58,14 +74,14 @@ int mproc_result_set(mproc_result_t* out, const void* data, size_t len) {
   MPROC_API_END
 }
 
-void* mproc_result_alloc(mproc_result_t* out, size_t len) {
-  if (out == nullptr || out->magic != mproc_result_s::kMagic) return nullptr;
-  try {
-    out->output.resize(len);
-    return out->output.data();
-  } catch (...) {
-    return nullptr;
-  }
+int mproc_result_alloc(mproc_result_t* out, size_t len, void** data) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr && out->magic == mproc_result_s::kMagic, "not a task's result");
+  MPROC_REQUIRE(data != nullptr, "data is NULL");
+  out->output.resize(len);
+  *data = out->output.data();
+  return 0;
+  MPROC_API_END
 }
 
 int mproc_result_error(mproc_result_t* out, int code, const char* message) {
@@ -165,6 +181,33 @@ int mproc_task_opts_set_callback(mproc_task_opts_t* opts, mproc_future_cb callba
   MPROC_API_END
 }
 
+int mproc_map_opts_new(mproc_map_opts_t** out) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  *out = mproc::api::make<mproc_map_opts_s>();
+  return 0;
+  MPROC_API_END
+}
+
+void mproc_map_opts_free(mproc_map_opts_t* opts) { MPROC_RELEASE(opts); }
+
+int mproc_map_opts_set_chunksize(mproc_map_opts_t* opts, size_t n) {
+  MPROC_API_BEGIN
+  MPROC_OPTIONS(opts).chunksize = n;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_map_opts_set_timeout(mproc_map_opts_t* opts, int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  auto& o = MPROC_OPTIONS(opts);
+  (void)MPROC_DEADLINE(timeout_ms);  // the same rule as every timed call
+  o.timeout_ms = timeout_ms;
+  o.timeout_set = true;
+  return 0;
+  MPROC_API_END
+}
+
 // ---- Pools ----------------------------------------------------------------------------
 
 int mproc_pool_new(mproc_pool_t** out, const mproc_pool_opts_t* opts) {
@@ -177,7 +220,7 @@ int mproc_pool_new(mproc_pool_t** out, const mproc_pool_opts_t* opts) {
   MPROC_API_END
 }
 
-int mproc_pool_processes(mproc_pool_t* pool, size_t* n) {
+int mproc_pool_processes(const mproc_pool_t* pool, size_t* n) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(n != nullptr, "n is NULL");
   *n = MPROC_UNWRAP(pool).processes();
@@ -185,7 +228,7 @@ int mproc_pool_processes(mproc_pool_t* pool, size_t* n) {
   MPROC_API_END
 }
 
-int mproc_pool_worker_pids(mproc_pool_t* pool, int64_t* pids, size_t cap, size_t* n) {
+int mproc_pool_worker_pids(const mproc_pool_t* pool, int64_t* pids, size_t cap, size_t* n) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(n != nullptr, "n is NULL");
   MPROC_REQUIRE(pids != nullptr || cap == 0, "pids is NULL but cap is not 0");
@@ -240,8 +283,8 @@ int mproc_pool_apply(mproc_pool_t* pool, const char* task, const void* in, size_
 }
 
 int mproc_pool_map(mproc_pool_t* pool, const char* task, const void* inputs, size_t in_size,
-                   size_t count, void* outputs, size_t out_size, size_t chunksize,
-                   int64_t timeout_ms, size_t* failed_index) {
+                   size_t count, void* outputs, size_t out_size, const mproc_map_opts_t* opts,
+                   size_t* failed_index) {
   MPROC_API_BEGIN
   Pool& p = MPROC_UNWRAP(pool);
   MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task is NULL or empty");
@@ -249,10 +292,11 @@ int mproc_pool_map(mproc_pool_t* pool, const char* task, const void* inputs, siz
   MPROC_REQUIRE(count == 0 || outputs != nullptr || out_size == 0, "outputs is NULL");
   MPROC_REQUIRE(in_size == 0 || count <= SIZE_MAX / in_size, "inputs overflow");
   MPROC_REQUIRE(out_size == 0 || count <= SIZE_MAX / out_size, "outputs overflow");
+  auto o = map_options(opts, __func__);
   uint64_t failed = 0;
   std::string message;
-  int rc = p.map(TaskRef{task, nullptr}, inputs, in_size, count, outputs, out_size, chunksize,
-                 MPROC_DEADLINE(timeout_ms), &failed, &message);
+  int rc = p.map(TaskRef{task, nullptr}, inputs, in_size, count, outputs, out_size, o.chunksize,
+                 MPROC_DEADLINE(o.timeout_ms), &failed, &message);
   if (rc == MPROC_ETIMEDOUT) return mproc::api::fail_static(rc, "mproc_pool_map: timed out");
   if (rc != 0) {
     if (failed_index != nullptr) *failed_index = static_cast<size_t>(failed);
@@ -264,18 +308,18 @@ int mproc_pool_map(mproc_pool_t* pool, const char* task, const void* inputs, siz
 }
 
 int mproc_pool_imap(mproc_pool_t* pool, const char* task, const void* const* inputs,
-                    const size_t* lens, size_t count, size_t chunksize, int ordered,
+                    const size_t* lens, size_t count, const mproc_map_opts_t* opts,
                     mproc_imap_t** out) {
   MPROC_API_BEGIN
-  Pool& p = MPROC_UNWRAP(pool);
-  MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task is NULL or empty");
-  MPROC_REQUIRE(count == 0 || (inputs != nullptr && lens != nullptr), "inputs or lens is NULL");
-  MPROC_REQUIRE(out != nullptr, "out is NULL");
-  for (size_t i = 0; i < count; ++i)
-    MPROC_REQUIRE(inputs[i] != nullptr || lens[i] == 0, "an input is NULL");
-  *out = wrap<mproc_imap_s>(
-      p.imap(TaskRef{task, nullptr}, inputs, lens, count, chunksize, ordered != 0));
-  return 0;
+  return imap(pool, task, inputs, lens, count, opts, true, out, __func__);
+  MPROC_API_END
+}
+
+int mproc_pool_imap_unordered(mproc_pool_t* pool, const char* task, const void* const* inputs,
+                              const size_t* lens, size_t count, const mproc_map_opts_t* opts,
+                              mproc_imap_t** out) {
+  MPROC_API_BEGIN
+  return imap(pool, task, inputs, lens, count, opts, false, out, __func__);
   MPROC_API_END
 }
 
@@ -336,7 +380,7 @@ int mproc_future_wait(mproc_future_t* f, int64_t timeout_ms) {
   MPROC_API_END
 }
 
-int mproc_future_ready(mproc_future_t* f, int* ready) {
+int mproc_future_ready(const mproc_future_t* f, int* ready) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(ready != nullptr, "ready is NULL");
   *ready = MPROC_UNWRAP(f).done() ? 1 : 0;
@@ -344,7 +388,7 @@ int mproc_future_ready(mproc_future_t* f, int* ready) {
   MPROC_API_END
 }
 
-int mproc_future_successful(mproc_future_t* f, int* ok) {
+int mproc_future_successful(const mproc_future_t* f, int* ok) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(ok != nullptr, "ok is NULL");
   Future& fut = MPROC_UNWRAP(f);
@@ -366,12 +410,12 @@ int mproc_future_result(mproc_future_t* f, mproc_msg_t** out, int64_t timeout_ms
   MPROC_API_END
 }
 
-int mproc_future_error(mproc_future_t* f, int* code, const char** message) {
+int mproc_future_error(const mproc_future_t* f, int* code, const char** message) {
   MPROC_API_BEGIN
   Future& fut = MPROC_UNWRAP(f);
   MPROC_REQUIRE(code != nullptr, "code is NULL");
   if (!fut.done()) mproc::fail(MPROC_ESTATE, "mproc_future_error: the task is not done");
-  *code = fut.code();
+  *code = mproc::api::public_code(fut.code());
   if (message != nullptr) *message = fut.message().c_str();
   return 0;
   MPROC_API_END

@@ -35,29 +35,39 @@ mproc::core::ProcessOptions options_of(const mproc_process_opts_t* opts,
 
 extern "C" {
 
-int mproc_task_register(const char* name, mproc_task_fn fn) {
+int mproc_task_register(const char* name, mproc_task_fn fn, mproc_pool_fn pool_fn) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(name != nullptr && name[0] != '\0', "name is NULL or empty");
-  MPROC_REQUIRE(fn != nullptr, "fn is NULL");
-  mproc::core::register_task(name, fn);
+  MPROC_REQUIRE((fn == nullptr) != (pool_fn == nullptr),
+                "give exactly one of fn (a process task) and pool_fn (a pool task)");
+  mproc::core::register_task(name, mproc::core::TaskBody{fn, pool_fn});
   return 0;
   MPROC_API_END
 }
 
-int mproc_task_lookup(const char* name, mproc_task_fn* fn) {
+int mproc_task_lookup(const char* name, mproc_task_fn* fn, mproc_pool_fn* pool_fn) {
   MPROC_API_BEGIN
-  MPROC_REQUIRE(name != nullptr && fn != nullptr, "name or fn is NULL");
-  mproc_task_fn found = mproc::core::find_task(name);
-  if (found == nullptr)
-    mproc::fail(MPROC_ENOTFOUND, std::string("task '") + name + "' is not registered");
-  *fn = found;
+  MPROC_REQUIRE(name != nullptr, "name is NULL");
+  MPROC_REQUIRE(fn != nullptr || pool_fn != nullptr, "fn and pool_fn are both NULL");
+  mproc::core::TaskBody body;
+  if (fn == nullptr)
+    body.pool = mproc::core::require_pool_task(name, __func__);
+  else if (pool_fn == nullptr)
+    body.process = mproc::core::require_task(name, __func__);
+  else
+    body = mproc::core::find_body(name);
+  if (body.empty())
+    mproc::fail(MPROC_ENOTFOUND, std::string(__func__) + ": task '" + name +
+                                     "' is not registered");
+  if (fn != nullptr) *fn = body.process;
+  if (pool_fn != nullptr) *pool_fn = body.pool;
   return 0;
   MPROC_API_END
 }
 
 int mproc_main(int argc, char** argv) {
   MPROC_API_BEGIN
-  return mproc::core::bootstrap_main(argc, argv);
+  return mproc::api::status(mproc::core::bootstrap_main(argc, argv));
   MPROC_API_END
 }
 
@@ -129,11 +139,7 @@ int mproc_process_new(mproc_process_t** out, const char* task, mproc_args_t* arg
   list = take_args(args, __func__);
   MPROC_REQUIRE(out != nullptr, "out is NULL");
   MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task name is NULL or empty");
-  mproc_task_fn fn = mproc::core::find_task(task);
-  if (fn == nullptr)
-    mproc::fail(MPROC_ENOTFOUND, std::string("task '") + task +
-                                     "' is not registered (define it with MPROC_TASK or "
-                                     "register it with mproc_task_register)");
+  mproc_task_fn fn = mproc::core::require_task(task, __func__);
   auto options = options_of(opts, __func__);
   *out = wrap<mproc_process_s>(
       std::make_shared<Process>(task, fn, std::move(list), std::move(options)));
@@ -168,7 +174,7 @@ int mproc_process_join(mproc_process_t* p, int64_t timeout_ms) {
   MPROC_API_END
 }
 
-int mproc_process_is_alive(mproc_process_t* p, int* alive) {
+int mproc_process_is_alive(const mproc_process_t* p, int* alive) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(alive != nullptr, "alive is NULL");
   *alive = MPROC_UNWRAP(p).alive() ? 1 : 0;
@@ -198,7 +204,7 @@ int mproc_process_pid(const mproc_process_t* p, int64_t* pid) {
   MPROC_API_END
 }
 
-int mproc_process_exitcode(mproc_process_t* p, int* code) {
+int mproc_process_exitcode(const mproc_process_t* p, int* code) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(code != nullptr, "code is NULL");
   Process& proc = MPROC_UNWRAP(p);

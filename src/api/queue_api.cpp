@@ -57,20 +57,14 @@ int mproc_queue_opts_set_capacity(mproc_queue_opts_t* opts, size_t bytes) {
 
 int mproc_queue_opts_set_named(mproc_queue_opts_t* opts, int named) {
   MPROC_API_BEGIN
-  auto& o = MPROC_OPTIONS(opts);
-  o.shared.named = named != 0;
-  if (!o.shared.named) o.shared.name.clear();
+  mproc::api::set_named(MPROC_OPTIONS(opts).shared, named);
   return 0;
   MPROC_API_END
 }
 
 int mproc_queue_opts_set_name(mproc_queue_opts_t* opts, const char* name) {
   MPROC_API_BEGIN
-  auto& o = MPROC_OPTIONS(opts);
-  MPROC_REQUIRE(name != nullptr, "name is NULL");
-  mproc::platform::SharedMapping::check_name(name);
-  o.shared.named = true;
-  o.shared.name = name;
+  mproc::api::set_name(MPROC_OPTIONS(opts).shared, name, __func__);
   return 0;
   MPROC_API_END
 }
@@ -95,7 +89,8 @@ int mproc_queue_open(mproc_queue_t** out, const char* name) {
 
 int mproc_queue_put(mproc_queue_t* q, const void* data, size_t len, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  Queue& queue = MPROC_UNWRAP(q);
+  auto held = MPROC_HOLD(q);  // see MPROC_HOLD: a put or get lets a peer free q
+  Queue& queue = *held;
   MPROC_REQUIRE(data != nullptr || len == 0, "data is NULL");
   int rc = queue.put(data, len, MPROC_DEADLINE(timeout_ms));
   if (rc == MPROC_ETOOBIG) return too_big(queue, len, __func__);
@@ -106,7 +101,8 @@ int mproc_queue_put(mproc_queue_t* q, const void* data, size_t len, int64_t time
 
 int mproc_queue_get(mproc_queue_t* q, mproc_msg_t** out, int64_t timeout_ms) {
   MPROC_API_BEGIN
-  Queue& queue = MPROC_UNWRAP(q);
+  auto held = MPROC_HOLD(q);  // see MPROC_HOLD: a put or get lets a peer free q
+  Queue& queue = *held;
   MPROC_REQUIRE(out != nullptr, "out is NULL");
   int rc = queue.get(out, MPROC_DEADLINE(timeout_ms));
   if (rc == MPROC_ECORRUPT) return corrupt();
@@ -117,7 +113,8 @@ int mproc_queue_get(mproc_queue_t* q, mproc_msg_t** out, int64_t timeout_ms) {
 int mproc_queue_get_into(mproc_queue_t* q, void* buf, size_t cap, size_t* len,
                          int64_t timeout_ms) {
   MPROC_API_BEGIN
-  Queue& queue = MPROC_UNWRAP(q);
+  auto held = MPROC_HOLD(q);  // see MPROC_HOLD: a put or get lets a peer free q
+  Queue& queue = *held;
   MPROC_REQUIRE(buf != nullptr || cap == 0, "buf is NULL");
   MPROC_REQUIRE(len != nullptr, "len is NULL");
   int rc = queue.get_into(buf, cap, len, MPROC_DEADLINE(timeout_ms));
@@ -127,7 +124,7 @@ int mproc_queue_get_into(mproc_queue_t* q, void* buf, size_t cap, size_t* len,
   MPROC_API_END
 }
 
-int mproc_queue_qsize(mproc_queue_t* q, size_t* n) {
+int mproc_queue_qsize(const mproc_queue_t* q, size_t* n) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(n != nullptr, "n is NULL");
   *n = static_cast<size_t>(MPROC_UNWRAP(q).qsize());
@@ -135,7 +132,7 @@ int mproc_queue_qsize(mproc_queue_t* q, size_t* n) {
   MPROC_API_END
 }
 
-int mproc_queue_empty(mproc_queue_t* q, int* empty) {
+int mproc_queue_empty(const mproc_queue_t* q, int* empty) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(empty != nullptr, "empty is NULL");
   *empty = MPROC_UNWRAP(q).qsize() == 0 ? 1 : 0;
@@ -143,7 +140,7 @@ int mproc_queue_empty(mproc_queue_t* q, int* empty) {
   MPROC_API_END
 }
 
-int mproc_queue_full(mproc_queue_t* q, int* full) {
+int mproc_queue_full(const mproc_queue_t* q, int* full) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(full != nullptr, "full is NULL");
   *full = MPROC_UNWRAP(q).full() ? 1 : 0;
@@ -151,7 +148,7 @@ int mproc_queue_full(mproc_queue_t* q, int* full) {
   MPROC_API_END
 }
 
-int mproc_queue_maxsize(mproc_queue_t* q, size_t* maxsize) {
+int mproc_queue_maxsize(const mproc_queue_t* q, size_t* maxsize) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(maxsize != nullptr, "maxsize is NULL");
   *maxsize = static_cast<size_t>(MPROC_UNWRAP(q).maxsize());
@@ -159,7 +156,7 @@ int mproc_queue_maxsize(mproc_queue_t* q, size_t* maxsize) {
   MPROC_API_END
 }
 
-int mproc_queue_capacity(mproc_queue_t* q, size_t* bytes) {
+int mproc_queue_capacity(const mproc_queue_t* q, size_t* bytes) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(bytes != nullptr, "bytes is NULL");
   *bytes = static_cast<size_t>(MPROC_UNWRAP(q).capacity());
@@ -167,7 +164,7 @@ int mproc_queue_capacity(mproc_queue_t* q, size_t* bytes) {
   MPROC_API_END
 }
 
-int mproc_queue_max_message(mproc_queue_t* q, size_t* bytes) {
+int mproc_queue_max_message(const mproc_queue_t* q, size_t* bytes) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(bytes != nullptr, "bytes is NULL");
   *bytes = static_cast<size_t>(MPROC_UNWRAP(q).max_message());
@@ -177,12 +174,12 @@ int mproc_queue_max_message(mproc_queue_t* q, size_t* bytes) {
 
 int mproc_queue_close(mproc_queue_t* q) {
   MPROC_API_BEGIN
-  MPROC_UNWRAP(q).close();
+  MPROC_HOLD(q)->close();
   return 0;
   MPROC_API_END
 }
 
-int mproc_queue_is_closed(mproc_queue_t* q, int* closed) {
+int mproc_queue_is_closed(const mproc_queue_t* q, int* closed) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(closed != nullptr, "closed is NULL");
   *closed = MPROC_UNWRAP(q).closed() ? 1 : 0;
@@ -192,7 +189,7 @@ int mproc_queue_is_closed(mproc_queue_t* q, int* closed) {
 
 int mproc_queue_task_done(mproc_queue_t* q) {
   MPROC_API_BEGIN
-  int rc = MPROC_UNWRAP(q).task_done();
+  int rc = MPROC_HOLD(q)->task_done();
   if (rc == MPROC_ESTATE)
     return mproc::api::fail_static(
         rc, "mproc_queue_task_done: called more times than items were taken");
@@ -206,8 +203,12 @@ int mproc_queue_join(mproc_queue_t* q, int64_t timeout_ms) {
   MPROC_API_END
 }
 
-const char* mproc_queue_name(const mproc_queue_t* q) {
-  return mproc::api::usable_or_note(q, __func__) ? q->obj->name().c_str() : "";
+int mproc_queue_name(const mproc_queue_t* q, const char** name) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(name != nullptr, "name is NULL");
+  *name = MPROC_UNWRAP(q).name().c_str();
+  return 0;
+  MPROC_API_END
 }
 
 void mproc_queue_free(mproc_queue_t* q) { MPROC_RELEASE(q); }

@@ -20,6 +20,18 @@ SharedOptions shared_options(const mproc_shared_opts_t* opts, const char* functi
   return options(opts, function);
 }
 
+void set_named(SharedOptions& o, int named) {
+  o.named = named != 0;
+  if (!o.named) o.name.clear();
+}
+
+void set_name(SharedOptions& o, const char* name, const char* function) {
+  require(name != nullptr, function, "name is NULL");
+  mproc::platform::SharedMapping::check_name(name);
+  o.named = true;
+  o.name = name;
+}
+
 }  // namespace mproc::api
 
 namespace {
@@ -42,34 +54,6 @@ int lock_status(int rc, const char* function, bool acquiring) {
 
 }  // namespace
 
-// What every shared object type offers alike: open by name, its name,
-// free, and passing to a child.
-#define MPROC_SHARED_OBJECT_API(prefix, Handle, Core, arg_type)                      \
-  int mproc_##prefix##_open(Handle** out, const char* name) {                       \
-    MPROC_API_BEGIN                                                                  \
-    MPROC_REQUIRE(out != nullptr, "out is NULL");                                    \
-    MPROC_REQUIRE(name != nullptr, "name is NULL");                                  \
-    *out = wrap<Handle>(Core::open(name));                                           \
-    return 0;                                                                        \
-    MPROC_API_END                                                                    \
-  }                                                                                  \
-  const char* mproc_##prefix##_name(const Handle* h) {                               \
-    return mproc::api::usable_or_note(h, __func__) ? h->obj->name().c_str() : "";   \
-  }                                                                                  \
-  void mproc_##prefix##_free(Handle* h) { MPROC_RELEASE(h); }                              \
-  int mproc_args_add_##prefix(mproc_args_t* a, Handle* h) {                          \
-    MPROC_API_BEGIN                                                                  \
-    mproc::api::add_handle(a, h, __func__);                                          \
-    return 0;                                                                        \
-    MPROC_API_END                                                                    \
-  }                                                                                  \
-  int mproc_args_get_##prefix(const mproc_args_t* a, size_t index, Handle** out) {   \
-    MPROC_API_BEGIN                                                                  \
-    mproc::api::get_handle(a, index, arg_type, out, __func__);                       \
-    return 0;                                                                        \
-    MPROC_API_END                                                                    \
-  }
-
 extern "C" {
 
 // ---- Options ---------------------------------------------------------------
@@ -86,20 +70,14 @@ void mproc_shared_opts_free(mproc_shared_opts_t* opts) { MPROC_RELEASE(opts); }
 
 int mproc_shared_opts_set_named(mproc_shared_opts_t* opts, int named) {
   MPROC_API_BEGIN
-  auto& o = MPROC_OPTIONS(opts);
-  o.named = named != 0;
-  if (!o.named) o.name.clear();
+  mproc::api::set_named(MPROC_OPTIONS(opts), named);
   return 0;
   MPROC_API_END
 }
 
 int mproc_shared_opts_set_name(mproc_shared_opts_t* opts, const char* name) {
   MPROC_API_BEGIN
-  auto& o = MPROC_OPTIONS(opts);
-  MPROC_REQUIRE(name != nullptr, "name is NULL");
-  mproc::platform::SharedMapping::check_name(name);
-  o.named = true;
-  o.name = name;
+  mproc::api::set_name(MPROC_OPTIONS(opts), name, __func__);
   return 0;
   MPROC_API_END
 }
@@ -138,11 +116,11 @@ int mproc_lock_try_acquire(mproc_lock_t* lock) {
 
 int mproc_lock_release(mproc_lock_t* lock) {
   MPROC_API_BEGIN
-  return lock_status(MPROC_UNWRAP(lock).release(), __func__, false);
+  return lock_status(MPROC_HOLD(lock)->release(), __func__, false);
   MPROC_API_END
 }
 
-int mproc_lock_is_locked(mproc_lock_t* lock, int* locked) {
+int mproc_lock_is_locked(const mproc_lock_t* lock, int* locked) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(locked != nullptr, "locked is NULL");
   *locked = MPROC_UNWRAP(lock).locked() ? 1 : 0;
@@ -176,11 +154,11 @@ int mproc_rlock_try_acquire(mproc_rlock_t* lock) {
 
 int mproc_rlock_release(mproc_rlock_t* lock) {
   MPROC_API_BEGIN
-  return lock_status(MPROC_UNWRAP(lock).release(), __func__, false);
+  return lock_status(MPROC_HOLD(lock)->release(), __func__, false);
   MPROC_API_END
 }
 
-int mproc_rlock_depth(mproc_rlock_t* lock, uint32_t* depth) {
+int mproc_rlock_depth(const mproc_rlock_t* lock, uint32_t* depth) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(depth != nullptr, "depth is NULL");
   *depth = MPROC_UNWRAP(lock).depth();
@@ -225,17 +203,17 @@ int mproc_sem_try_acquire(mproc_sem_t* sem) {
 
 int mproc_sem_release(mproc_sem_t* sem) {
   MPROC_API_BEGIN
-  mproc::core::Semaphore& s = MPROC_UNWRAP(sem);
-  int rc = s.release(1);
+  auto s = MPROC_HOLD(sem);
+  int rc = s->release(1);
   if (rc == MPROC_ESTATE)
     return mproc::api::fail_message(
         rc, "mproc_sem_release: bounded semaphore released too many times (its bound is " +
-                std::to_string(s.bound()) + ")");
+                std::to_string(s->bound()) + ")");
   return status(rc);
   MPROC_API_END
 }
 
-int mproc_sem_value(mproc_sem_t* sem, uint32_t* value) {
+int mproc_sem_value(const mproc_sem_t* sem, uint32_t* value) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(value != nullptr, "value is NULL");
   *value = MPROC_UNWRAP(sem).value();
@@ -257,7 +235,7 @@ int mproc_event_new(mproc_event_t** out, const mproc_shared_opts_t* opts) {
 
 int mproc_event_set(mproc_event_t* event) {
   MPROC_API_BEGIN
-  MPROC_UNWRAP(event).set();
+  MPROC_HOLD(event)->set();
   return 0;
   MPROC_API_END
 }
@@ -269,7 +247,7 @@ int mproc_event_clear(mproc_event_t* event) {
   MPROC_API_END
 }
 
-int mproc_event_is_set(mproc_event_t* event, int* is_set) {
+int mproc_event_is_set(const mproc_event_t* event, int* is_set) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(is_set != nullptr, "is_set is NULL");
   *is_set = MPROC_UNWRAP(event).is_set() ? 1 : 0;
@@ -318,7 +296,7 @@ int mproc_cond_acquire(mproc_cond_t* cond, int64_t timeout_ms) {
 
 int mproc_cond_release(mproc_cond_t* cond) {
   MPROC_API_BEGIN
-  return lock_status(MPROC_UNWRAP(cond).release(), __func__, false);
+  return lock_status(MPROC_HOLD(cond)->release(), __func__, false);
   MPROC_API_END
 }
 
@@ -332,7 +310,7 @@ int mproc_cond_wait(mproc_cond_t* cond, int64_t timeout_ms) {
 
 int mproc_cond_notify(mproc_cond_t* cond, uint32_t n) {
   MPROC_API_BEGIN
-  int rc = MPROC_UNWRAP(cond).notify(n);
+  int rc = MPROC_HOLD(cond)->notify(n);
   if (rc == MPROC_ESTATE) return not_held(__func__, "cannot notify without holding the lock");
   return status(rc);
   MPROC_API_END
@@ -340,7 +318,7 @@ int mproc_cond_notify(mproc_cond_t* cond, uint32_t n) {
 
 int mproc_cond_notify_all(mproc_cond_t* cond) {
   MPROC_API_BEGIN
-  int rc = MPROC_UNWRAP(cond).notify_all();
+  int rc = MPROC_HOLD(cond)->notify_all();
   if (rc == MPROC_ESTATE) return not_held(__func__, "cannot notify without holding the lock");
   return status(rc);
   MPROC_API_END
@@ -364,7 +342,7 @@ int mproc_barrier_new(mproc_barrier_t** out, uint32_t parties,
 int mproc_barrier_wait(mproc_barrier_t* barrier, int64_t timeout_ms, uint32_t* index) {
   MPROC_API_BEGIN
   uint32_t mine = 0;
-  int rc = MPROC_UNWRAP(barrier).wait(MPROC_DEADLINE(timeout_ms), &mine);
+  int rc = MPROC_HOLD(barrier)->wait(MPROC_DEADLINE(timeout_ms), &mine);
   if (rc == MPROC_ETIMEDOUT)
     return mproc::api::fail_static(rc, "barrier wait timed out; the barrier is now broken");
   if (rc == 0 && index != nullptr) *index = mine;
@@ -374,19 +352,19 @@ int mproc_barrier_wait(mproc_barrier_t* barrier, int64_t timeout_ms, uint32_t* i
 
 int mproc_barrier_abort(mproc_barrier_t* barrier) {
   MPROC_API_BEGIN
-  MPROC_UNWRAP(barrier).abort();
+  MPROC_HOLD(barrier)->abort();
   return 0;
   MPROC_API_END
 }
 
 int mproc_barrier_reset(mproc_barrier_t* barrier) {
   MPROC_API_BEGIN
-  MPROC_UNWRAP(barrier).reset();
+  MPROC_HOLD(barrier)->reset();
   return 0;
   MPROC_API_END
 }
 
-int mproc_barrier_parties(mproc_barrier_t* barrier, uint32_t* parties) {
+int mproc_barrier_parties(const mproc_barrier_t* barrier, uint32_t* parties) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(parties != nullptr, "parties is NULL");
   *parties = MPROC_UNWRAP(barrier).parties();
@@ -394,7 +372,7 @@ int mproc_barrier_parties(mproc_barrier_t* barrier, uint32_t* parties) {
   MPROC_API_END
 }
 
-int mproc_barrier_n_waiting(mproc_barrier_t* barrier, uint32_t* n) {
+int mproc_barrier_n_waiting(const mproc_barrier_t* barrier, uint32_t* n) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(n != nullptr, "n is NULL");
   *n = MPROC_UNWRAP(barrier).n_waiting();
@@ -402,7 +380,7 @@ int mproc_barrier_n_waiting(mproc_barrier_t* barrier, uint32_t* n) {
   MPROC_API_END
 }
 
-int mproc_barrier_broken(mproc_barrier_t* barrier, int* broken) {
+int mproc_barrier_broken(const mproc_barrier_t* barrier, int* broken) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(broken != nullptr, "broken is NULL");
   *broken = MPROC_UNWRAP(barrier).broken() ? 1 : 0;
@@ -424,15 +402,23 @@ int mproc_shm_new(mproc_shm_t** out, size_t size, const mproc_shared_opts_t* opt
   MPROC_API_END
 }
 
-void* mproc_shm_data(const mproc_shm_t* shm) {
-  return mproc::api::usable_or_note(shm, __func__) ? shm->obj->data() : nullptr;
+int mproc_shm_data(const mproc_shm_t* shm, void** data) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(data != nullptr, "data is NULL");
+  *data = MPROC_UNWRAP(shm).data();
+  return 0;
+  MPROC_API_END
 }
 
-size_t mproc_shm_size(const mproc_shm_t* shm) {
-  return mproc::api::usable_or_note(shm, __func__) ? shm->obj->size() : 0;
+int mproc_shm_size(const mproc_shm_t* shm, size_t* size) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(size != nullptr, "size is NULL");
+  *size = MPROC_UNWRAP(shm).size();
+  return 0;
+  MPROC_API_END
 }
 
-int mproc_shm_lock(mproc_shm_t* shm, mproc_lock_t** out) {
+int mproc_shm_lock(const mproc_shm_t* shm, mproc_lock_t** out) {
   MPROC_API_BEGIN
   MPROC_REQUIRE(out != nullptr, "out is NULL");
   *out = wrap<mproc_lock_s>(MPROC_UNWRAP(shm).lock());

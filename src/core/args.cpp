@@ -20,6 +20,8 @@ const char* arg_type_name(int type) noexcept {
     case MPROC_ARG_BARRIER: return "a barrier";
     case MPROC_ARG_SHM: return "a shared block";
     case MPROC_ARG_QUEUE: return "a queue";
+    case MPROC_ARG_DICT: return "a shared dict";
+    case MPROC_ARG_LIST: return "a shared list";
     default: return "an unknown type";
   }
 }
@@ -121,8 +123,9 @@ std::shared_ptr<Args> Args::decode(WireReader& in, ReceivedFds& fds) {
   uint32_t n = in.u32();
   for (uint32_t i = 0; i < n; ++i) {
     Arg a;
-    a.type = static_cast<mproc_arg_type_t>(in.u8());
-    switch (a.type) {
+    // Not an mproc_arg_type_t until known to be one of its values.
+    const int type = in.u8();
+    switch (type) {
       case MPROC_ARG_BYTES:
       case MPROC_ARG_STR:
         a.bytes = in.str();
@@ -137,9 +140,10 @@ std::shared_ptr<Args> Args::decode(WireReader& in, ReceivedFds& fds) {
         a.fd = std::make_shared<platform::UniqueFd>(fds.take(in.u32()));
         break;
       default:
-        a.object = decode_shareable(a.type, in, fds);
+        a.object = decode_shareable(type, in, fds);  // ECORRUPT for an unknown type
         break;
     }
+    a.type = static_cast<mproc_arg_type_t>(type);
     args->items_.push_back(std::move(a));
   }
   return args;

@@ -1,5 +1,6 @@
 // A process-wide registry of functions by name, filled from static
-// initialisers of any library in any order (tasks, pool tasks).
+// initialisers of any library in any order (the task registry,
+// core/tasks.hpp).
 #pragma once
 
 #include <mutex>
@@ -24,11 +25,11 @@ class NameRegistry {
       fail(MPROC_EEXIST, std::string(what) + " '" + name +
                              "' is already registered to another function");
   }
-  // nullptr when nothing has that name.
+  // Fn{} (a null function) when nothing has that name.
   Fn find(const std::string& name) {
     std::lock_guard<platform::ForkSafeMutex> lock(mu_);
     auto it = by_name_.find(name);
-    return it == by_name_.end() ? nullptr : it->second;
+    return it == by_name_.end() ? Fn{} : it->second;
   }
   // The name `fn` is registered under, or "".
   std::string name_of(Fn fn) {

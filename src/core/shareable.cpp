@@ -3,6 +3,8 @@
 #include <mproc/args.h>
 
 #include "core/connection.hpp"
+#include "core/containers/dict.hpp"
+#include "core/containers/list.hpp"
 #include "core/queue/queue.hpp"
 #include "core/sync/barrier.hpp"
 #include "core/sync/condition.hpp"
@@ -40,6 +42,10 @@ std::shared_ptr<Shareable> decode_shareable(int arg_type, WireReader& in,
       return SharedBlock::decode(in, fds);
     case MPROC_ARG_QUEUE:
       return Queue::decode(in, fds);
+    case MPROC_ARG_DICT:
+      return SharedDict::decode(in, fds);
+    case MPROC_ARG_LIST:
+      return SharedList::decode(in, fds);
     default:
       fail(MPROC_ECORRUPT,
            "record holds an object of unknown type " + std::to_string(arg_type));

@@ -43,6 +43,13 @@ class WireReader {
   uint32_t u32() { return fixed<uint32_t>(); }
   int64_t i64() { return fixed<int64_t>(); }
   double f64() { return fixed<double>(); }
+  // A result code: 0 or an MPROC_E* error (negative); anything else is
+  // not one of ours.
+  int code() {
+    int32_t v = static_cast<int32_t>(u32());
+    if (v > 0) fail(MPROC_ECORRUPT, "record: " + std::to_string(v) + " is not a result code");
+    return v;
+  }
   std::string_view bytes() {
     int64_t len = i64();
     if (len < 0 || len > end_ - p_) fail(MPROC_ECORRUPT, "record: bad length");

@@ -265,6 +265,18 @@ const char* error_text(int code) noexcept {
   return "unknown error";
 }
 
+bool documented_code(int code) noexcept {
+  switch (code) {
+    case 0:
+#define MPROC__ERRNO_CASE(name, value, message) case MPROC_##name:
+      MPROC_ERRNO_MAP(MPROC__ERRNO_CASE)
+#undef MPROC__ERRNO_CASE
+      return true;
+    default:
+      return false;
+  }
+}
+
 const char* error_name(int code) noexcept {
   switch (code) {
     case 0:

@@ -34,5 +34,8 @@ int code_from_errno(int err) noexcept;
 // Static description and symbolic name of a code; never null.
 const char* error_text(int code) noexcept;
 const char* error_name(int code) noexcept;
+// Whether `code` is 0 or one of the codes MPROC_ERRNO_MAP lists: the only
+// ones that may leave the library (mproc/common.h, "Errors").
+bool documented_code(int code) noexcept;
 
 }  // namespace mproc

@@ -6,8 +6,10 @@
 // one: it only hands it back to the functions of src/platform.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "platform/deadline.hpp"
@@ -99,5 +101,19 @@ bool write_all(int fd, const void* data, size_t len, const Deadline& deadline,
 // (with *got set); throws on error; throws ETIMEDOUT past the deadline.
 bool read_exact(int fd, void* data, size_t len, const Deadline& deadline,
                 size_t* got = nullptr);
+// read_exact of `len` bytes into `out` (replacing what it held), which
+// grows as the bytes arrive instead of to `len` at once: a peer that
+// announces more than it sends costs memory only for what it sent.
+inline bool read_exact_growing(int fd, std::string& out, size_t len, const Deadline& deadline) {
+  constexpr size_t kFirstStep = size_t{1} << 20;
+  out.clear();
+  while (out.size() < len) {
+    size_t have = out.size();
+    size_t step = std::min(len - have, std::max(have, kFirstStep));
+    out.resize(have + step);
+    if (!read_exact(fd, &out[have], step, deadline)) return false;
+  }
+  return true;
+}
 
 }  // namespace mproc::platform

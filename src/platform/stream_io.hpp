@@ -25,6 +25,12 @@ size_t send_nowait(int fd, const void* head, size_t head_len, const void* body,
 // there. Throws other errors.
 std::ptrdiff_t recv_nowait(int fd, void* data, size_t len);
 
+// Receives up to `len` bytes, waiting as long as it takes for the first:
+// the count, 0 at the end of the stream, kNothingYet when the descriptor
+// turned out to be non-blocking (then wait_readable and recv_nowait).
+// Throws other errors.
+std::ptrdiff_t recv_wait(int fd, void* data, size_t len);
+
 // Wait until `fd` can be read / written (or has hung up or failed, which
 // the next step reports). False when the deadline passed first.
 bool wait_readable(int fd, const Deadline& deadline);

@@ -37,6 +37,65 @@
 
 #define assert_mproc_ok(expr) assert_mproc_code((expr), 0)
 
+/* Queries answer through out-parameters (mproc/common.h); these give the
+ * answer as a value, for tests and their child tasks alike: NULL or 0 when
+ * the call fails, which the test's own checks then catch. The tests of the
+ * calls themselves call them directly. */
+static inline const void *test_msg_data(const mproc_msg_t *m) {
+  const void *data = NULL;
+  return mproc_msg_data(m, &data) == 0 ? data : NULL;
+}
+static inline size_t test_msg_size(const mproc_msg_t *m) {
+  size_t size = 0;
+  return mproc_msg_size(m, &size) == 0 ? size : 0;
+}
+static inline void *test_shm_data(const mproc_shm_t *shm) {
+  void *data = NULL;
+  return mproc_shm_data(shm, &data) == 0 ? data : NULL;
+}
+static inline size_t test_shm_size(const mproc_shm_t *shm) {
+  size_t size = 0;
+  return mproc_shm_size(shm, &size) == 0 ? size : 0;
+}
+static inline size_t test_args_count(const mproc_args_t *args) {
+  size_t count = 0;
+  return mproc_args_count(args, &count) == 0 ? count : 0;
+}
+
+/* mproc_command_capture with its result copied out: *out and *err (either
+ * may be NULL) get NUL-terminated copies to free(), *out_len / *err_len
+ * their sizes, *code the exit status. Returns the call's code; on failure
+ * nothing is set. */
+static inline int test_capture(const char *const *argv, const mproc_command_opts_t *opts,
+                               const void *input, size_t input_len, int64_t timeout_ms,
+                               char **out, size_t *out_len, char **err, size_t *err_len,
+                               int *code) {
+  mproc_capture_t *c = NULL;
+  int rc = mproc_command_capture(argv, opts, input, input_len, timeout_ms, &c);
+  if (rc != 0) return rc;
+  const char *bytes = NULL;
+  size_t len = 0;
+  if (mproc_capture_stdout(c, &bytes, &len) != 0) abort();
+  if (out != NULL && (*out = malloc(len + 1)) != NULL) memcpy(*out, bytes, len + 1);
+  if (out_len != NULL) *out_len = len;
+  if (mproc_capture_stderr(c, &bytes, &len) != 0) abort();
+  if (err != NULL && (*err = malloc(len + 1)) != NULL) memcpy(*err, bytes, len + 1);
+  if (err_len != NULL) *err_len = len;
+  if (code != NULL && mproc_capture_exitcode(c, code) != 0) abort();
+  mproc_capture_free(c);
+  return 0;
+}
+
+/* New map options with `chunksize` and, unless it is MPROC_FOREVER,
+ * `timeout_ms` set; free them with mproc_map_opts_free. */
+static inline mproc_map_opts_t *test_map_opts(size_t chunksize, int64_t timeout_ms) {
+  mproc_map_opts_t *opts = NULL;
+  if (mproc_map_opts_new(&opts) != 0 || mproc_map_opts_set_chunksize(opts, chunksize) != 0)
+    abort();
+  if (timeout_ms != MPROC_FOREVER && mproc_map_opts_set_timeout(opts, timeout_ms) != 0) abort();
+  return opts;
+}
+
 /* Skips the current test, saying why (a skipped test always prints its
  * reason). */
 #define test_skip_because(reason)                                             \
@@ -97,7 +156,7 @@ static inline mproc_process_t *test_start_with_pipe(const char *task,
                                                     mproc_process_opts_t *opts,
                                                     mproc_conn_t **near) {
   mproc_conn_t *far = NULL;
-  assert_mproc_ok(mproc_pipe(near, &far, 1));
+  assert_mproc_ok(mproc_conn_pipe(near, &far, 1));
   mproc_args_t *args = NULL;
   assert_mproc_ok(mproc_args_new(&args));
   assert_mproc_ok(mproc_args_add_conn(args, far));

@@ -27,11 +27,11 @@ MPROC_TASK(echo) {
     int rc = mproc_conn_recv(c, &m, MPROC_FOREVER);
     if (rc == MPROC_EOF) break;
     if (rc != 0) return 251;
-    if (mproc_msg_size(m) == 0) {
+    if (test_msg_size(m) == 0) {
       mproc_msg_free(m);
       break;
     }
-    rc = mproc_conn_send(c, mproc_msg_data(m), mproc_msg_size(m), 10000);
+    rc = mproc_conn_send(c, test_msg_data(m), test_msg_size(m), 10000);
     mproc_msg_free(m);
     if (rc != 0) return 252;
     ++n;
@@ -73,7 +73,7 @@ static int use_the_inherited_end(void) {
 MPROC_TASK(use_inherited_end) { return use_the_inherited_end(); }
 
 static void pair(mproc_conn_t **a, mproc_conn_t **b, int duplex) {
-  assert_mproc_ok(mproc_pipe(a, b, duplex));
+  assert_mproc_ok(mproc_conn_pipe(a, b, duplex));
   assert_non_null(*a);
   assert_non_null(*b);
 }
@@ -96,9 +96,9 @@ static void messages_of_every_size_arrive_whole_and_in_order(void **state) {
   for (size_t i = 0; i < n; ++i) {
     mproc_msg_t *m = NULL;
     assert_mproc_ok(mproc_conn_recv(b, &m, 5000));
-    assert_int_equal(mproc_msg_size(m), sizes[i]);
+    assert_int_equal(test_msg_size(m), sizes[i]);
     fill(buf, sizes[i], (unsigned)i);
-    if (sizes[i] > 0) assert_memory_equal(mproc_msg_data(m), buf, sizes[i]);
+    if (sizes[i] > 0) assert_memory_equal(test_msg_data(m), buf, sizes[i]);
     mproc_msg_free(m);
   }
   /* And the other way: duplex. */
@@ -136,10 +136,10 @@ static void a_large_message_streams_through(void **state) {
   pthread_join(t, &rc);
   assert_int_equal((intptr_t)rc, 0);
   size_t len = (size_t)16 << 20;
-  assert_int_equal(mproc_msg_size(m), len);
+  assert_int_equal(test_msg_size(m), len);
   unsigned char *want = malloc(len);
   fill(want, len, 99);
-  assert_memory_equal(mproc_msg_data(m), want, len);
+  assert_memory_equal(test_msg_data(m), want, len);
   free(want);
   mproc_msg_free(m);
   mproc_conn_free(a);
@@ -240,14 +240,47 @@ static void too_small_a_buffer_keeps_the_message(void **state) {
   mproc_conn_free(b);
 }
 
+/* The one rule for cap 0 (mproc/common.h, "Buffers"): with buf NULL it asks
+ * the next message's size and takes nothing; an empty message fits and is
+ * taken; buf NULL with room is EINVAL. */
+static void cap_zero_asks_for_the_size(void **state) {
+  (void)state;
+  mproc_conn_t *a, *b;
+  pair(&a, &b, 1);
+  assert_mproc_ok(mproc_conn_send(a, "hello", 5, 1000));
+  assert_mproc_ok(mproc_conn_send(a, "", 0, 1000));
+  size_t len = 0;
+  for (int i = 0; i < 2; ++i) {
+    assert_mproc_code(mproc_conn_recv_into(b, NULL, 0, &len, 1000), MPROC_ETOOBIG);
+    assert_int_equal(len, 5);
+  }
+  assert_mproc_code(mproc_conn_recv_into(b, NULL, 5, &len, 1000), MPROC_EINVAL);
+  char buf[5];
+  assert_mproc_ok(mproc_conn_recv_into(b, buf, len, &len, 1000));
+  assert_memory_equal(buf, "hello", 5);
+  len = 99;
+  assert_mproc_ok(mproc_conn_recv_into(b, NULL, 0, &len, 1000));
+  assert_int_equal(len, 0);
+  assert_mproc_code(mproc_conn_recv_into(b, NULL, 0, &len, 0), MPROC_ETIMEDOUT);
+  mproc_conn_free(a);
+  mproc_conn_free(b);
+}
+
 static void one_way_ends_refuse_the_other_direction(void **state) {
   (void)state;
   mproc_conn_t *r, *w;
   pair(&r, &w, 0);
-  assert_int_equal(mproc_conn_readable(r), 1);
-  assert_int_equal(mproc_conn_writable(r), 0);
-  assert_int_equal(mproc_conn_readable(w), 0);
-  assert_int_equal(mproc_conn_writable(w), 1);
+  int can = -1;
+  assert_mproc_ok(mproc_conn_readable(r, &can));
+  assert_int_equal(can, 1);
+  assert_mproc_ok(mproc_conn_writable(r, &can));
+  assert_int_equal(can, 0);
+  assert_mproc_ok(mproc_conn_readable(w, &can));
+  assert_int_equal(can, 0);
+  assert_mproc_ok(mproc_conn_writable(w, &can));
+  assert_int_equal(can, 1);
+  assert_mproc_code(mproc_conn_readable(r, NULL), MPROC_EINVAL);
+  assert_mproc_code(mproc_conn_writable(NULL, &can), MPROC_EINVAL);
   mproc_msg_t *m = NULL;
   assert_mproc_code(mproc_conn_send(r, "x", 1, 0), MPROC_ENOTSUP);
   assert_mproc_code(mproc_conn_recv(w, &m, 0), MPROC_ENOTSUP);
@@ -272,7 +305,7 @@ static void closed_ends_and_bad_arguments(void **state) {
   assert_mproc_code(mproc_conn_fileno(a, &fd), MPROC_ECLOSED);
   assert_mproc_code(mproc_conn_recv(b, &m, 1000), MPROC_EOF);
   char buf[4];
-  assert_mproc_code(mproc_pipe(NULL, &b, 1), MPROC_EINVAL);
+  assert_mproc_code(mproc_conn_pipe(NULL, &b, 1), MPROC_EINVAL);
   assert_mproc_code(mproc_conn_send(NULL, "x", 1, 0), MPROC_EINVAL);
   assert_mproc_code(mproc_conn_send(b, NULL, 1, 0), MPROC_EINVAL);
   assert_mproc_code(mproc_conn_recv(b, NULL, 0), MPROC_EINVAL);
@@ -283,8 +316,10 @@ static void closed_ends_and_bad_arguments(void **state) {
   mproc_conn_free(b);
   mproc_conn_free(NULL);
   mproc_msg_free(NULL);
-  assert_null(mproc_msg_data(NULL));
-  assert_int_equal(mproc_msg_size(NULL), 0);
+  const void *data = NULL;
+  size_t size = 0;
+  assert_mproc_code(mproc_msg_data(NULL, &data), MPROC_EINVAL);
+  assert_mproc_code(mproc_msg_size(NULL, &size), MPROC_EINVAL);
 }
 
 /* Four threads send numbered messages at once; each thread's messages
@@ -381,6 +416,14 @@ static void raw_write(int fd, const void *data, size_t len) {
   assert_int_equal(test_write_conn_fd(fd, data, len), 0);
 }
 
+/* A message's header as the connection frames it: a 4-byte big-endian
+ * length, as Python's multiprocessing.connection writes it. */
+static void raw_write_header(int fd, uint32_t len) {
+  unsigned char header[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                             (unsigned char)(len >> 8), (unsigned char)len};
+  raw_write(fd, header, sizeof header);
+}
+
 struct raw_rest {
   mproc_conn_t *conn;
   const unsigned char *data;
@@ -412,8 +455,7 @@ static void a_receive_keeps_its_deadline_while_a_large_message_arrives(void **st
   unsigned char *want = malloc(size);
   assert_non_null(want);
   fill(want, size, 7);
-  uint32_t header = (uint32_t)size;
-  raw_write(fd, &header, sizeof header);
+  raw_write_header(fd, (uint32_t)size);
   raw_write(fd, want, first);
 
   mproc_msg_t *m = NULL;
@@ -449,8 +491,8 @@ static void a_receive_keeps_its_deadline_while_a_large_message_arrives(void **st
   void *rc = NULL;
   pthread_join(t, &rc);
   assert_int_equal((intptr_t)rc, 0);
-  assert_int_equal(mproc_msg_size(m), size);
-  assert_memory_equal(mproc_msg_data(m), want, size);
+  assert_int_equal(test_msg_size(m), size);
+  assert_memory_equal(test_msg_data(m), want, size);
   mproc_msg_free(m);
   assert_mproc_ok(mproc_conn_recv_into(a, small, sizeof small, &len, 5000));
   assert_int_equal(len, 4);
@@ -469,8 +511,7 @@ static void a_peer_closing_mid_message_is_corrupt(void **state) {
   pair(&a, &b, 1);
   int fd = -1;
   assert_mproc_ok(mproc_conn_fileno(b, &fd));
-  uint32_t header = 1000;
-  raw_write(fd, &header, sizeof header);
+  raw_write_header(fd, 1000);
   raw_write(fd, "partial", 7);
   mproc_msg_t *m = NULL;
   assert_mproc_code(mproc_conn_recv(a, &m, 0), MPROC_ETIMEDOUT);
@@ -623,15 +664,15 @@ static void a_send_waiting_for_room_keeps_others_deadlines(void **state) {
 
   mproc_msg_t *m = NULL;
   assert_mproc_ok(mproc_conn_recv(b, &m, 30000));
-  assert_int_equal(mproc_msg_size(m), big);
-  assert_memory_equal(mproc_msg_data(m), data, big);
+  assert_int_equal(test_msg_size(m), big);
+  assert_memory_equal(test_msg_data(m), data, big);
   mproc_msg_free(m);
   pthread_join(t, NULL);
   assert_mproc_ok(s.rc);
   /* The timed-out sends sent nothing: the end still sends. */
   assert_mproc_ok(mproc_conn_send(a, "small", 5, 1000));
   assert_mproc_ok(mproc_conn_recv(b, &m, 5000));
-  assert_int_equal(mproc_msg_size(m), 5);
+  assert_int_equal(test_msg_size(m), 5);
   mproc_msg_free(m);
   free(data);
   mproc_conn_free(a);
@@ -816,8 +857,8 @@ static void a_fork_child_does_not_send_into_a_message_in_progress(void **state) 
   /* Our thread's message arrives whole. */
   mproc_msg_t *m = NULL;
   assert_mproc_ok(mproc_conn_recv(b, &m, 30000));
-  assert_int_equal(mproc_msg_size(m), big);
-  assert_memory_equal(mproc_msg_data(m), data, big);
+  assert_int_equal(test_msg_size(m), big);
+  assert_memory_equal(test_msg_data(m), data, big);
   mproc_msg_free(m);
   pthread_join(t, NULL);
   assert_mproc_ok(s.rc);
@@ -848,6 +889,7 @@ int main(int argc, char **argv) {
   const char *method = test_start_method_from_args(argc, argv);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(messages_of_every_size_arrive_whole_and_in_order),
+      cmocka_unit_test(cap_zero_asks_for_the_size),
       cmocka_unit_test(a_large_message_streams_through),
       cmocka_unit_test(receive_times_out_after_about_the_timeout),
       cmocka_unit_test(send_times_out_when_the_reader_does_not_read),

@@ -53,10 +53,25 @@ MPROC_POOL_TASK(sleep_ms) {
   return mproc_result_set(out, in, len);
 }
 
+/* Waits (up to a minute) for the named event its input names. */
+MPROC_POOL_TASK(wait_named_event) {
+  char name[128];
+  if (len == 0 || len >= sizeof name) return mproc_result_error(out, MPROC_EINVAL, "bad name");
+  memcpy(name, in, len);
+  name[len] = '\0';
+  mproc_event_t *e = NULL;
+  int rc = mproc_event_open(&e, name);
+  if (rc == 0) rc = mproc_event_wait(e, 60000);
+  mproc_event_free(e);
+  return rc != 0 ? mproc_result_error(out, rc, "waiting for the event failed")
+                 : mproc_result_set(out, in, 0);
+}
+
 /* Upper-cases its input (variable sizes, for imap). */
 MPROC_POOL_TASK(upper) {
-  char *p = mproc_result_alloc(out, len);
-  if (p == NULL && len > 0) return MPROC_ENOMEM;
+  char *p = NULL;
+  int rc = mproc_result_alloc(out, len, (void **)&p);
+  if (rc != 0) return rc;
   for (size_t i = 0; i < len; ++i) {
     char c = ((const char *)in)[i];
     p[i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
@@ -106,11 +121,32 @@ static mproc_future_t *submit_i64(mproc_pool_t *pool, const char *task, int64_t 
   return f;
 }
 
+/* A named event (its name in *name) and a wait_named_event task on it:
+ * the worker that takes the task is held until the event is set, so what
+ * is queued behind it waits, however slowly it is submitted. */
+static mproc_event_t *new_named_event(const char **name) {
+  mproc_shared_opts_t *named = NULL;
+  assert_mproc_ok(mproc_shared_opts_new(&named));
+  assert_mproc_ok(mproc_shared_opts_set_named(named, 1));
+  mproc_event_t *e = NULL;
+  assert_mproc_ok(mproc_event_new(&e, named));
+  mproc_shared_opts_free(named);
+  assert_mproc_ok(mproc_event_name(e, name));
+  return e;
+}
+
+static mproc_future_t *submit_wait_for(mproc_pool_t *pool, const char *event_name) {
+  mproc_future_t *f = NULL;
+  assert_mproc_ok(mproc_pool_apply_async(pool, "wait_named_event", event_name,
+                                         strlen(event_name), NULL, &f));
+  return f;
+}
+
 static int64_t result_i64(mproc_future_t *f) {
   mproc_msg_t *m = NULL;
   assert_mproc_ok(mproc_future_result(f, &m, 60000));
-  assert_int_equal(mproc_msg_size(m), sizeof(int64_t));
-  int64_t v = read_i64(mproc_msg_data(m), mproc_msg_size(m));
+  assert_int_equal(test_msg_size(m), sizeof(int64_t));
+  int64_t v = read_i64(test_msg_data(m), test_msg_size(m));
   mproc_msg_free(m);
   return v;
 }
@@ -142,7 +178,7 @@ static void a_pool_of_five_runs_seven_tasks(void **state) {
   mproc_msg_t *m = NULL;
   int64_t v = 9;
   assert_mproc_ok(mproc_pool_apply(pool, "square", &v, sizeof v, NULL, &m, 60000));
-  assert_int_equal(read_i64(mproc_msg_data(m), mproc_msg_size(m)), 81);
+  assert_int_equal(read_i64(test_msg_data(m), test_msg_size(m)), 81);
   mproc_msg_free(m);
   finish(pool);
 }
@@ -153,17 +189,21 @@ static void map_over_a_hundred_thousand_inputs_keeps_order(void **state) {
   enum { kCount = 100000 };
   int64_t *in = malloc(kCount * sizeof *in), *out = malloc(kCount * sizeof *out);
   for (int i = 0; i < kCount; ++i) in[i] = i - 50000;
-  assert_mproc_ok(mproc_pool_map(pool, "square", in, sizeof *in, kCount, out, sizeof *out, 0,
-                                 60000, NULL));
+  mproc_map_opts_t *opts = test_map_opts(0, 60000);
+  assert_mproc_ok(mproc_pool_map(pool, "square", in, sizeof *in, kCount, out, sizeof *out, opts,
+                                 NULL));
+  mproc_map_opts_free(opts);
   for (int i = 0; i < kCount; ++i) assert_int_equal(out[i], in[i] * in[i]);
   /* Small explicit chunks give the same answer. */
   memset(out, 0, kCount * sizeof *out);
-  assert_mproc_ok(mproc_pool_map(pool, "square", in, sizeof *in, 1000, out, sizeof *out, 7,
-                                 60000, NULL));
+  opts = test_map_opts(7, 60000);
+  assert_mproc_ok(mproc_pool_map(pool, "square", in, sizeof *in, 1000, out, sizeof *out, opts,
+                                 NULL));
+  mproc_map_opts_free(opts);
   for (int i = 0; i < 1000; ++i) assert_int_equal(out[i], in[i] * in[i]);
   /* An empty map returns at once. */
   int64_t t0 = test_now_ms();
-  assert_mproc_ok(mproc_pool_map(pool, "square", NULL, 8, 0, NULL, 8, 0, 60000, NULL));
+  assert_mproc_ok(mproc_pool_map(pool, "square", NULL, 8, 0, NULL, 8, NULL, NULL));
   assert_true(test_now_ms() - t0 < 1000);
   free(in);
   free(out);
@@ -184,8 +224,12 @@ static void imap_and_imap_unordered_deliver_every_result_once(void **state) {
   }
   for (int ordered = 1; ordered >= 0; --ordered) {
     mproc_imap_t *it = NULL;
-    assert_mproc_ok(mproc_pool_imap(pool, "upper", inputs, lens, kCount, ordered ? 1 : 10,
-                                    ordered, &it));
+    mproc_map_opts_t *opts = test_map_opts(ordered ? 1 : 10, MPROC_FOREVER);
+    if (ordered)
+      assert_mproc_ok(mproc_pool_imap(pool, "upper", inputs, lens, kCount, opts, &it));
+    else
+      assert_mproc_ok(mproc_pool_imap_unordered(pool, "upper", inputs, lens, kCount, opts, &it));
+    mproc_map_opts_free(opts);
     int seen[kCount] = {0};
     for (int k = 0; k < kCount; ++k) {
       size_t index = 0;
@@ -194,11 +238,11 @@ static void imap_and_imap_unordered_deliver_every_result_once(void **state) {
       if (ordered) assert_int_equal(index, (size_t)k);
       assert_true(index < kCount);
       seen[index]++;
-      assert_int_equal(mproc_msg_size(m), lens[index]);
+      assert_int_equal(test_msg_size(m), lens[index]);
       for (size_t c = 0; c < lens[index]; ++c) {
         char want = bufs[index][c];
         if (want >= 'a' && want <= 'z') want = (char)(want - 32);
-        assert_int_equal(((const char *)mproc_msg_data(m))[c], want);
+        assert_int_equal(((const char *)test_msg_data(m))[c], want);
       }
       mproc_msg_free(m);
     }
@@ -231,19 +275,20 @@ static void errors_arrive_with_their_messages(void **state) {
   int64_t in[100], out[100];
   for (int i = 0; i < 100; ++i) in[i] = (i == 37 || i == 80) ? -i : i;
   size_t failed = 0;
-  assert_mproc_code(mproc_pool_map(pool, "negative_fails", in, 8, 100, out, 8, 10, 60000,
-                                   &failed),
+  mproc_map_opts_t *opts = test_map_opts(10, 60000);
+  assert_mproc_code(mproc_pool_map(pool, "negative_fails", in, 8, 100, out, 8, opts, &failed),
                     MPROC_ERANGE);
+  mproc_map_opts_free(opts);
   assert_int_equal(failed, 37);
   assert_non_null(strstr(mproc_last_error(), "negative input -37"));
   /* A task whose output is not the size map expects. */
-  assert_mproc_code(mproc_pool_map(pool, "one_byte", in, 8, 10, out, 8, 0, 60000, &failed),
+  assert_mproc_code(mproc_pool_map(pool, "one_byte", in, 8, 10, out, 8, NULL, &failed),
                     MPROC_EINVAL);
   /* imap reports per item. */
   const void *inputs[3] = {&in[1], &in[37], &in[2]};
   size_t lens[3] = {8, 8, 8};
   mproc_imap_t *it = NULL;
-  assert_mproc_ok(mproc_pool_imap(pool, "negative_fails", inputs, lens, 3, 1, 1, &it));
+  assert_mproc_ok(mproc_pool_imap(pool, "negative_fails", inputs, lens, 3, NULL, &it));
   size_t index;
   assert_mproc_ok(mproc_imap_next(it, &index, &m, 60000));
   mproc_msg_free(m);
@@ -256,6 +301,76 @@ static void errors_arrive_with_their_messages(void **state) {
   assert_mproc_code(mproc_pool_apply_async(pool, "no_such_pool_task", NULL, 0, NULL, &f),
                     MPROC_ENOTFOUND);
   finish(pool);
+}
+
+/* Fails with a code of its own, which is not one of the MPROC_E* codes. */
+MPROC_POOL_TASK(odd_code) { return mproc_result_error(out, -5000, "custom failure"); }
+MPROC_TASK(pool_suite_process_task) { return 0; }
+
+/* Only documented codes leave the library: a task's own number arrives as
+ * MPROC_ETASK, the number and the task's message kept in the message. */
+static void a_task_code_outside_the_table_arrives_as_etask(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  mproc_msg_t *m = NULL;
+  assert_mproc_code(mproc_pool_apply(pool, "odd_code", "x", 1, NULL, &m, 60000), MPROC_ETASK);
+  assert_non_null(strstr(mproc_last_error(), "task returned code -5000: custom failure"));
+  mproc_future_t *f = NULL;
+  assert_mproc_ok(mproc_pool_apply_async(pool, "odd_code", "x", 1, NULL, &f));
+  assert_mproc_ok(mproc_future_wait(f, 60000));
+  int code = 0;
+  const char *message = NULL;
+  assert_mproc_ok(mproc_future_error(f, &code, &message));
+  assert_int_equal(code, MPROC_ETASK);
+  assert_non_null(strstr(message, "-5000"));
+  mproc_future_free(f);
+  finish(pool);
+}
+
+/* One registry, two kinds: a pool runs pool tasks, its initializer is a
+ * process task; the other kind is ETYPE, named in the message. */
+static void a_task_of_the_other_kind_is_a_type_error(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  mproc_future_t *f = NULL;
+  assert_mproc_code(mproc_pool_apply_async(pool, "pool_suite_process_task", "x", 1, NULL, &f),
+                    MPROC_ETYPE);
+  assert_non_null(strstr(mproc_last_error(), "is a process task (MPROC_TASK), not a pool task"));
+  assert_null(f);
+  const void *inputs[] = {"a"};
+  size_t lens[] = {1};
+  mproc_imap_t *it = NULL;
+  assert_mproc_code(mproc_pool_imap(pool, "pool_suite_process_task", inputs, lens, 1, NULL, &it),
+                    MPROC_ETYPE);
+  finish(pool);
+  mproc_pool_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_pool_opts_new(&opts));
+  assert_mproc_ok(mproc_pool_opts_set_processes(opts, 1));
+  assert_mproc_ok(mproc_pool_opts_set_initializer(opts, "square", NULL));
+  pool = NULL;
+  assert_mproc_code(mproc_pool_new(&pool, opts), MPROC_ETYPE);
+  assert_non_null(strstr(mproc_last_error(), "initializer"));
+  assert_null(pool);
+  mproc_pool_opts_free(opts);
+}
+
+/* map's time limit comes from its options: the whole map past it is
+ * ETIMEDOUT, promptly. */
+static void a_map_past_its_options_timeout_times_out(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  int64_t in[2] = {30000, 30000}, out[2];
+  mproc_map_opts_t *opts = test_map_opts(1, 300);
+  int64_t t0 = test_now_ms();
+  assert_mproc_code(mproc_pool_map(pool, "sleep_ms", in, 8, 2, out, 8, opts, NULL),
+                    MPROC_ETIMEDOUT);
+  assert_true(test_now_ms() - t0 < 20000);
+  mproc_map_opts_free(opts);
+  assert_mproc_code(mproc_map_opts_set_chunksize(NULL, 1), MPROC_EINVAL);
+  mproc_map_opts_free(NULL);
+  assert_mproc_ok(mproc_pool_terminate(pool));
+  assert_mproc_ok(mproc_pool_join(pool, 60000));
+  mproc_pool_free(pool);
 }
 
 static void a_task_that_kills_its_worker_fails_alone(void **state) {
@@ -275,7 +390,7 @@ static void a_task_that_kills_its_worker_fails_alone(void **state) {
       assert_non_null(strstr(mproc_last_error(), "SIGKILL"));
     } else {
       assert_mproc_code(rc, 0);
-      assert_memory_equal(mproc_msg_data(m), "a", 1);
+      assert_memory_equal(test_msg_data(m), "a", 1);
       mproc_msg_free(m);
     }
     mproc_future_free(fs[i]);
@@ -319,6 +434,13 @@ static void terminate_fails_ten_thousand_pending_tasks_promptly(void **state) {
   (void)state;
   mproc_pool_t *pool = new_pool(2, 0);
   enum { kTasks = 10000 };
+  /* Each worker first gets a task that waits for an event never set, so
+   * none of the 10,000 queued behind them can run, however slowly they
+   * are submitted (ThreadSanitizer slows the loop enough for ~100 to). */
+  const char *never_name = NULL;
+  mproc_event_t *never = new_named_event(&never_name);
+  mproc_future_t *blockers[2];
+  for (int i = 0; i < 2; ++i) blockers[i] = submit_wait_for(pool, never_name);
   mproc_future_t **fs = malloc(kTasks * sizeof *fs);
   for (int i = 0; i < kTasks; ++i) fs[i] = submit_i64(pool, "sleep_ms", 1, NULL);
   int64_t t0 = test_now_ms();
@@ -333,7 +455,17 @@ static void terminate_fails_ten_thousand_pending_tasks_promptly(void **state) {
     failed += code == MPROC_ECLOSED;
     mproc_future_free(fs[i]);
   }
-  assert_true(failed > kTasks - 100);
+  /* Behind the blockers, none ran. */
+  assert_int_equal(failed, kTasks);
+  for (int i = 0; i < 2; ++i) {
+    int code = 0;
+    assert_mproc_ok(mproc_future_wait(blockers[i], 0));
+    assert_mproc_ok(mproc_future_error(blockers[i], &code, NULL));
+    assert_int_equal(code, MPROC_ECLOSED);
+    mproc_future_free(blockers[i]);
+  }
+  assert_mproc_ok(mproc_unlink(never_name));
+  mproc_event_free(never);
   mproc_future_t *late = NULL;
   int64_t v = 1;
   assert_mproc_code(mproc_pool_apply_async(pool, "square", &v, 8, NULL, &late), MPROC_ESTATE);
@@ -481,7 +613,7 @@ static void chain_next(mproc_future_t *f, void *userdata) {
   struct chain *c = userdata;
   mproc_msg_t *m = NULL;
   if (mproc_future_result(f, &m, 0) != 0) return;
-  int64_t v = read_i64(mproc_msg_data(m), mproc_msg_size(m));
+  int64_t v = read_i64(test_msg_data(m), test_msg_size(m));
   mproc_msg_free(m);
   int n = atomic_fetch_add(&c->done, 1) + 1;
   if (n < 20) {
@@ -537,6 +669,37 @@ static void unregistered_functions_run_only_in_fork_pools(void **state) {
   finish(pool);
 }
 
+/* The backend option and the environment's default (mproc/pool_mpi.h; the
+ * MPI pool itself is tested in tests/mpi). */
+static void a_pool_runs_on_the_backend_it_is_given(void **state) {
+  (void)state;
+  mproc_pool_opts_t *opts = NULL;
+  assert_mproc_ok(mproc_pool_opts_new(&opts));
+  assert_mproc_code(mproc_pool_opts_set_backend(opts, (mproc_pool_backend_t)3), MPROC_EINVAL);
+  assert_mproc_code(mproc_pool_opts_set_backend(NULL, MPROC_POOL_BACKEND_LOCAL), MPROC_EINVAL);
+  assert_mproc_ok(mproc_pool_opts_set_processes(opts, 1));
+  mproc_pool_t *pool = NULL;
+  /* DEFAULT follows MPROC_POOL_BACKEND, which must name a backend. */
+  assert_int_equal(test_setenv("MPROC_POOL_BACKEND", "bogus"), 0);
+  assert_mproc_code(mproc_pool_new(&pool, opts), MPROC_EINVAL);
+  assert_non_null(strstr(mproc_last_error(), "MPROC_POOL_BACKEND"));
+  assert_int_equal(test_setenv("MPROC_POOL_BACKEND", "local"), 0);
+  assert_mproc_ok(mproc_pool_new(&pool, opts));
+  mproc_pool_backend_t backend = MPROC_POOL_BACKEND_DEFAULT;
+  assert_mproc_ok(mproc_pool_get_backend(pool, &backend));
+  assert_int_equal(backend, MPROC_POOL_BACKEND_LOCAL);
+  assert_mproc_code(mproc_pool_get_backend(pool, NULL), MPROC_EINVAL);
+  finish(pool);
+  assert_int_equal(test_setenv("MPROC_POOL_BACKEND", ""), 0);
+  /* MPI without its plug-in: refused, saying what is missing. */
+  assert_int_equal(test_setenv("MPROC_MPI_PLUGIN", "/nonexistent/mproc-mpi.so"), 0);
+  assert_mproc_ok(mproc_pool_opts_set_backend(opts, MPROC_POOL_BACKEND_MPI));
+  assert_mproc_code(mproc_pool_new(&pool, opts), MPROC_ENOTSUP);
+  assert_non_null(strstr(mproc_last_error(), "/nonexistent/mproc-mpi.so"));
+  assert_int_equal(test_setenv("MPROC_MPI_PLUGIN", ""), 0);
+  mproc_pool_opts_free(opts);
+}
+
 static void bad_arguments(void **state) {
   (void)state;
   mproc_pool_t *pool = NULL;
@@ -561,7 +724,9 @@ static void bad_arguments(void **state) {
   assert_mproc_code(mproc_future_result(f, &m, 0), MPROC_ETIMEDOUT);
   mproc_future_free(f);
   assert_mproc_code(mproc_result_set(NULL, "x", 1), MPROC_EINVAL);
-  assert_null(mproc_result_alloc(NULL, 1));
+  void *where = NULL;
+  assert_mproc_code(mproc_result_alloc(NULL, 1, &where), MPROC_EINVAL);
+  assert_null(where);
   mproc_future_free(NULL);
   mproc_imap_free(NULL);
   mproc_pool_free(NULL);
@@ -614,12 +779,23 @@ static void scenario_a_replacement_fails(void **state) {
   mproc_pool_t *pool = new_pool(1, 0);
   enum { kQueued = 5 };
   mproc_future_t *dying = NULL, *queued[kQueued];
+  /* The worker is held until all is queued: its death must not break the
+   * pool before the last submission (ThreadSanitizer slows that much). */
+  const char *go_name = NULL;
+  mproc_event_t *go = new_named_event(&go_name);
+  mproc_future_t *held = submit_wait_for(pool, go_name);
   char c = 'K';
   assert_mproc_ok(mproc_pool_apply_async(pool, "maybe_die", &c, 1, NULL, &dying));
   c = 'a';
   for (int i = 0; i < kQueued; ++i)
     assert_mproc_ok(mproc_pool_apply_async(pool, "maybe_die", &c, 1, NULL, &queued[i]));
+  assert_mproc_ok(mproc_event_set(go));
   mproc_msg_t *m = NULL;
+  assert_mproc_ok(mproc_future_result(held, &m, 60000));
+  mproc_msg_free(m);
+  mproc_future_free(held);
+  assert_mproc_ok(mproc_unlink(go_name));
+  mproc_event_free(go);
   assert_mproc_code(mproc_future_result(dying, &m, 60000), MPROC_EWORKER);
   for (int i = 0; i < kQueued; ++i) {
     assert_mproc_code(mproc_future_result(queued[i], &m, 60000), MPROC_EBROKEN);
@@ -761,6 +937,9 @@ int main(int argc, char **argv) {
       cmocka_unit_test(map_over_a_hundred_thousand_inputs_keeps_order),
       cmocka_unit_test(imap_and_imap_unordered_deliver_every_result_once),
       cmocka_unit_test(errors_arrive_with_their_messages),
+      cmocka_unit_test(a_task_code_outside_the_table_arrives_as_etask),
+      cmocka_unit_test(a_task_of_the_other_kind_is_a_type_error),
+      cmocka_unit_test(a_map_past_its_options_timeout_times_out),
       cmocka_unit_test(a_task_that_kills_its_worker_fails_alone),
       cmocka_unit_test(maxtasksperchild_replaces_workers),
       cmocka_unit_test(terminate_fails_ten_thousand_pending_tasks_promptly),
@@ -771,6 +950,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(a_failing_initializer_breaks_the_pool_once),
       cmocka_unit_test(callbacks_run_and_may_submit_more),
       cmocka_unit_test(unregistered_functions_run_only_in_fork_pools),
+      cmocka_unit_test(a_pool_runs_on_the_backend_it_is_given),
       cmocka_unit_test(bad_arguments),
       cmocka_unit_test(a_task_timeout_of_int64_max_never_expires),
       cmocka_unit_test(a_worker_start_that_fails_fails_the_pool_cleanly),

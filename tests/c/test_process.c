@@ -52,7 +52,7 @@ MPROC_TASK(check_args) {
   double f;
   int fd;
   mproc_arg_type_t type;
-  if (mproc_args_count(args) != 8) strcpy(report, "count");
+  if (test_args_count(args) != 8) strcpy(report, "count");
   else if (mproc_args_get_bytes(args, 1, &data, &len) || len != 5 ||
            memcmp(data, "a\0b\0c", 5))
     strcpy(report, "bytes");
@@ -111,7 +111,7 @@ MPROC_TASK(parent_of_daemon) {
   mproc_conn_t *report = NULL;
   if (mproc_args_get_conn(args, 0, &report) != 0) return 204;
   mproc_conn_t *keep_a, *keep_b;
-  if (mproc_pipe(&keep_a, &keep_b, 1) != 0) return 205;
+  if (mproc_conn_pipe(&keep_a, &keep_b, 1) != 0) return 205;
   mproc_args_t *child_args;
   mproc_args_new(&child_args);
   mproc_args_add_conn(child_args, keep_b);
@@ -185,7 +185,7 @@ MPROC_TASK(kill_parent_then_wait) {
   mproc_msg_t *order = NULL;
   if (mproc_conn_recv(c, &order, 60000) != 0) return 204;
   mproc_msg_free(order);
-  int64_t parent = mproc_getppid();
+  int64_t parent = test_os_ppid();
   if (test_kill_process(parent) != 0 || !test_wait_gone(parent, 20000)) return 202;
   if (send_text(c, "killed") != 0) return 203;
   return wait_for_message(c);
@@ -237,7 +237,7 @@ static void task_return_value_is_the_exit_code(void **state) {
 static void every_argument_type_arrives(void **state) {
   (void)state;
   mproc_conn_t *a, *b;
-  assert_mproc_ok(mproc_pipe(&a, &b, 1));
+  assert_mproc_ok(mproc_conn_pipe(&a, &b, 1));
   int fds[2];
   assert_int_equal(test_pipe(fds), 0);
   mproc_args_t *args;
@@ -252,7 +252,7 @@ static void every_argument_type_arrives(void **state) {
   assert_mproc_ok(mproc_args_add_i64(args, INT64_MAX));
   close(fds[1]); /* the list holds its own copy */
   mproc_conn_free(b);
-  assert_int_equal(mproc_args_count(args), 8);
+  assert_int_equal(test_args_count(args), 8);
   assert_int_equal(test_run_task("check_args", args), 0);
   char report[512];
   recv_text(a, report, sizeof report);
@@ -296,20 +296,55 @@ static void unknown_task_is_not_found(void **state) {
   assert_non_null(strstr(mproc_last_error(), "no_such_task"));
   assert_null(p);
   mproc_task_fn fn;
-  assert_mproc_code(mproc_task_lookup("no_such_task", &fn), MPROC_ENOTFOUND);
-  assert_mproc_ok(mproc_task_lookup("return_arg", &fn));
+  assert_mproc_code(mproc_task_lookup("no_such_task", &fn, NULL), MPROC_ENOTFOUND);
+  assert_mproc_ok(mproc_task_lookup("return_arg", &fn, NULL));
 }
+
+MPROC_POOL_TASK(process_suite_pool_task) { return mproc_result_set(out, in, len); }
 
 static void registering_a_name_twice_is_refused(void **state) {
   (void)state;
   mproc_task_fn fn;
-  assert_mproc_ok(mproc_task_lookup("return_arg", &fn));
-  assert_mproc_ok(mproc_task_register("return_arg", fn)); /* same: harmless */
+  assert_mproc_ok(mproc_task_lookup("return_arg", &fn, NULL));
+  assert_mproc_ok(mproc_task_register("return_arg", fn, NULL)); /* same: harmless */
   mproc_task_fn other;
-  assert_mproc_ok(mproc_task_lookup("wait_on_conn", &other));
-  assert_mproc_code(mproc_task_register("return_arg", other), MPROC_EEXIST);
-  assert_mproc_code(mproc_task_register(NULL, fn), MPROC_EINVAL);
-  assert_mproc_code(mproc_task_register("x", NULL), MPROC_EINVAL);
+  assert_mproc_ok(mproc_task_lookup("wait_on_conn", &other, NULL));
+  assert_mproc_code(mproc_task_register("return_arg", other, NULL), MPROC_EEXIST);
+  assert_mproc_code(mproc_task_register(NULL, fn, NULL), MPROC_EINVAL);
+  assert_mproc_code(mproc_task_register("x", NULL, NULL), MPROC_EINVAL);
+  /* One namespace: a name taken by a pool task is taken for process tasks,
+   * and the other way round; the message names the kind that has it. */
+  mproc_pool_fn pool_fn;
+  assert_mproc_ok(mproc_task_lookup("process_suite_pool_task", NULL, &pool_fn));
+  assert_mproc_code(mproc_task_register("process_suite_pool_task", fn, NULL), MPROC_EEXIST);
+  assert_non_null(strstr(mproc_last_error(), "pool task"));
+  assert_mproc_code(mproc_task_register("return_arg", NULL, pool_fn), MPROC_EEXIST);
+  assert_non_null(strstr(mproc_last_error(), "process task"));
+  assert_mproc_code(mproc_task_register("x", fn, pool_fn), MPROC_EINVAL);
+}
+
+static void a_task_of_the_other_kind_is_a_type_error(void **state) {
+  (void)state;
+  mproc_task_fn fn = NULL;
+  mproc_pool_fn pool_fn = NULL;
+  assert_mproc_code(mproc_task_lookup("process_suite_pool_task", &fn, NULL), MPROC_ETYPE);
+  assert_non_null(strstr(mproc_last_error(), "is a pool task"));
+  assert_mproc_code(mproc_task_lookup("return_arg", NULL, &pool_fn), MPROC_ETYPE);
+  assert_non_null(strstr(mproc_last_error(), "is a process task"));
+  /* Asking for either kind gives the one it is. */
+  assert_mproc_ok(mproc_task_lookup("process_suite_pool_task", &fn, &pool_fn));
+  assert_null(fn);
+  assert_non_null(pool_fn);
+  assert_mproc_ok(mproc_task_lookup("return_arg", &fn, &pool_fn));
+  assert_non_null(fn);
+  assert_null(pool_fn);
+  assert_mproc_code(mproc_task_lookup("return_arg", NULL, NULL), MPROC_EINVAL);
+  assert_mproc_code(mproc_task_lookup("nothing_here", &fn, &pool_fn), MPROC_ENOTFOUND);
+  /* A process runs process tasks only. */
+  mproc_process_t *p = NULL;
+  assert_mproc_code(mproc_process_new(&p, "process_suite_pool_task", NULL, NULL), MPROC_ETYPE);
+  assert_non_null(strstr(mproc_last_error(), "MPROC_TASK"));
+  assert_null(p);
 }
 
 static void join_times_out_while_the_child_runs(void **state) {
@@ -362,7 +397,7 @@ static void terminate_and_kill_give_minus_the_signal(void **state) {
 static void names_and_identity(void **state) {
   (void)state;
   mproc_conn_t *a, *b;
-  assert_mproc_ok(mproc_pipe(&a, &b, 1));
+  assert_mproc_ok(mproc_conn_pipe(&a, &b, 1));
   mproc_args_t *args;
   assert_mproc_ok(mproc_args_new(&args));
   assert_mproc_ok(mproc_args_add_conn(args, b));
@@ -547,7 +582,7 @@ static void fork_children_look_up_tasks_while_a_thread_uses_the_registry(void **
   for (int i = 0; i < 20000; ++i) {
     char name[32];
     snprintf(name, sizeof name, "filler-%d", i);
-    assert_mproc_ok(mproc_task_register(name, do_nothing));
+    assert_mproc_ok(mproc_task_register(name, do_nothing, NULL));
   }
   atomic_store(&registry_hammer_stop, 0);
   pthread_t t;
@@ -822,7 +857,11 @@ static void bad_handles_and_arguments_are_einval(void **state) {
   assert_mproc_code(mproc_args_add_conn(args, NULL), MPROC_EINVAL);
   mproc_arg_type_t type;
   assert_mproc_code(mproc_args_type(args, 0, &type), MPROC_ERANGE);
-  assert_int_equal(mproc_args_count(NULL), 0);
+  size_t count = 1;
+  assert_mproc_code(mproc_args_count(NULL, &count), MPROC_EINVAL);
+  assert_mproc_code(mproc_args_count(args, NULL), MPROC_EINVAL);
+  assert_mproc_ok(mproc_args_count(args, &count));
+  assert_int_equal(count, 0);
   mproc_args_free(args);
   mproc_args_free(NULL);
   mproc_process_free(NULL);
@@ -860,7 +899,7 @@ static void unregistered_function_runs_only_under_fork(void **state) {
   mproc_process_free(p);
   /* A registered function works by pointer under every method. */
   mproc_task_fn fn;
-  assert_mproc_ok(mproc_task_lookup("return_arg", &fn));
+  assert_mproc_ok(mproc_task_lookup("return_arg", &fn, NULL));
   mproc_args_t *args;
   assert_mproc_ok(mproc_args_new(&args));
   assert_mproc_ok(mproc_args_add_i64(args, 12));
@@ -883,7 +922,7 @@ static void a_spawned_child_without_mproc_main_refuses_to_start_children(void **
   char *out = NULL;
   size_t len = 0;
   int code = -1;
-  assert_mproc_ok(mproc_command_capture(argv, NULL, NULL, 0, 60000, &out, &len, NULL, NULL,
+  assert_mproc_ok(test_capture(argv, NULL, NULL, 0, 60000, &out, &len, NULL, NULL,
                                         &code));
   assert_int_equal(code, 0);
   /* The child re-ran main() and was refused instead of recursing... */
@@ -893,7 +932,7 @@ static void a_spawned_child_without_mproc_main_refuses_to_start_children(void **
   if (strstr(out, "parent start: EBOOTSTRAP") == NULL ||
       strstr(out, "the child did not call mproc_main() first") == NULL)
     fail_msg("helper said: %s", out);
-  mproc_free(out);
+  free(out);
 }
 
 /* ---- Injected faults (src/core/fault.hpp) -------------------------------- */
@@ -991,6 +1030,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(using_a_process_before_start_is_a_state_error),
       cmocka_unit_test(unknown_task_is_not_found),
       cmocka_unit_test(registering_a_name_twice_is_refused),
+      cmocka_unit_test(a_task_of_the_other_kind_is_a_type_error),
       cmocka_unit_test(join_times_out_while_the_child_runs),
       cmocka_unit_test(terminate_and_kill_give_minus_the_signal),
       cmocka_unit_test(names_and_identity),

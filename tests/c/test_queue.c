@@ -3,6 +3,7 @@
  * sizes, corruption, and a fault test that SIGKILLs producers and
  * consumers at random moments. argv[1] picks the start method. */
 #include "harness.h"
+#include "named_shm.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -51,7 +52,7 @@ static int join_code(mproc_process_t *p) {
 static int task_args(const mproc_args_t *args, mproc_queue_t **q, mproc_shm_t **shm,
                      int64_t *number) {
   if (mproc_args_get_queue(args, 0, q) != 0) return -1;
-  size_t n = mproc_args_count(args);
+  size_t n = test_args_count(args);
   if (shm != NULL && mproc_args_get_shm(args, 1, shm) != 0) return -1;
   return mproc_args_get_i64(args, n - 1, number);
 }
@@ -139,7 +140,7 @@ MPROC_TASK(million_consumer) {
   mproc_shm_t *shm = NULL;
   int64_t unused;
   if (task_args(args, &q, &shm, &unused) != 0) return 100;
-  atomic_uchar *tally = mproc_shm_data(shm);
+  atomic_uchar *tally = test_shm_data(shm);
   for (;;) {
     struct numbered m;
     size_t len = 0;
@@ -168,7 +169,7 @@ static void a_million_messages_arrive_exactly_once(void **state) {
   for (int i = 0; i < kProducers; ++i) assert_int_equal(join_code(producers[i]), 0);
   assert_mproc_ok(mproc_queue_close(q)); /* consumers drain, then stop */
   for (int i = 0; i < kConsumers; ++i) assert_int_equal(join_code(consumers[i]), 0);
-  const unsigned char *t = mproc_shm_data(tally);
+  const unsigned char *t = test_shm_data(tally);
   size_t missing = 0, doubled = 0;
   for (size_t i = 0; i < kMillion; ++i) {
     missing += t[i] == 0;
@@ -332,22 +333,49 @@ static void messages_of_zero_one_and_the_largest_size(void **state) {
     assert_mproc_ok(mproc_queue_put(q, big, max, 1000));
     mproc_msg_t *m = NULL;
     assert_mproc_ok(mproc_queue_get(q, &m, 0));
-    assert_int_equal(mproc_msg_size(m), 0);
+    assert_int_equal(test_msg_size(m), 0);
     mproc_msg_free(m);
     assert_mproc_ok(mproc_queue_get(q, &m, 0));
-    assert_int_equal(mproc_msg_size(m), 1);
-    assert_memory_equal(mproc_msg_data(m), "1", 1);
+    assert_int_equal(test_msg_size(m), 1);
+    assert_memory_equal(test_msg_data(m), "1", 1);
     mproc_msg_free(m);
     size_t len = 0;
     unsigned char small[16];
     assert_mproc_code(mproc_queue_get_into(q, small, sizeof small, &len, 0), MPROC_ETOOBIG);
     assert_int_equal(len, max);
     assert_mproc_ok(mproc_queue_get(q, &m, 0));
-    assert_int_equal(mproc_msg_size(m), max);
-    assert_memory_equal(mproc_msg_data(m), big, max);
+    assert_int_equal(test_msg_size(m), max);
+    assert_memory_equal(test_msg_data(m), big, max);
     mproc_msg_free(m);
   }
   free(big);
+  mproc_queue_free(q);
+}
+
+/* The one rule for cap 0 (mproc/common.h, "Buffers"), as for connections:
+ * with buf NULL it asks the next message's size and takes nothing; an
+ * empty message fits and is taken; buf NULL with room is EINVAL. */
+static void cap_zero_asks_for_the_size(void **state) {
+  (void)state;
+  mproc_queue_t *q = NULL;
+  assert_mproc_ok(mproc_queue_new(&q, NULL));
+  assert_mproc_ok(mproc_queue_put(q, "hello", 5, 0));
+  assert_mproc_ok(mproc_queue_put(q, "", 0, 0));
+  size_t len = 0, n = 0;
+  for (int i = 0; i < 2; ++i) {
+    assert_mproc_code(mproc_queue_get_into(q, NULL, 0, &len, 0), MPROC_ETOOBIG);
+    assert_int_equal(len, 5);
+  }
+  assert_mproc_ok(mproc_queue_qsize(q, &n));
+  assert_int_equal(n, 2);
+  assert_mproc_code(mproc_queue_get_into(q, NULL, 5, &len, 0), MPROC_EINVAL);
+  char buf[5];
+  assert_mproc_ok(mproc_queue_get_into(q, buf, len, &len, 0));
+  assert_memory_equal(buf, "hello", 5);
+  len = 99;
+  assert_mproc_ok(mproc_queue_get_into(q, NULL, 0, &len, 0));
+  assert_int_equal(len, 0);
+  assert_mproc_code(mproc_queue_get_into(q, NULL, 0, &len, 0), MPROC_EEMPTY);
   mproc_queue_free(q);
 }
 
@@ -424,7 +452,9 @@ static void a_named_queue_opens_from_another_process(void **state) {
   assert_mproc_ok(mproc_queue_new(&q, opts));
   mproc_queue_opts_free(opts);
   char name[64];
-  snprintf(name, sizeof name, "%s", mproc_queue_name(q));
+  const char *q_name = NULL;
+  assert_mproc_ok(mproc_queue_name(q, &q_name));
+  snprintf(name, sizeof name, "%s", q_name);
   assert_true(strncmp(name, "mproc-", 6) == 0);
   assert_mproc_ok(mproc_queue_put(q, "by name", 7, 0));
   mproc_args_t *a = NULL;
@@ -492,62 +522,6 @@ static void a_peer_cannot_shrink_a_queue_under_the_others(void **state) {
   mproc_queue_free(q);
 }
 
-/* Scribbles over a named queue's memory from outside, as a misbehaving
- * peer might: readers must report it, not crash. */
-#ifdef _WIN32
-/* A Windows name is an entry section holding the current generation
- * (shifted left once, low bit "linked"); the memory is that generation's
- * section (src/platform/win/shm.cpp). */
-static void *map_named(const char *name, size_t *size) {
-  wchar_t wide[256];
-  swprintf(wide, 256, L"Local\\mproc-n-%hs", name);
-  HANDLE entry = OpenFileMappingW(FILE_MAP_READ, FALSE, wide);
-  assert_non_null(entry);
-  const volatile uint64_t *word = MapViewOfFile(entry, FILE_MAP_READ, 0, 0, sizeof(uint64_t));
-  assert_non_null((const void *)word);
-  uint64_t current = *word;
-  UnmapViewOfFile((const void *)word);
-  CloseHandle(entry);
-  assert_true(current & 1);
-  swprintf(wide, 256, L"Local\\mproc-o-%hs-%016llx", name, (unsigned long long)(current >> 1));
-  HANDLE h = OpenFileMappingW(FILE_MAP_READ | FILE_MAP_WRITE, FALSE, wide);
-  assert_non_null(h);
-  void *p = MapViewOfFile(h, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 0);
-  CloseHandle(h);
-  assert_non_null(p);
-  MEMORY_BASIC_INFORMATION info;
-  assert_true(VirtualQuery(p, &info, sizeof info) != 0);
-  *size = info.RegionSize;
-  return p;
-}
-
-static void unmap_named(void *p, size_t size) {
-  (void)size;
-  UnmapViewOfFile(p);
-}
-
-static long page_bytes(void) {
-  SYSTEM_INFO si;
-  GetSystemInfo(&si);
-  return (long)si.dwPageSize;
-}
-#else
-static void *map_named(const char *name, size_t *size) {
-  char path[128];
-  snprintf(path, sizeof path, "/dev/shm/%s", name);
-  int fd = open(path, O_RDWR | O_CLOEXEC);
-  assert_true(fd >= 0);
-  *size = (size_t)lseek(fd, 0, SEEK_END);
-  void *p = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  close(fd);
-  assert_true(p != MAP_FAILED);
-  return p;
-}
-
-static void unmap_named(void *p, size_t size) { munmap(p, size); }
-
-static long page_bytes(void) { return sysconf(_SC_PAGESIZE); }
-#endif
 
 static void corrupt_shared_state_is_reported_not_fatal(void **state) {
   (void)state;
@@ -632,8 +606,8 @@ static void capacity_is_limited_to_four_gib(void **state) {
   assert_mproc_ok(mproc_queue_put(q, out, len, 0));
   mproc_msg_t *m = NULL;
   assert_mproc_ok(mproc_queue_get(q, &m, 0));
-  assert_true(mproc_msg_size(m) == len);
-  assert_memory_equal(mproc_msg_data(m), out, len);
+  assert_true(test_msg_size(m) == len);
+  assert_memory_equal(test_msg_data(m), out, len);
   mproc_msg_free(m);
   free(out);
   mproc_queue_free(q);
@@ -706,7 +680,7 @@ MPROC_TASK(fault_consumer) {
   mproc_shm_t *shm = NULL;
   int64_t id;
   if (task_args(args, &q, &shm, &id) != 0) return 100;
-  struct fault_books *books = mproc_shm_data(shm);
+  struct fault_books *books = test_shm_data(shm);
   struct fault_msg *slot = &books->staging[id].msg;
   for (;;) {
     size_t len = 0;
@@ -725,7 +699,7 @@ static void killing_producers_and_consumers_loses_and_duplicates_nothing(void **
   mproc_queue_t *q = new_queue(64, 256 * 1024);
   mproc_shm_t *shm = NULL;
   assert_mproc_ok(mproc_shm_new(&shm, sizeof(struct fault_books), NULL));
-  struct fault_books *books = mproc_shm_data(shm);
+  struct fault_books *books = test_shm_data(shm);
 
   int next_producer = 0, next_consumer = 0;
   mproc_process_t *producers[2], *consumers[2];
@@ -808,6 +782,7 @@ int main(int argc, char **argv) {
   const char *method = test_start_method_from_args(argc, argv);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(producer_and_consumer_with_a_sentinel),
+      cmocka_unit_test(cap_zero_asks_for_the_size),
       cmocka_unit_test(a_million_messages_arrive_exactly_once),
       cmocka_unit_test(a_bounded_queue_blocks_at_maxsize_and_resumes),
       cmocka_unit_test(get_times_out_on_an_empty_queue),

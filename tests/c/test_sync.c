@@ -62,7 +62,7 @@ MPROC_TASK(buy_ticket) {
   if (mproc_args_get_shm(args, 0, &shm) != 0) return 100;
   mproc_lock_t *lock = NULL;
   if (mproc_shm_lock(shm, &lock) != 0) return 101;
-  int *stock = mproc_shm_data(shm);
+  int *stock = test_shm_data(shm);
   int bought = 0;
   if (mproc_lock_acquire(lock, MPROC_FOREVER) != 0) return 102;
   int left = *stock; /* read, think, write: a race without the lock */
@@ -83,7 +83,7 @@ MPROC_TASK(enter_room) {
   mproc_shm_t *shm = NULL;
   if (mproc_args_get_sem(args, 0, &sem) != 0 || mproc_args_get_shm(args, 1, &shm) != 0)
     return 100;
-  atomic_int *inside = mproc_shm_data(shm);
+  atomic_int *inside = test_shm_data(shm);
   atomic_int *most = inside + 1;
   for (int round = 0; round < 10; ++round) {
     if (mproc_sem_acquire(sem, MPROC_FOREVER) != 0) return 101;
@@ -166,7 +166,7 @@ MPROC_TASK(await_counter) {
   if (mproc_args_get_cond(args, 0, &cond) != 0 || mproc_args_get_shm(args, 1, &shm) != 0 ||
       mproc_args_get_i64(args, 2, &target) != 0 || mproc_args_get_sem(args, 3, &ready) != 0)
     return 100;
-  int *counter = mproc_shm_data(shm);
+  int *counter = test_shm_data(shm);
   if (mproc_cond_acquire(cond, MPROC_FOREVER) != 0) return 101;
   int told = 0;
   while (*counter < target) {
@@ -200,8 +200,8 @@ MPROC_TASK(probe_named_lock) {
 MPROC_TASK(fill_block) {
   mproc_shm_t *shm = NULL;
   if (mproc_args_get_shm(args, 0, &shm) != 0) return 100;
-  unsigned char *p = mproc_shm_data(shm);
-  for (size_t i = 0; i < mproc_shm_size(shm); ++i) p[i] = (unsigned char)(i * 7 + 3);
+  unsigned char *p = test_shm_data(shm);
+  for (size_t i = 0; i < test_shm_size(shm); ++i) p[i] = (unsigned char)(i * 7 + 3);
   mproc_shm_free(shm);
   return 0;
 }
@@ -212,7 +212,7 @@ static void exactly_as_many_buy_as_there_are_tickets(void **state) {
   (void)state;
   mproc_shm_t *shm = NULL;
   assert_mproc_ok(mproc_shm_new(&shm, sizeof(int), NULL));
-  *(int *)mproc_shm_data(shm) = 3;
+  *(int *)test_shm_data(shm) = 3;
   mproc_process_t *buyers[10];
   for (int i = 0; i < 10; ++i) {
     mproc_args_t *a = new_args();
@@ -226,7 +226,7 @@ static void exactly_as_many_buy_as_there_are_tickets(void **state) {
     bought += code == 0;
   }
   assert_int_equal(bought, 3);
-  assert_int_equal(*(int *)mproc_shm_data(shm), 0);
+  assert_int_equal(*(int *)test_shm_data(shm), 0);
   mproc_shm_free(shm);
 }
 
@@ -244,7 +244,7 @@ static void a_semaphore_of_two_admits_two_at_most(void **state) {
     ps[i] = start("enter_room", a);
   }
   for (int i = 0; i < 5; ++i) assert_int_equal(join_code(ps[i]), 0);
-  atomic_int *counts = mproc_shm_data(shm);
+  atomic_int *counts = test_shm_data(shm);
   assert_int_equal(atomic_load(&counts[0]), 0);
   assert_int_equal(atomic_load(&counts[1]), 2);
   uint32_t value = 0;
@@ -512,7 +512,7 @@ static void a_condition_wakes_waiters_in_other_processes(void **state) {
     ps[i] = start("await_counter", a);
   }
   for (int i = 0; i < 3; ++i) assert_mproc_ok(mproc_sem_acquire(ready, 60000));
-  int *counter = mproc_shm_data(shm);
+  int *counter = test_shm_data(shm);
   for (int step = 0; step < 5; ++step) {
     assert_mproc_ok(mproc_cond_acquire(cond, MPROC_FOREVER));
     ++*counter;
@@ -558,7 +558,7 @@ MPROC_TASK(ping_pong_side) {
   if (mproc_args_get_cond(args, 0, &cond) != 0 || mproc_args_get_shm(args, 1, &shm) != 0 ||
       mproc_args_get_i64(args, 2, &rounds) != 0)
     return 100;
-  int rc = ping_pong(cond, mproc_shm_data(shm), 1, (int)rounds);
+  int rc = ping_pong(cond, test_shm_data(shm), 1, (int)rounds);
   mproc_cond_free(cond);
   mproc_shm_free(shm);
   return rc;
@@ -570,7 +570,7 @@ static void notify_then_wait_never_steals_across_processes(void **state) {
   mproc_shm_t *shm = NULL;
   assert_mproc_ok(mproc_cond_new(&cond, NULL, NULL));
   assert_mproc_ok(mproc_shm_new(&shm, sizeof(int), NULL));
-  volatile int *turn = mproc_shm_data(shm);
+  volatile int *turn = test_shm_data(shm);
   *turn = 0;
   mproc_args_t *a = new_args();
   assert_mproc_ok(mproc_args_add_cond(a, cond));
@@ -601,7 +601,7 @@ static void notify_then_wait_never_steals_across_threads(void **state) {
   mproc_shm_t *shm = NULL;
   assert_mproc_ok(mproc_cond_new(&cond, NULL, NULL));
   assert_mproc_ok(mproc_shm_new(&shm, sizeof(int), NULL));
-  struct ping_pong_thread other = {cond, mproc_shm_data(shm), -1};
+  struct ping_pong_thread other = {cond, test_shm_data(shm), -1};
   *other.turn = 0;
   pthread_t th;
   assert_int_equal(pthread_create(&th, NULL, ping_pong_thread_main, &other), 0);
@@ -845,8 +845,8 @@ static void shared_blocks_are_shared(void **state) {
   mproc_shm_t *shm = NULL;
   size_t size = 3 * 4096 + 5;
   assert_mproc_ok(mproc_shm_new(&shm, size, NULL));
-  assert_int_equal(mproc_shm_size(shm), size);
-  unsigned char *p = mproc_shm_data(shm);
+  assert_int_equal(test_shm_size(shm), size);
+  unsigned char *p = test_shm_data(shm);
   assert_int_equal((uintptr_t)p % 4096, 0);
   for (size_t i = 0; i < size; ++i) assert_int_equal(p[i], 0);
   mproc_args_t *a = new_args();
@@ -873,7 +873,8 @@ static void named_objects_open_by_name_until_unlinked(void **state) {
   assert_mproc_ok(mproc_shared_opts_set_named(opts, 1));
   mproc_lock_t *lock = NULL;
   assert_mproc_ok(mproc_lock_new(&lock, opts));
-  const char *name = mproc_lock_name(lock);
+  const char *name = NULL;
+  assert_mproc_ok(mproc_lock_name(lock, &name));
   assert_int_equal(strlen(name), 6 + 32);
   assert_true(strncmp(name, "mproc-", 6) == 0);
   char saved[64];
@@ -943,9 +944,9 @@ static void named_objects_open_by_name_until_unlinked(void **state) {
   mproc_shm_t *b1 = NULL, *b2 = NULL;
   assert_mproc_ok(mproc_shm_new(&b1, 100, opts));
   assert_mproc_ok(mproc_shm_open(&b2, block_name));
-  assert_int_equal(mproc_shm_size(b2), 100);
-  strcpy(mproc_shm_data(b1), "shared");
-  assert_string_equal(mproc_shm_data(b2), "shared");
+  assert_int_equal(test_shm_size(b2), 100);
+  strcpy(test_shm_data(b1), "shared");
+  assert_string_equal(test_shm_data(b2), "shared");
   assert_mproc_ok(mproc_unlink(block_name));
   mproc_shm_free(b1);
   mproc_shm_free(b2);
@@ -1004,9 +1005,19 @@ static void bad_handles_and_arguments(void **state) {
   assert_mproc_code(mproc_barrier_new(&b, 0, NULL), MPROC_EINVAL);
   mproc_shm_t *shm = NULL;
   assert_mproc_code(mproc_shm_new(&shm, 0, NULL), MPROC_EINVAL);
-  assert_null(mproc_shm_data(NULL));
-  assert_int_equal(mproc_shm_size(NULL), 0);
-  assert_string_equal(mproc_lock_name(NULL), "");
+  void *data = NULL;
+  size_t size = 0;
+  const char *name = NULL;
+  assert_mproc_code(mproc_shm_data(NULL, &data), MPROC_EINVAL);
+  assert_mproc_code(mproc_shm_size(NULL, &size), MPROC_EINVAL);
+  assert_mproc_code(mproc_lock_name(NULL, &name), MPROC_EINVAL);
+  assert_null(name);
+  mproc_lock_t *anonymous = NULL;
+  assert_mproc_ok(mproc_lock_new(&anonymous, NULL));
+  assert_mproc_code(mproc_lock_name(anonymous, NULL), MPROC_EINVAL);
+  assert_mproc_ok(mproc_lock_name(anonymous, &name));
+  assert_string_equal(name, "");
+  mproc_lock_free(anonymous);
   mproc_sem_t *sem = NULL;
   assert_mproc_ok(mproc_sem_new(&sem, 1, NULL));
   /* A semaphore handle is not a lock handle. */

@@ -97,7 +97,7 @@ static void queues(void **state) {
   assert_non_null(strstr(mproc_last_error(), "timeout_ms is -9223372036854775808"));
 
   assert_mproc_ok(mproc_queue_get(q, &m, INT64_MAX));
-  assert_memory_equal(mproc_msg_data(m), "a", 1);
+  assert_memory_equal(test_msg_data(m), "a", 1);
   mproc_msg_free(m);
   assert_mproc_ok(mproc_queue_get_into(q, buf, sizeof buf, &len, INT64_MAX));
   assert_int_equal(len, 1);
@@ -114,7 +114,7 @@ static void connections(void **state) {
   mproc_msg_t *m = NULL;
   char buf[8];
   size_t len = 0;
-  assert_mproc_ok(mproc_pipe(&a, &b, 1));
+  assert_mproc_ok(mproc_conn_pipe(&a, &b, 1));
   assert_bad_timeout(mproc_conn_send(a, "x", 1, -2), "mproc_conn_send");
   assert_bad_timeout(mproc_conn_poll(b, -2), "mproc_conn_poll");
   assert_bad_timeout(mproc_conn_recv(b, &m, -2), "mproc_conn_recv");
@@ -126,7 +126,7 @@ static void connections(void **state) {
   assert_mproc_ok(mproc_conn_send(a, "y", 1, INT64_MAX));
   assert_mproc_ok(mproc_conn_poll(b, INT64_MAX));
   assert_mproc_ok(mproc_conn_recv(b, &m, INT64_MAX));
-  assert_memory_equal(mproc_msg_data(m), "x", 1);
+  assert_memory_equal(test_msg_data(m), "x", 1);
   mproc_msg_free(m);
   assert_mproc_ok(mproc_conn_recv_into(b, buf, sizeof buf, &len, INT64_MAX));
   assert_int_equal(buf[0], 'y');
@@ -173,15 +173,15 @@ static void processes_and_commands(void **state) {
   char *out = NULL;
   size_t out_len = 0;
   int exitcode = -1;
-  assert_bad_timeout(mproc_command_capture(cat, NULL, "x", 1, -2, &out, &out_len, NULL, NULL,
+  assert_bad_timeout(test_capture(cat, NULL, "x", 1, -2, &out, &out_len, NULL, NULL,
                                            &exitcode),
                      "mproc_command_capture");
   assert_null(out);
-  assert_mproc_ok(mproc_command_capture(cat, opts, "x", 1, INT64_MAX, &out, &out_len, NULL,
+  assert_mproc_ok(test_capture(cat, opts, "x", 1, INT64_MAX, &out, &out_len, NULL,
                                         NULL, &exitcode));
   assert_int_equal(out_len, 1);
   assert_int_equal(exitcode, 0);
-  mproc_free(out);
+  free(out);
   mproc_command_opts_free(opts);
 }
 
@@ -204,20 +204,28 @@ static void pools_and_futures(void **state) {
   assert_bad_timeout(mproc_pool_apply(pool, "timeouts_echo", "a", 1, NULL, &m, -2),
                      "mproc_pool_apply");
   assert_mproc_ok(mproc_pool_apply(pool, "timeouts_echo", "a", 1, to, &m, INT64_MAX));
-  assert_memory_equal(mproc_msg_data(m), "a", 1);
+  assert_memory_equal(test_msg_data(m), "a", 1);
   mproc_msg_free(m);
 
   int64_t in[3] = {1, 2, 3}, out[3] = {0};
-  assert_bad_timeout(mproc_pool_map(pool, "timeouts_echo", in, 8, 3, out, 8, 1, -2, NULL),
-                     "mproc_pool_map");
-  assert_mproc_ok(mproc_pool_map(pool, "timeouts_echo", in, 8, 3, out, 8, 1, INT64_MAX, NULL));
+  /* map's timeout is in its options: checked when it is set. */
+  mproc_map_opts_t *mo = NULL;
+  assert_mproc_ok(mproc_map_opts_new(&mo));
+  assert_bad_timeout(mproc_map_opts_set_timeout(mo, -2), "mproc_map_opts_set_timeout");
+  assert_mproc_ok(mproc_map_opts_set_timeout(mo, INT64_MAX));
+  assert_mproc_ok(mproc_pool_map(pool, "timeouts_echo", in, 8, 3, out, 8, mo, NULL));
   assert_int_equal(out[2], 3);
 
   const void *inputs[] = {"b"};
   size_t lens[] = {1};
   mproc_imap_t *it = NULL;
   size_t index = 9;
-  assert_mproc_ok(mproc_pool_imap(pool, "timeouts_echo", inputs, lens, 1, 1, 1, &it));
+  /* imap waits per result: options with a timeout are refused, not ignored. */
+  assert_mproc_code(mproc_pool_imap(pool, "timeouts_echo", inputs, lens, 1, mo, &it),
+                    MPROC_EINVAL);
+  assert_non_null(strstr(mproc_last_error(), "mproc_imap_next"));
+  mproc_map_opts_free(mo);
+  assert_mproc_ok(mproc_pool_imap(pool, "timeouts_echo", inputs, lens, 1, NULL, &it));
   assert_bad_timeout(mproc_imap_next(it, &index, &m, -2), "mproc_imap_next");
   assert_mproc_ok(mproc_imap_next(it, &index, &m, INT64_MAX));
   assert_int_equal(index, 0);
@@ -230,7 +238,7 @@ static void pools_and_futures(void **state) {
   assert_bad_timeout(mproc_future_result(f, &m, -2), "mproc_future_result");
   assert_mproc_ok(mproc_future_wait(f, INT64_MAX));
   assert_mproc_ok(mproc_future_result(f, &m, INT64_MAX));
-  assert_memory_equal(mproc_msg_data(m), "c", 1);
+  assert_memory_equal(test_msg_data(m), "c", 1);
   mproc_msg_free(m);
   mproc_future_free(f);
 

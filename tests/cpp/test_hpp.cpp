@@ -48,6 +48,13 @@ MPROC_POOL_TASK(hpp_triple) {
   return mproc_result_set(out, &v, sizeof v);
 }
 
+// a * x + b, from a starmap item of three fields.
+MPROC_POOL_TASK(hpp_axpb) {
+  auto [a, x, b] = mproc::unpack<int64_t, double, int32_t>(in, len);
+  double y = static_cast<double>(a) * x + b;
+  return mproc_result_set(out, &y, sizeof y);
+}
+
 MPROC_TASK(hpp_hold_lock) {
   mproc::ArgsView a(args);
   mproc::Lock lock = a.lock(0);
@@ -307,6 +314,25 @@ TEST(Hpp, PoolAppliesAndMaps) {
   EXPECT_TRUE(pool.join(60s));
 }
 
+TEST(Hpp, StarmapPacksEachItemsFields) {
+  mproc::Pool pool(mproc::PoolOptions().processes(2).backend(MPROC_POOL_BACKEND_LOCAL));
+  EXPECT_EQ(pool.backend(), MPROC_POOL_BACKEND_LOCAL);
+  std::vector<std::tuple<int64_t, double, int32_t>> items;
+  for (int i = 0; i < 100; ++i) items.emplace_back(i, 0.5, -i);
+  auto out = pool.starmap<double>("hpp_axpb", items, 7);
+  ASSERT_EQ(out.size(), items.size());
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(out[i], i * 0.5 - i);
+  // A task given the wrong shape fails with its exception as ETASK.
+  try {
+    pool.starmap<double>("hpp_axpb", std::vector<std::tuple<int32_t>>{{1}});
+    FAIL() << "no exception";
+  } catch (const mproc::Error& e) {
+    EXPECT_EQ(e.code(), MPROC_ETASK);
+  }
+  pool.close();
+  EXPECT_TRUE(pool.join(60s));
+}
+
 TEST(Hpp, CommandsCaptureTheirOutput) {
 #ifdef _WIN32  // no sh: the test tool's actions do the same (tests/helpers/test_tool.c)
   auto done = mproc::run({TEST_TOOL_PATH, "cat", "err", "err", "exit", "2"}, "in");
@@ -316,6 +342,44 @@ TEST(Hpp, CommandsCaptureTheirOutput) {
   EXPECT_EQ(done.out, "in");
   EXPECT_EQ(done.err, "err\n");
   EXPECT_EQ(done.exitcode, 2);
+}
+
+TEST(Hpp, ListenerClientAndWaitSet) {
+  mproc::Listener server("tcp:127.0.0.1:0");
+  mproc::Connection client = mproc::connect(server.address());
+  mproc::Connection served = server.accept();
+  mproc::WaitSet w;
+  size_t slot = w.add(served);
+  EXPECT_TRUE(w.wait(std::chrono::milliseconds(0)).empty());
+  client.send("hello");
+  auto ready = w.wait(std::chrono::seconds(30));
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0], slot);
+  EXPECT_EQ(served.recv().str(), "hello");
+  // Another key: both sides refuse.
+  try {
+    mproc::connect(server.address(), mproc::NetOptions().authkey("not the key"));
+    ADD_FAILURE() << "connected with the wrong key";
+  } catch (const mproc::Error& e) {
+    EXPECT_EQ(e.code(), MPROC_EAUTH);
+  }
+  try {
+    server.accept();
+    ADD_FAILURE() << "accepted a peer with the wrong key";
+  } catch (const mproc::Error& e) {
+    EXPECT_EQ(e.code(), MPROC_EAUTH);
+  }
+}
+
+TEST(Hpp, AuthkeysOfTheProcessAndOfAChild) {
+  std::string mine = mproc::authkey();
+  EXPECT_EQ(mine.size(), 32u);
+  mproc::Process p("hpp_add", mproc::Args() << 1 << 2,
+                   mproc::ProcessOptions().authkey("for the child"));
+  EXPECT_EQ(p.authkey(), "for the child");
+  p.set_authkey("changed");
+  EXPECT_EQ(p.authkey(), "changed");
+  EXPECT_EQ(mproc::authkey(), mine);
 }
 
 }  // namespace

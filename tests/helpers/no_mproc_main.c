@@ -43,7 +43,7 @@ int main(int argc, char **argv) {
   if (name != NULL && strcmp(name, "forkserver") == 0) method = MPROC_START_FORKSERVER;
   if (name != NULL && strcmp(name, "fork") == 0) method = MPROC_START_FORK;
   mproc_set_start_method(method);
-  mproc_task_register("nothing", nothing);
+  mproc_task_register("nothing", nothing, NULL);
   mproc_process_t *p = NULL;
   if (mproc_process_new(&p, "nothing", NULL, NULL) != 0) return 3;
   int rc = mproc_process_start(p);

@@ -19,6 +19,10 @@ from ._lib import lib as _library
 from ._lib import path as library_path
 from .command import DEVNULL, PIPE, STDOUT, Command, run
 from .connection import Connection, Pipe
+from ._errors import AuthenticationError
+from .net import Client, Listener, current_authkey, set_authkey, wait
+from .containers import (ContainerFullError, PickledDict, PickledList, SharedDict,
+                         SharedList)
 from .queues import JoinableQueue, Queue
 from .shared_memory import SharedMemory
 from .synchronize import (Barrier, BoundedSemaphore, Condition, Event, Lock,
@@ -41,13 +45,18 @@ def cpu_count():
 
 __all__ = [
     "Barrier", "BoundedSemaphore", "BrokenBarrierError", "ClosedError",
-    "Command", "CommandTimeoutError", "Condition", "Connection", "DEVNULL",
+    "Command", "CommandTimeoutError", "Condition", "Connection", "ContainerFullError",
+    "DEVNULL",
     "Event", "InvalidArgumentError", "JoinableQueue", "LibraryError", "Lock",
     "MprocBrokenBarrierError", "MprocBrokenPipeError", "MprocError",
     "MprocPermissionError", "MprocTimeoutError", "NameExistsError",
-    "NameNotFoundError", "OwnerDiedWarning", "PIPE", "PeerClosedError", "Pipe",
+    "NameNotFoundError", "OwnerDiedWarning", "PIPE", "PeerClosedError", "PickledDict",
+    "PickledList", "Pipe",
     "Queue", "QueueEmpty", "QueueFull", "RLock", "ReleasedTooManyTimesError",
-    "STDOUT", "Semaphore", "SharedMemory", "StateError", "WrongTypeError",
+    "STDOUT", "Semaphore", "SharedDict", "SharedList", "SharedMemory", "StateError",
+    "WrongTypeError",
     "cpu_count", "error_name", "library_path", "run", "strerror", "unlink",
     "version",
+    # Listener/Client/wait over Python's own wire protocol (mproc.net).
+    "AuthenticationError", "Client", "Listener", "current_authkey", "set_authkey", "wait",
 ]

@@ -6,6 +6,7 @@ has an exception for the same situation, from that one too: code written
 for multiprocessing (`except queue.Empty`, `except EOFError`, ...) keeps
 working unchanged.
 """
+import multiprocessing
 import queue
 import subprocess
 import threading
@@ -38,6 +39,7 @@ ETOOBIG = -3007
 EOWNERDEAD = -3008
 EBROKEN = -3010
 ETYPE = -3012
+EAUTH = -3015
 
 # mproc's own codes start here; above it they are negated Linux errno values.
 _OWN_CODES = -3000
@@ -154,6 +156,12 @@ class CommandTimeoutError(MprocTimeoutError, subprocess.TimeoutExpired):
     __str__ = MprocError.__str__
 
 
+class AuthenticationError(MprocError, multiprocessing.AuthenticationError):
+    """MPROC_EAUTH: a peer does not hold the same authkey, or does not
+    speak multiprocessing.connection's handshake (Python's
+    AuthenticationError)."""
+
+
 class OwnerDiedWarning(RuntimeWarning):
     """A lock was taken over from a holder that died while holding it: the
     data it guards may be half-updated."""
@@ -179,6 +187,7 @@ _CLASSES = {
     EOVERFLOW: InvalidArgumentError,
     ETYPE: WrongTypeError,
     ESTATE: StateError,
+    EAUTH: AuthenticationError,
 }
 
 

@@ -49,6 +49,20 @@ def timeout_ms(timeout, block=True):
     return min(math.ceil(timeout * 1000), _MAX_MS)
 
 
+def query(fn, ptr, ctype):
+    """The answer of a C query on a handle, which fills one out-parameter
+    of `ctype` and returns a code (mproc/common.h)."""
+    out = ctype()
+    _check(fn(ptr, ctypes.byref(out)))
+    return out.value
+
+
+def message_bytes(msg):
+    """A received message's bytes (the message stays the caller's)."""
+    return ctypes.string_at(query(lib.mproc_msg_data, msg, ctypes.c_void_p),
+                            query(lib.mproc_msg_size, msg, ctypes.c_size_t))
+
+
 def encode_name(name):
     """A shared-object name as the C API wants it."""
     if not isinstance(name, str):
@@ -223,7 +237,7 @@ class NamedHandle(Handle):
 
     def _adopt(self, ptr):
         super()._adopt(ptr)
-        raw = type(self)._name_fn(ptr)
+        raw = query(type(self)._name_fn, ptr, ctypes.c_char_p)
         self._name = raw.decode() if raw else None
 
     @property

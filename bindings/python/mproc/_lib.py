@@ -25,6 +25,8 @@ _SZP = POINTER(c_size_t)
 _IP = POINTER(c_int)
 _U32P = POINTER(c_uint32)
 _I64P = POINTER(c_int64)
+_CSP = POINTER(c_char_p)      # out-parameter receiving a library-owned string
+_VPP = POINTER(c_void_p)      # out-parameter receiving a library-owned pointer
 
 _SIGNATURES = {
     # common.h
@@ -34,7 +36,6 @@ _SIGNATURES = {
     "mproc_err_name": (c_char_p, [c_int]),
     "mproc_last_error": (c_char_p, []),
     "mproc_last_error_code": (c_int, []),
-    "mproc_free": (None, [c_void_p]),
     "mproc_cpu_count": (c_int, []),
     # sync.h: options and names
     "mproc_shared_opts_new": (c_int, [_HP]),
@@ -48,7 +49,7 @@ _SIGNATURES = {
     "mproc_lock_acquire": (c_int, [_H, c_int64]),
     "mproc_lock_release": (c_int, [_H]),
     "mproc_lock_is_locked": (c_int, [_H, _IP]),
-    "mproc_lock_name": (c_char_p, [_H]),
+    "mproc_lock_name": (c_int, [_H, _CSP]),
     "mproc_lock_free": (None, [_H]),
     # RLock
     "mproc_rlock_new": (c_int, [_HP, _H]),
@@ -56,7 +57,7 @@ _SIGNATURES = {
     "mproc_rlock_acquire": (c_int, [_H, c_int64]),
     "mproc_rlock_release": (c_int, [_H]),
     "mproc_rlock_depth": (c_int, [_H, _U32P]),
-    "mproc_rlock_name": (c_char_p, [_H]),
+    "mproc_rlock_name": (c_int, [_H, _CSP]),
     "mproc_rlock_free": (None, [_H]),
     # Semaphore
     "mproc_sem_new": (c_int, [_HP, c_uint32, _H]),
@@ -65,7 +66,7 @@ _SIGNATURES = {
     "mproc_sem_acquire": (c_int, [_H, c_int64]),
     "mproc_sem_release": (c_int, [_H]),
     "mproc_sem_value": (c_int, [_H, _U32P]),
-    "mproc_sem_name": (c_char_p, [_H]),
+    "mproc_sem_name": (c_int, [_H, _CSP]),
     "mproc_sem_free": (None, [_H]),
     # Event
     "mproc_event_new": (c_int, [_HP, _H]),
@@ -74,7 +75,7 @@ _SIGNATURES = {
     "mproc_event_clear": (c_int, [_H]),
     "mproc_event_is_set": (c_int, [_H, _IP]),
     "mproc_event_wait": (c_int, [_H, c_int64]),
-    "mproc_event_name": (c_char_p, [_H]),
+    "mproc_event_name": (c_int, [_H, _CSP]),
     "mproc_event_free": (None, [_H]),
     # Condition
     "mproc_cond_new": (c_int, [_HP, _H, _H]),
@@ -85,7 +86,7 @@ _SIGNATURES = {
     "mproc_cond_wait": (c_int, [_H, c_int64]),
     "mproc_cond_notify": (c_int, [_H, c_uint32]),
     "mproc_cond_notify_all": (c_int, [_H]),
-    "mproc_cond_name": (c_char_p, [_H]),
+    "mproc_cond_name": (c_int, [_H, _CSP]),
     "mproc_cond_free": (None, [_H]),
     # Barrier
     "mproc_barrier_new": (c_int, [_HP, c_uint32, _H]),
@@ -96,15 +97,15 @@ _SIGNATURES = {
     "mproc_barrier_parties": (c_int, [_H, _U32P]),
     "mproc_barrier_n_waiting": (c_int, [_H, _U32P]),
     "mproc_barrier_broken": (c_int, [_H, _IP]),
-    "mproc_barrier_name": (c_char_p, [_H]),
+    "mproc_barrier_name": (c_int, [_H, _CSP]),
     "mproc_barrier_free": (None, [_H]),
     # shm.h
     "mproc_shm_new": (c_int, [_HP, c_size_t, _H]),
     "mproc_shm_open": (c_int, [_HP, c_char_p]),
-    "mproc_shm_data": (c_void_p, [_H]),
-    "mproc_shm_size": (c_size_t, [_H]),
+    "mproc_shm_data": (c_int, [_H, _VPP]),
+    "mproc_shm_size": (c_int, [_H, _SZP]),
     "mproc_shm_lock": (c_int, [_H, _HP]),
-    "mproc_shm_name": (c_char_p, [_H]),
+    "mproc_shm_name": (c_int, [_H, _CSP]),
     "mproc_shm_free": (None, [_H]),
     # queue.h
     "mproc_queue_opts_new": (c_int, [_HP]),
@@ -128,21 +129,21 @@ _SIGNATURES = {
     "mproc_queue_is_closed": (c_int, [_H, _IP]),
     "mproc_queue_task_done": (c_int, [_H]),
     "mproc_queue_join": (c_int, [_H, c_int64]),
-    "mproc_queue_name": (c_char_p, [_H]),
+    "mproc_queue_name": (c_int, [_H, _CSP]),
     "mproc_queue_free": (None, [_H]),
     # connection.h
-    "mproc_pipe": (c_int, [_HP, _HP, c_int]),
+    "mproc_conn_pipe": (c_int, [_HP, _HP, c_int]),
     "mproc_conn_send": (c_int, [_H, c_void_p, c_size_t, c_int64]),
     "mproc_conn_recv": (c_int, [_H, _HP, c_int64]),
     "mproc_conn_recv_into": (c_int, [_H, c_void_p, c_size_t, _SZP, c_int64]),
     "mproc_conn_poll": (c_int, [_H, c_int64]),
     "mproc_conn_close": (c_int, [_H]),
     "mproc_conn_fileno": (c_int, [_H, _IP]),
-    "mproc_conn_writable": (c_int, [_H]),
-    "mproc_conn_readable": (c_int, [_H]),
+    "mproc_conn_writable": (c_int, [_H, _IP]),
+    "mproc_conn_readable": (c_int, [_H, _IP]),
     "mproc_conn_free": (None, [_H]),
-    "mproc_msg_data": (c_void_p, [_H]),
-    "mproc_msg_size": (c_size_t, [_H]),
+    "mproc_msg_data": (c_int, [_H, _VPP]),
+    "mproc_msg_size": (c_int, [_H, _SZP]),
     "mproc_msg_free": (None, [_H]),
     # command.h
     "mproc_command_opts_new": (c_int, [_HP]),
@@ -166,8 +167,40 @@ _SIGNATURES = {
     "mproc_command_exitcode": (c_int, [_H, _IP]),
     "mproc_command_free": (None, [_H]),
     "mproc_command_capture": (c_int, [POINTER(c_char_p), _H, c_void_p, c_size_t,
-                                      c_int64, POINTER(c_void_p), _SZP,
-                                      POINTER(c_void_p), _SZP, _IP]),
+                                      c_int64, _HP]),
+    "mproc_capture_exitcode": (c_int, [_H, _IP]),
+    "mproc_capture_stdout": (c_int, [_H, _VPP, _SZP]),
+    "mproc_capture_stderr": (c_int, [_H, _VPP, _SZP]),
+    "mproc_capture_free": (None, [_H]),
+    # authkey.h
+    "mproc_authkey_get": (c_int, [c_void_p, c_size_t, _SZP]),
+    "mproc_authkey_set": (c_int, [c_void_p, c_size_t]),
+    # listener.h
+    "mproc_net_opts_new": (c_int, [_HP]),
+    "mproc_net_opts_free": (None, [_H]),
+    "mproc_net_opts_set_authkey": (c_int, [_H, c_void_p, c_size_t]),
+    "mproc_net_opts_set_no_auth": (c_int, [_H, c_int]),
+    "mproc_net_opts_set_handshake_timeout": (c_int, [_H, c_int64]),
+    "mproc_net_opts_set_accept_md5": (c_int, [_H, c_int]),
+    "mproc_net_opts_set_max_message": (c_int, [_H, c_size_t]),
+    "mproc_net_opts_set_send_buffer": (c_int, [_H, c_size_t]),
+    "mproc_listener_new": (c_int, [_HP, c_char_p, _H]),
+    "mproc_listener_accept": (c_int, [_H, _HP, c_int64]),
+    "mproc_listener_address": (c_int, [_H, _CSP]),
+    "mproc_listener_fileno": (c_int, [_H, _IP]),
+    "mproc_listener_close": (c_int, [_H]),
+    "mproc_listener_free": (None, [_H]),
+    "mproc_conn_connect": (c_int, [_HP, c_char_p, _H, c_int64]),
+    "mproc_conn_flush": (c_int, [_H, c_int64]),
+    # wait.h
+    "mproc_waitset_new": (c_int, [_HP]),
+    "mproc_waitset_free": (None, [_H]),
+    "mproc_waitset_add_conn": (c_int, [_H, _H, _SZP]),
+    "mproc_waitset_add_listener": (c_int, [_H, _H, _SZP]),
+    "mproc_waitset_add_queue": (c_int, [_H, _H, _SZP]),
+    "mproc_waitset_add_fd": (c_int, [_H, c_int, _SZP]),
+    "mproc_waitset_wait": (c_int, [_H, c_int64, _SZP, c_size_t, _SZP]),
+    "mproc_queue_fileno": (c_int, [_H, _IP]),
 }
 
 def _candidate_path():

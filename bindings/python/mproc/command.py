@@ -8,7 +8,7 @@ import subprocess
 
 from . import _errors
 from ._errors import ESTATE, ETIMEDOUT
-from ._handle import Handle, as_bytes, as_size, timeout_ms
+from ._handle import Handle, as_bytes, as_size, query, timeout_ms
 from ._lib import lib
 
 PIPE = subprocess.PIPE
@@ -82,6 +82,13 @@ def _set_stream(opts, which, spec):
     _errors.check(lib.mproc_command_opts_set_stdio(opts, which, modes[spec]))
 
 
+def _captured(fn, result):
+    """One stream of a capture result, as bytes."""
+    data, size = ctypes.c_void_p(), ctypes.c_size_t()
+    _errors.check(fn(result, ctypes.byref(data), ctypes.byref(size)))
+    return ctypes.string_at(data, size.value)
+
+
 def run(args, input=None, timeout=None, cwd=None, env=None, check=False):
     """Runs a command to completion, capturing stdout and stderr, and
     returns a subprocess.CompletedProcess (bytes output). `input` (bytes)
@@ -94,15 +101,11 @@ def run(args, input=None, timeout=None, cwd=None, env=None, check=False):
     data = b"" if input is None else as_bytes(input)
     ms = timeout_ms(timeout)
     opts = _options(cwd, env)
-    out, err = ctypes.c_void_p(), ctypes.c_void_p()
-    out_len, err_len = ctypes.c_size_t(), ctypes.c_size_t()
-    code = ctypes.c_int()
+    result = ctypes.c_void_p()
     try:
         # One call, not cut into slices: Ctrl-C arrives when it returns.
         rc = lib.mproc_command_capture(
-            argv, opts, data if data else None, len(data), ms,
-            ctypes.byref(out), ctypes.byref(out_len), ctypes.byref(err),
-            ctypes.byref(err_len), ctypes.byref(code))
+            argv, opts, data if data else None, len(data), ms, ctypes.byref(result))
         if rc == ETIMEDOUT:
             raise _errors.CommandTimeoutError(
                 rc, _errors.error_from(rc).strerror, cmd=args, timeout=timeout)
@@ -111,12 +114,12 @@ def run(args, input=None, timeout=None, cwd=None, env=None, check=False):
     finally:
         lib.mproc_command_opts_free(opts)
     try:
-        stdout = ctypes.string_at(out, out_len.value)
-        stderr = ctypes.string_at(err, err_len.value)
+        code = query(lib.mproc_capture_exitcode, result, ctypes.c_int)
+        stdout = _captured(lib.mproc_capture_stdout, result)
+        stderr = _captured(lib.mproc_capture_stderr, result)
     finally:
-        lib.mproc_free(out)
-        lib.mproc_free(err)
-    done = subprocess.CompletedProcess(args, code.value, stdout, stderr)
+        lib.mproc_capture_free(result)
+    done = subprocess.CompletedProcess(args, code, stdout, stderr)
     if check:
         done.check_returncode()
     return done

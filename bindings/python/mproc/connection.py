@@ -8,7 +8,8 @@ import pickle
 
 from . import _errors
 from ._errors import ETIMEDOUT
-from ._handle import FOREVER, Handle, as_bytes, as_size, timeout_ms
+from ._handle import (FOREVER, Handle, as_bytes, as_size, message_bytes, query,
+                      timeout_ms)
 from ._lib import lib
 from ._pickling import dumps as _dumps
 
@@ -37,8 +38,8 @@ class Connection(Handle):
     def _wrap(cls, ptr):
         self = cls.__new__(cls)
         self._adopt(ptr)
-        self._readable = bool(lib.mproc_conn_readable(ptr))
-        self._writable = bool(lib.mproc_conn_writable(ptr))
+        self._readable = bool(query(lib.mproc_conn_readable, ptr, ctypes.c_int))
+        self._writable = bool(query(lib.mproc_conn_writable, ptr, ctypes.c_int))
         return self
 
     @property
@@ -127,8 +128,7 @@ class Connection(Handle):
         finally:
             self._leave()
         try:
-            return ctypes.string_at(lib.mproc_msg_data(msg),
-                                    lib.mproc_msg_size(msg))
+            return message_bytes(msg)
         finally:
             lib.mproc_msg_free(msg)
 
@@ -165,6 +165,6 @@ def Pipe(duplex=True):
     receives and the second only sends, as multiprocessing.Pipe."""
     a = ctypes.c_void_p()
     b = ctypes.c_void_p()
-    _errors.check(lib.mproc_pipe(ctypes.byref(a), ctypes.byref(b),
+    _errors.check(lib.mproc_conn_pipe(ctypes.byref(a), ctypes.byref(b),
                                  1 if duplex else 0))
     return Connection._wrap(a.value), Connection._wrap(b.value)

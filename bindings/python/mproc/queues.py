@@ -12,7 +12,7 @@ import threading
 from . import _errors
 from ._errors import check as _check
 from ._handle import (NamedHandle, as_bytes, as_size, encode_name,
-                      timeout_ms)
+                      message_bytes, timeout_ms)
 from ._lib import lib
 from ._pickling import dumps as _dumps
 
@@ -45,7 +45,7 @@ _scratch = _Scratch()
 
 def _take_message(msg):
     try:
-        return ctypes.string_at(lib.mproc_msg_data(msg), lib.mproc_msg_size(msg))
+        return message_bytes(msg)
     finally:
         lib.mproc_msg_free(msg)
 

@@ -6,7 +6,7 @@ import sys
 import weakref
 
 from ._errors import closed_error
-from ._handle import NamedHandle, _release_handle, as_size
+from ._handle import NamedHandle, _release_handle, as_size, query
 from ._lib import lib
 from .synchronize import Lock
 
@@ -50,8 +50,9 @@ class SharedMemory(NamedHandle):
 
     def _map(self):
         ptr = self._ptr
-        self._size = lib.mproc_shm_size(ptr)
-        array = (ctypes.c_char * self._size).from_address(lib.mproc_shm_data(ptr))
+        self._size = query(lib.mproc_shm_size, ptr, ctypes.c_size_t)
+        data = query(lib.mproc_shm_data, ptr, ctypes.c_void_p)
+        array = (ctypes.c_char * self._size).from_address(data)
         # The handle is freed when the array goes, and every view of .buf
         # keeps the array alive: memory is never unmapped under a view.
         self._finalizer.detach()

@@ -33,6 +33,8 @@ pub enum ArgType {
     Barrier,
     SharedMemory,
     Queue,
+    SharedDict,
+    SharedList,
     /// A type this binding does not know.
     Other(i32),
 }
@@ -54,6 +56,8 @@ impl ArgType {
             ffi::MPROC_ARG_BARRIER => ArgType::Barrier,
             ffi::MPROC_ARG_SHM => ArgType::SharedMemory,
             ffi::MPROC_ARG_QUEUE => ArgType::Queue,
+            crate::shared_containers::MPROC_ARG_DICT => ArgType::SharedDict,
+            crate::shared_containers::MPROC_ARG_LIST => ArgType::SharedList,
             other => ArgType::Other(other),
         }
     }
@@ -99,12 +103,12 @@ impl Args {
         raw
     }
 
-    fn add(&mut self, rc: c_int) -> Result<&mut Args> {
+    pub(crate) fn add(&mut self, rc: c_int) -> Result<&mut Args> {
         check(rc)?;
         Ok(self)
     }
 
-    fn p(&mut self) -> *mut ffi::mproc_args_t {
+    pub(crate) fn p(&mut self) -> *mut ffi::mproc_args_t {
         self.raw.as_ptr()
     }
 
@@ -250,13 +254,13 @@ impl<'a> ArgsRef<'a> {
         })
     }
 
-    fn p(&self) -> *const ffi::mproc_args_t {
+    pub(crate) fn p(&self) -> *const ffi::mproc_args_t {
         self.raw.as_ptr()
     }
 
     pub fn len(&self) -> usize {
-        // SAFETY: live list.
-        unsafe { ffi::mproc_args_count(self.p()) }
+        // SAFETY: live list, valid out-pointer; a live list cannot fail.
+        out(|n| unsafe { ffi::mproc_args_count(self.p(), n) }).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {

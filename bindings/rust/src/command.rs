@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::error::{check, Error, ErrorKind, Result};
 use crate::ffi;
-use crate::util::{create, cstring, timeout_ms};
+use crate::util::{create, cstring, out, timeout_ms};
 
 /// What a finished command left: its exit status and everything it wrote.
 #[derive(Clone, PartialEq, Eq)]
@@ -147,9 +147,6 @@ impl Command {
         argv_ptrs.push(ptr::null());
         let opts = self.options()?;
 
-        let (mut out, mut out_len) = (ptr::null_mut::<c_char>(), 0usize);
-        let (mut err, mut err_len) = (ptr::null_mut::<c_char>(), 0usize);
-        let mut status: c_int = 0;
         // NULL and an empty buffer differ: no input means /dev/null, empty
         // input a pipe that is closed at once.
         let (input, input_len) = match &self.input {
@@ -157,29 +154,22 @@ impl Command {
             None => (ptr::null(), 0),
         };
         // SAFETY: NULL-terminated argv of live C strings; options NULL or
-        // live; input readable for its length; valid out-pointers.
-        let rc = unsafe {
+        // live; input readable for its length; a valid out-pointer.
+        let captured = Captured(create(|out| unsafe {
             ffi::mproc_command_capture(
                 argv_ptrs.as_ptr(),
                 opts.as_ref().map_or(ptr::null(), |o| o.0),
                 input,
                 input_len,
                 timeout_ms(self.timeout),
-                &mut out,
-                &mut out_len,
-                &mut err,
-                &mut err_len,
-                &mut status,
+                out,
             )
-        };
-        // Own the buffers before looking at the code, so that they are
-        // freed whatever happens next.
-        let (stdout, stderr) = (CaptureBuf(out, out_len), CaptureBuf(err, err_len));
-        check(rc)?;
+        })?);
         Ok(Output {
-            status,
-            stdout: stdout.to_vec(),
-            stderr: stderr.to_vec(),
+            // SAFETY (all three): a live result, valid out-pointers.
+            status: out(|code| unsafe { ffi::mproc_capture_exitcode(captured.raw(), code) })?,
+            stdout: captured.stream(ffi::mproc_capture_stdout)?,
+            stderr: captured.stream(ffi::mproc_capture_stderr)?,
         })
     }
 
@@ -227,22 +217,38 @@ impl Drop for RawCommandOptions {
     }
 }
 
-/// A buffer mproc_command_capture handed out, freed with mproc_free.
-struct CaptureBuf(*mut c_char, usize);
+/// The result of mproc_command_capture, freed with mproc_capture_free.
+struct Captured(ptr::NonNull<ffi::mproc_capture_t>);
 
-impl CaptureBuf {
-    fn to_vec(&self) -> Vec<u8> {
-        if self.0.is_null() || self.1 == 0 {
-            return Vec::new();
+impl Captured {
+    fn raw(&self) -> *const ffi::mproc_capture_t {
+        self.0.as_ptr()
+    }
+
+    /// One stream's bytes, copied out of the result.
+    fn stream(
+        &self,
+        query: unsafe extern "C" fn(
+            *const ffi::mproc_capture_t,
+            *mut *const c_char,
+            *mut usize,
+        ) -> c_int,
+    ) -> Result<Vec<u8>> {
+        let (mut data, mut len) = (ptr::null::<c_char>(), 0usize);
+        // SAFETY: a live result, valid out-pointers.
+        check(unsafe { query(self.raw(), &mut data, &mut len) })?;
+        if data.is_null() || len == 0 {
+            return Ok(Vec::new());
         }
-        // SAFETY: command.h: `len` bytes (plus a NUL) at a non-NULL pointer.
-        unsafe { std::slice::from_raw_parts(self.0.cast::<u8>(), self.1) }.to_vec()
+        // SAFETY: command.h: `len` bytes (plus a NUL) owned by the result,
+        // which `self` keeps alive.
+        Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) }.to_vec())
     }
 }
 
-impl Drop for CaptureBuf {
+impl Drop for Captured {
     fn drop(&mut self) {
-        // SAFETY: NULL or a buffer documented as freed with mproc_free.
-        unsafe { ffi::mproc_free(self.0.cast()) }
+        // SAFETY: made by mproc_command_capture, freed once here.
+        unsafe { ffi::mproc_capture_free(self.0.as_ptr()) }
     }
 }

@@ -83,8 +83,10 @@ error_codes! {
     NotImplemented = ENOSYS(-38),
     Overflow = EOVERFLOW(-75),
     Unsupported = ENOTSUP(-95),
+    AddrInUse = EADDRINUSE(-98),
     ConnectionReset = ECONNRESET(-104),
     TimedOut = ETIMEDOUT(-110),
+    ConnectionRefused = ECONNREFUSED(-111),
     Empty = EEMPTY(-3001),
     Full = EFULL(-3002),
     Closed = ECLOSED(-3003),
@@ -99,6 +101,7 @@ error_codes! {
     WrongType = ETYPE(-3012),
     Bootstrap = EBOOTSTRAP(-3013),
     TaskFailed = ETASK(-3014),
+    Auth = EAUTH(-3015),
     Internal = EINTERNAL(-3099),
 }
 

@@ -38,10 +38,20 @@ opaque!(
     mproc_queue_t,
     mproc_queue_opts_t,
     mproc_msg_t,
+    mproc_capture_t,
+    mproc_result_t,
+    mproc_listener_t,
+    mproc_net_opts_t,
+    mproc_waitset_t,
 );
 
 /// `mproc_task_fn`: the C side calls it with the child's argument list.
 pub type mproc_task_fn = Option<unsafe extern "C" fn(args: *const mproc_args_t) -> c_int>;
+/// `mproc_pool_fn`: a pool task, in the same registry (the binding
+/// registers only process tasks, and passes None here).
+pub type mproc_pool_fn = Option<
+    unsafe extern "C" fn(input: *const c_void, len: usize, out: *mut mproc_result_t) -> c_int,
+>;
 
 /// C enums are `int` on every ABI mproc supports.
 pub type mproc_arg_type_t = c_int;
@@ -77,10 +87,8 @@ extern "C" {
     pub fn mproc_err_name(code: c_int) -> *const c_char;
     pub fn mproc_last_error() -> *const c_char;
     pub fn mproc_last_error_code() -> c_int;
-    pub fn mproc_free(ptr: *mut c_void);
     pub fn mproc_cpu_count() -> c_int;
     pub fn mproc_getpid() -> i64;
-    pub fn mproc_getppid() -> i64;
 
     // ---- args.h
     pub fn mproc_args_new(out: *mut *mut mproc_args_t) -> c_int;
@@ -91,7 +99,7 @@ extern "C" {
     pub fn mproc_args_add_f64(args: *mut mproc_args_t, value: c_double) -> c_int;
     pub fn mproc_args_add_fd(args: *mut mproc_args_t, fd: c_int) -> c_int;
     pub fn mproc_args_add_conn(args: *mut mproc_args_t, conn: *mut mproc_conn_t) -> c_int;
-    pub fn mproc_args_count(args: *const mproc_args_t) -> usize;
+    pub fn mproc_args_count(args: *const mproc_args_t, count: *mut usize) -> c_int;
     pub fn mproc_args_type(
         args: *const mproc_args_t,
         index: usize,
@@ -122,8 +130,16 @@ extern "C" {
     ) -> c_int;
 
     // ---- process.h
-    pub fn mproc_task_register(name: *const c_char, f: mproc_task_fn) -> c_int;
-    pub fn mproc_task_lookup(name: *const c_char, f: *mut mproc_task_fn) -> c_int;
+    pub fn mproc_task_register(
+        name: *const c_char,
+        f: mproc_task_fn,
+        pool_f: mproc_pool_fn,
+    ) -> c_int;
+    pub fn mproc_task_lookup(
+        name: *const c_char,
+        f: *mut mproc_task_fn,
+        pool_f: *mut mproc_pool_fn,
+    ) -> c_int;
     pub fn mproc_main(argc: c_int, argv: *mut *mut c_char) -> c_int;
     pub fn mproc_set_start_method(method: mproc_start_method_t) -> c_int;
     pub fn mproc_get_start_method() -> mproc_start_method_t;
@@ -169,8 +185,11 @@ extern "C" {
     pub fn mproc_active_children(pids: *mut i64, cap: usize, count: *mut usize) -> c_int;
 
     // ---- connection.h
-    pub fn mproc_pipe(a: *mut *mut mproc_conn_t, b: *mut *mut mproc_conn_t, duplex: c_int)
-        -> c_int;
+    pub fn mproc_conn_pipe(
+        a: *mut *mut mproc_conn_t,
+        b: *mut *mut mproc_conn_t,
+        duplex: c_int,
+    ) -> c_int;
     pub fn mproc_conn_send(
         c: *mut mproc_conn_t,
         data: *const c_void,
@@ -192,11 +211,11 @@ extern "C" {
     pub fn mproc_conn_poll(c: *mut mproc_conn_t, timeout_ms: i64) -> c_int;
     pub fn mproc_conn_close(c: *mut mproc_conn_t) -> c_int;
     pub fn mproc_conn_fileno(c: *mut mproc_conn_t, fd: *mut c_int) -> c_int;
-    pub fn mproc_conn_writable(c: *const mproc_conn_t) -> c_int;
-    pub fn mproc_conn_readable(c: *const mproc_conn_t) -> c_int;
+    pub fn mproc_conn_writable(c: *const mproc_conn_t, writable: *mut c_int) -> c_int;
+    pub fn mproc_conn_readable(c: *const mproc_conn_t, readable: *mut c_int) -> c_int;
     pub fn mproc_conn_free(c: *mut mproc_conn_t);
-    pub fn mproc_msg_data(m: *const mproc_msg_t) -> *const c_void;
-    pub fn mproc_msg_size(m: *const mproc_msg_t) -> usize;
+    pub fn mproc_msg_data(m: *const mproc_msg_t, data: *mut *const c_void) -> c_int;
+    pub fn mproc_msg_size(m: *const mproc_msg_t, size: *mut usize) -> c_int;
     pub fn mproc_msg_free(m: *mut mproc_msg_t);
 
     // ---- command.h
@@ -220,12 +239,20 @@ extern "C" {
         input: *const c_void,
         input_len: usize,
         timeout_ms: i64,
-        out: *mut *mut c_char,
-        out_len: *mut usize,
-        err: *mut *mut c_char,
-        err_len: *mut usize,
-        exitcode: *mut c_int,
+        out: *mut *mut mproc_capture_t,
     ) -> c_int;
+    pub fn mproc_capture_exitcode(c: *const mproc_capture_t, code: *mut c_int) -> c_int;
+    pub fn mproc_capture_stdout(
+        c: *const mproc_capture_t,
+        data: *mut *const c_char,
+        len: *mut usize,
+    ) -> c_int;
+    pub fn mproc_capture_stderr(
+        c: *const mproc_capture_t,
+        data: *mut *const c_char,
+        len: *mut usize,
+    ) -> c_int;
+    pub fn mproc_capture_free(c: *mut mproc_capture_t);
 
     // ---- sync.h
     pub fn mproc_shared_opts_new(out: *mut *mut mproc_shared_opts_t) -> c_int;
@@ -241,7 +268,7 @@ extern "C" {
     pub fn mproc_lock_try_acquire(lock: *mut mproc_lock_t) -> c_int;
     pub fn mproc_lock_release(lock: *mut mproc_lock_t) -> c_int;
     pub fn mproc_lock_is_locked(lock: *mut mproc_lock_t, locked: *mut c_int) -> c_int;
-    pub fn mproc_lock_name(lock: *const mproc_lock_t) -> *const c_char;
+    pub fn mproc_lock_name(lock: *const mproc_lock_t, name: *mut *const c_char) -> c_int;
     pub fn mproc_lock_free(lock: *mut mproc_lock_t);
 
     pub fn mproc_rlock_new(out: *mut *mut mproc_rlock_t, opts: *const mproc_shared_opts_t)
@@ -251,7 +278,7 @@ extern "C" {
     pub fn mproc_rlock_try_acquire(lock: *mut mproc_rlock_t) -> c_int;
     pub fn mproc_rlock_release(lock: *mut mproc_rlock_t) -> c_int;
     pub fn mproc_rlock_depth(lock: *mut mproc_rlock_t, depth: *mut u32) -> c_int;
-    pub fn mproc_rlock_name(lock: *const mproc_rlock_t) -> *const c_char;
+    pub fn mproc_rlock_name(lock: *const mproc_rlock_t, name: *mut *const c_char) -> c_int;
     pub fn mproc_rlock_free(lock: *mut mproc_rlock_t);
 
     pub fn mproc_sem_new(
@@ -269,7 +296,7 @@ extern "C" {
     pub fn mproc_sem_try_acquire(sem: *mut mproc_sem_t) -> c_int;
     pub fn mproc_sem_release(sem: *mut mproc_sem_t) -> c_int;
     pub fn mproc_sem_value(sem: *mut mproc_sem_t, value: *mut u32) -> c_int;
-    pub fn mproc_sem_name(sem: *const mproc_sem_t) -> *const c_char;
+    pub fn mproc_sem_name(sem: *const mproc_sem_t, name: *mut *const c_char) -> c_int;
     pub fn mproc_sem_free(sem: *mut mproc_sem_t);
 
     pub fn mproc_event_new(out: *mut *mut mproc_event_t, opts: *const mproc_shared_opts_t)
@@ -279,7 +306,7 @@ extern "C" {
     pub fn mproc_event_clear(event: *mut mproc_event_t) -> c_int;
     pub fn mproc_event_is_set(event: *mut mproc_event_t, is_set: *mut c_int) -> c_int;
     pub fn mproc_event_wait(event: *mut mproc_event_t, timeout_ms: i64) -> c_int;
-    pub fn mproc_event_name(event: *const mproc_event_t) -> *const c_char;
+    pub fn mproc_event_name(event: *const mproc_event_t, name: *mut *const c_char) -> c_int;
     pub fn mproc_event_free(event: *mut mproc_event_t);
 
     pub fn mproc_cond_new(
@@ -298,7 +325,7 @@ extern "C" {
     pub fn mproc_cond_wait(cond: *mut mproc_cond_t, timeout_ms: i64) -> c_int;
     pub fn mproc_cond_notify(cond: *mut mproc_cond_t, n: u32) -> c_int;
     pub fn mproc_cond_notify_all(cond: *mut mproc_cond_t) -> c_int;
-    pub fn mproc_cond_name(cond: *const mproc_cond_t) -> *const c_char;
+    pub fn mproc_cond_name(cond: *const mproc_cond_t, name: *mut *const c_char) -> c_int;
     pub fn mproc_cond_free(cond: *mut mproc_cond_t);
 
     pub fn mproc_barrier_new(
@@ -317,7 +344,7 @@ extern "C" {
     pub fn mproc_barrier_parties(barrier: *mut mproc_barrier_t, parties: *mut u32) -> c_int;
     pub fn mproc_barrier_n_waiting(barrier: *mut mproc_barrier_t, n: *mut u32) -> c_int;
     pub fn mproc_barrier_broken(barrier: *mut mproc_barrier_t, broken: *mut c_int) -> c_int;
-    pub fn mproc_barrier_name(barrier: *const mproc_barrier_t) -> *const c_char;
+    pub fn mproc_barrier_name(barrier: *const mproc_barrier_t, name: *mut *const c_char) -> c_int;
     pub fn mproc_barrier_free(barrier: *mut mproc_barrier_t);
 
     pub fn mproc_args_add_lock(args: *mut mproc_args_t, lock: *mut mproc_lock_t) -> c_int;
@@ -364,10 +391,10 @@ extern "C" {
         opts: *const mproc_shared_opts_t,
     ) -> c_int;
     pub fn mproc_shm_open(out: *mut *mut mproc_shm_t, name: *const c_char) -> c_int;
-    pub fn mproc_shm_data(shm: *const mproc_shm_t) -> *mut c_void;
-    pub fn mproc_shm_size(shm: *const mproc_shm_t) -> usize;
+    pub fn mproc_shm_data(shm: *const mproc_shm_t, data: *mut *mut c_void) -> c_int;
+    pub fn mproc_shm_size(shm: *const mproc_shm_t, size: *mut usize) -> c_int;
     pub fn mproc_shm_lock(shm: *mut mproc_shm_t, out: *mut *mut mproc_lock_t) -> c_int;
-    pub fn mproc_shm_name(shm: *const mproc_shm_t) -> *const c_char;
+    pub fn mproc_shm_name(shm: *const mproc_shm_t, name: *mut *const c_char) -> c_int;
     pub fn mproc_shm_free(shm: *mut mproc_shm_t);
     pub fn mproc_args_add_shm(args: *mut mproc_args_t, shm: *mut mproc_shm_t) -> c_int;
     pub fn mproc_args_get_shm(
@@ -413,12 +440,82 @@ extern "C" {
     pub fn mproc_queue_is_closed(q: *mut mproc_queue_t, closed: *mut c_int) -> c_int;
     pub fn mproc_queue_task_done(q: *mut mproc_queue_t) -> c_int;
     pub fn mproc_queue_join(q: *mut mproc_queue_t, timeout_ms: i64) -> c_int;
-    pub fn mproc_queue_name(q: *const mproc_queue_t) -> *const c_char;
+    pub fn mproc_queue_name(q: *const mproc_queue_t, name: *mut *const c_char) -> c_int;
     pub fn mproc_queue_free(q: *mut mproc_queue_t);
     pub fn mproc_args_add_queue(args: *mut mproc_args_t, q: *mut mproc_queue_t) -> c_int;
     pub fn mproc_args_get_queue(
         args: *const mproc_args_t,
         index: usize,
         out: *mut *mut mproc_queue_t,
+    ) -> c_int;
+}
+
+// authkey.h, listener.h, wait.h (issue 15).
+extern "C" {
+    pub fn mproc_authkey_get(buf: *mut c_void, cap: usize, len: *mut usize) -> c_int;
+    pub fn mproc_authkey_set(key: *const c_void, len: usize) -> c_int;
+    pub fn mproc_process_opts_set_authkey(
+        opts: *mut mproc_process_opts_t,
+        key: *const c_void,
+        len: usize,
+    ) -> c_int;
+    pub fn mproc_net_opts_new(out: *mut *mut mproc_net_opts_t) -> c_int;
+    pub fn mproc_net_opts_free(opts: *mut mproc_net_opts_t);
+    pub fn mproc_net_opts_set_authkey(
+        opts: *mut mproc_net_opts_t,
+        key: *const c_void,
+        len: usize,
+    ) -> c_int;
+    pub fn mproc_net_opts_set_no_auth(opts: *mut mproc_net_opts_t, on: c_int) -> c_int;
+    pub fn mproc_net_opts_set_handshake_timeout(
+        opts: *mut mproc_net_opts_t,
+        timeout_ms: i64,
+    ) -> c_int;
+    pub fn mproc_net_opts_set_send_buffer(opts: *mut mproc_net_opts_t, bytes: usize) -> c_int;
+    pub fn mproc_listener_new(
+        out: *mut *mut mproc_listener_t,
+        address: *const c_char,
+        opts: *const mproc_net_opts_t,
+    ) -> c_int;
+    pub fn mproc_listener_accept(
+        l: *mut mproc_listener_t,
+        out: *mut *mut mproc_conn_t,
+        timeout_ms: i64,
+    ) -> c_int;
+    pub fn mproc_listener_address(l: *const mproc_listener_t, out: *mut *const c_char) -> c_int;
+    pub fn mproc_listener_fileno(l: *const mproc_listener_t, fd: *mut c_int) -> c_int;
+    pub fn mproc_listener_close(l: *mut mproc_listener_t) -> c_int;
+    pub fn mproc_listener_free(l: *mut mproc_listener_t);
+    pub fn mproc_conn_connect(
+        out: *mut *mut mproc_conn_t,
+        address: *const c_char,
+        opts: *const mproc_net_opts_t,
+        timeout_ms: i64,
+    ) -> c_int;
+    pub fn mproc_conn_flush(c: *mut mproc_conn_t, timeout_ms: i64) -> c_int;
+    pub fn mproc_waitset_new(out: *mut *mut mproc_waitset_t) -> c_int;
+    pub fn mproc_waitset_free(w: *mut mproc_waitset_t);
+    pub fn mproc_waitset_add_conn(
+        w: *mut mproc_waitset_t,
+        c: *mut mproc_conn_t,
+        slot: *mut usize,
+    ) -> c_int;
+    pub fn mproc_waitset_add_listener(
+        w: *mut mproc_waitset_t,
+        l: *mut mproc_listener_t,
+        slot: *mut usize,
+    ) -> c_int;
+    pub fn mproc_waitset_add_queue(
+        w: *mut mproc_waitset_t,
+        q: *mut mproc_queue_t,
+        slot: *mut usize,
+    ) -> c_int;
+    pub fn mproc_waitset_remove(w: *mut mproc_waitset_t, slot: usize) -> c_int;
+    pub fn mproc_waitset_wait(
+        w: *mut mproc_waitset_t,
+        timeout_ms: i64,
+        ready: *mut usize,
+        cap: usize,
+        count: *mut usize,
     ) -> c_int;
 }

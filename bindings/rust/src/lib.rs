@@ -9,10 +9,12 @@ mod command;
 mod error;
 mod handle;
 mod message;
+mod net;
 mod pipe;
 mod process;
 mod queue;
 mod shared;
+mod shared_containers;
 mod shm;
 mod sync;
 mod task;
@@ -22,6 +24,7 @@ pub use args::{ArgType, Args, ArgsRef};
 pub use command::{run, Command, Output};
 pub use error::{code, Error, ErrorKind, Result};
 pub use message::Message;
+pub use net::{authkey, connect, set_authkey, Listener, NetOptions, WaitSet};
 pub use pipe::{pipe, Connection};
 pub use process::{
     active_children, current_process_is_daemon, current_process_name, parent_pid, set_start_method,
@@ -29,6 +32,9 @@ pub use process::{
 };
 pub use queue::{Queue, QueueOptions};
 pub use shared::{unlink, SharedOptions};
+pub use shared_containers::{
+    ContainerOptions, Items, SharedDict, SharedList, CONTAINER_DEFAULT_LIMIT,
+};
 pub use shm::{SharedMemory, ShmGuard};
 pub use sync::{
     Barrier, CondGuard, CondLock, Condition, Event, Lock, LockGuard, RLock, RLockGuard, Semaphore,

@@ -18,13 +18,17 @@ handle!(
 
 impl Message {
     pub fn as_bytes(&self) -> &[u8] {
-        // SAFETY: the handle is valid; both calls only read it.
-        let (data, len) = unsafe {
-            (
-                ffi::mproc_msg_data(self.as_raw()),
-                ffi::mproc_msg_size(self.as_raw()),
-            )
+        let mut data: *const core::ffi::c_void = std::ptr::null();
+        let mut len = 0usize;
+        // SAFETY: the handle is valid, the out-pointers too; both calls
+        // only read the message (and cannot fail on a live one).
+        let ok = unsafe {
+            ffi::mproc_msg_data(self.as_raw(), &mut data) == 0
+                && ffi::mproc_msg_size(self.as_raw(), &mut len) == 0
         };
+        if !ok {
+            return &[];
+        }
         // A slice needs a non-NULL pointer even when empty, and an empty
         // message may well have none.
         if data.is_null() || len == 0 {

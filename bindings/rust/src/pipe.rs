@@ -29,7 +29,7 @@ handle!(
 pub fn pipe(duplex: bool) -> Result<(Connection, Connection)> {
     let (mut a, mut b) = (ptr::null_mut(), ptr::null_mut());
     // SAFETY: two valid out-pointers.
-    let rc = unsafe { ffi::mproc_pipe(&mut a, &mut b, c_bool(duplex)) };
+    let rc = unsafe { ffi::mproc_conn_pipe(&mut a, &mut b, c_bool(duplex)) };
     // Own whatever came back before looking at the code, so that even a
     // half-filled pair is freed.
     let a = ptr::NonNull::new(a).map(Connection::from_nonnull);
@@ -39,7 +39,7 @@ pub fn pipe(duplex: bool) -> Result<(Connection, Connection)> {
         (Some(a), Some(b)) => Ok((a, b)),
         _ => Err(Error::new(
             crate::ErrorKind::Internal,
-            "mproc_pipe returned a NULL end",
+            "mproc_conn_pipe returned a NULL end",
         )),
     }
 }
@@ -116,13 +116,13 @@ impl Connection {
     }
 
     pub fn is_readable(&self) -> bool {
-        // SAFETY: live handle.
-        unsafe { ffi::mproc_conn_readable(self.as_raw()) != 0 }
+        // SAFETY: live handle, valid out-pointer; a live handle cannot fail.
+        out(|r| unsafe { ffi::mproc_conn_readable(self.as_raw(), r) }).map_or(false, |r| r != 0)
     }
 
     pub fn is_writable(&self) -> bool {
-        // SAFETY: live handle.
-        unsafe { ffi::mproc_conn_writable(self.as_raw()) != 0 }
+        // SAFETY: live handle, valid out-pointer; a live handle cannot fail.
+        out(|w| unsafe { ffi::mproc_conn_writable(self.as_raw(), w) }).map_or(false, |w| w != 0)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::ffi;
 use crate::handle::handle;
 use crate::message::Message;
 use crate::shared::{Naming, SharedOptions};
-use crate::util::{borrowed_str, checked_len, create, cstring, out, timeout_ms};
+use crate::util::{checked_len, create, cstring, handle_name, out, timeout_ms};
 
 handle!(
     /// A queue of byte messages shared between processes.
@@ -241,7 +241,7 @@ impl Queue {
     /// The name of a named queue, "" for an anonymous one.
     pub fn name(&self) -> &str {
         // SAFETY: the string lives as long as the handle, which `self` borrows.
-        unsafe { borrowed_str(ffi::mproc_queue_name(self.as_raw())) }
+        unsafe { handle_name(ffi::mproc_queue_name, self.as_raw()) }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::ffi;
 use crate::handle::handle;
 use crate::shared::{opts_ptr, SharedOptions};
 use crate::sync::{Lock, LockGuard};
-use crate::util::{borrowed_str, create, cstring};
+use crate::util::{create, cstring, handle_name, out};
 
 handle!(
     /// The handle of a block: the C object.
@@ -70,8 +70,8 @@ impl SharedMemory {
 
     /// The size asked for at creation.
     pub fn len(&self) -> usize {
-        // SAFETY: live handle.
-        unsafe { ffi::mproc_shm_size(self.as_raw()) }
+        // SAFETY: live handle, valid out-pointer; a live handle cannot fail.
+        out(|n| unsafe { ffi::mproc_shm_size(self.as_raw(), n) }).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -80,8 +80,10 @@ impl SharedMemory {
 
     /// The first byte, page-aligned; valid while `self` lives.
     pub fn as_ptr(&self) -> *mut u8 {
-        // SAFETY: live handle.
-        unsafe { ffi::mproc_shm_data(self.as_raw()) }.cast::<u8>()
+        let mut data: *mut core::ffi::c_void = std::ptr::null_mut();
+        // SAFETY: live handle, valid out-pointer; a live handle cannot fail.
+        unsafe { ffi::mproc_shm_data(self.as_raw(), &mut data) };
+        data.cast::<u8>()
     }
 
     /// The bytes, without taking the lock.
@@ -140,7 +142,7 @@ impl SharedMemory {
     /// The name of a named block, "" for an anonymous one.
     pub fn name(&self) -> &str {
         // SAFETY: the string lives as long as the handle, which `self` borrows.
-        unsafe { borrowed_str(ffi::mproc_shm_name(self.as_raw())) }
+        unsafe { handle_name(ffi::mproc_shm_name, self.as_raw()) }
     }
 }
 

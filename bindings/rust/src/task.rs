@@ -27,11 +27,12 @@ pub const PANIC_EXIT_CODE: i32 = 101;
 /// starts processes must register its tasks in `main()` before
 /// [`mproc::main()`](crate::main). Registering the same function under the
 /// same name twice is harmless; `AlreadyExists` when the name belongs to
-/// another function.
+/// another function (process tasks and the C library's pool tasks share
+/// one namespace).
 pub fn register_task(name: &str, task: TaskFn) -> Result<()> {
     let name = cstring("task name", name)?;
     // SAFETY: valid C string (copied); a valid function pointer.
-    check(unsafe { ffi::mproc_task_register(name.as_ptr(), Some(task)) })
+    check(unsafe { ffi::mproc_task_register(name.as_ptr(), Some(task), None) })
 }
 
 /// Call first thing in `main()`, right after registering tasks: in the

@@ -56,6 +56,25 @@ pub(crate) unsafe fn borrowed_str<'a>(ptr: *const c_char) -> &'a str {
     unsafe { CStr::from_ptr(ptr) }.to_str().unwrap_or("")
 }
 
+/// The name of a live handle through its C `*_name` query, which fills an
+/// out-parameter with a string the handle owns: "" if the query fails
+/// (it cannot for a live handle).
+///
+/// # Safety
+/// `handle` must be live for at least `'a`.
+pub(crate) unsafe fn handle_name<'a, T>(
+    query: unsafe extern "C" fn(*const T, *mut *const c_char) -> c_int,
+    handle: *const T,
+) -> &'a str {
+    let mut name: *const c_char = ptr::null();
+    // SAFETY: live handle (the caller's promise), valid out-pointer.
+    if unsafe { query(handle, &mut name) } != 0 {
+        return "";
+    }
+    // SAFETY: the string lives as long as the handle.
+    unsafe { borrowed_str(name) }
+}
+
 /// Runs a C constructor `f(&mut out)` and returns the handle it made.
 pub(crate) fn create<T>(f: impl FnOnce(*mut *mut T) -> c_int) -> Result<ptr::NonNull<T>> {
     let mut out: *mut T = ptr::null_mut();

@@ -10,7 +10,7 @@ fn rust_error_table_matches_the_library() {
         let name = kind.name().expect("known kinds have names");
         assert_eq!(mproc_err_name(code), name, "code {code}");
     }
-    assert_eq!(ErrorKind::ALL.len(), 44);
+    assert_eq!(ErrorKind::ALL.len(), 47);
     assert_eq!(ErrorKind::from_code(-99999), ErrorKind::Other(-99999));
 }
 

@@ -7,6 +7,7 @@
 #include "core/launch/forkserver.hpp"
 #include "core/identity.hpp"
 #include "core/launch/launch.hpp"
+#include "core/pool/mpi/mpi_serve.hpp"
 #include "platform/exec.hpp"
 #include "platform/fdpass.hpp"
 #include "platform/process.hpp"
@@ -56,6 +57,16 @@ int take_fd_from_env(const char* name) {
 
 const std::string& program_argv0() { return *g_argv0; }
 
+bool recv_launch(int sock, LaunchRequest& req, const platform::Deadline& deadline) {
+  std::string payload;
+  std::vector<platform::UniqueFd> fds;
+  if (!platform::recv_record(sock, payload, fds, deadline, kMaxRequest)) return false;
+  WireReader r(payload);
+  ReceivedFds received(std::move(fds));
+  req = decode_launch(r, received);
+  return true;
+}
+
 void send_ack(int sock, int code, const std::string& message) {
   WireWriter w;
   w.u32(static_cast<uint32_t>(code));
@@ -69,7 +80,7 @@ int recv_ack(int sock, std::string& message, const platform::Deadline& deadline)
   if (!platform::recv_record(sock, payload, fds, deadline, 64 * 1024))
     fail(MPROC_EBOOTSTRAP, "the child ended before acknowledging its task");
   WireReader r(payload);
-  int code = static_cast<int>(r.u32());
+  int code = r.code();
   message = r.str();
   return code;
 }
@@ -131,7 +142,10 @@ int bootstrap_main(int argc, char** argv) {
   if (server_fd == -2) bootstrap_failed(-1, MPROC_EBOOTSTRAP, "bad forkserver descriptor");
 
   int sock = take_fd_from_env(kBootstrapEnv);
-  if (sock == -1) return 0;  // not started by mproc: the program runs
+  if (sock == -1) {
+    serve_mpi_if_spawned();  // an MPI pool's spawned worker serves and exits here
+    return 0;                // not started by mproc: the program runs
+  }
   if (sock == -2) bootstrap_failed(-1, MPROC_EBOOTSTRAP, "bad bootstrap descriptor");
   try {
     send_hello(sock);
@@ -141,14 +155,8 @@ int bootstrap_main(int argc, char** argv) {
 
   LaunchRequest req;
   try {
-    std::string payload;
-    std::vector<platform::UniqueFd> fds;
-    if (!platform::recv_record(sock, payload, fds,
-                               platform::Deadline::after_ms(kAckTimeoutMs), kMaxRequest))
+    if (!recv_launch(sock, req, platform::Deadline::after_ms(kAckTimeoutMs)))
       bootstrap_failed(-1, MPROC_EBOOTSTRAP, "the parent closed the bootstrap socket");
-    WireReader r(payload);
-    ReceivedFds received(std::move(fds));
-    req = decode_launch(r, received);
   } catch (const Error& e) {
     bootstrap_failed(sock, e.code(), e.what());
   } catch (const std::exception& e) {

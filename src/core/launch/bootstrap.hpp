@@ -20,6 +20,7 @@
 namespace mproc::core {
 
 class Child;
+struct LaunchRequest;
 
 // Environment variables naming the inherited descriptor a re-executed
 // process reads its orders from.
@@ -35,6 +36,12 @@ int bootstrap_main(int argc, char** argv);
 
 // argv[0] as the program was started, for re-executing it.
 const std::string& program_argv0();
+
+// The child's side of the launch: receives the request on the bootstrap
+// socket and decodes it. False when the parent closed the socket first;
+// throws ECORRUPT for a malformed record, ENOTFOUND for a task this program
+// has not registered, ETIMEDOUT.
+bool recv_launch(int sock, LaunchRequest& req, const platform::Deadline& deadline);
 
 // Acknowledgement of a launch: code 0 (the task is about to run) or an
 // error with its message.

@@ -104,7 +104,7 @@ class ForkserverClient {
                                  e.what());
     }
     WireReader r(reply);
-    int code = static_cast<int>(r.u32());
+    int code = r.code();
     int64_t pid = r.i64();
     std::string message = r.str();
     if (code != 0) fail(code, "forkserver could not start the task: " + message);

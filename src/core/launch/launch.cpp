@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/authkey.hpp"
 #include "core/identity.hpp"
 #include "core/launch/children.hpp"
 #include "platform/lifeline.hpp"
@@ -13,7 +14,8 @@ namespace mproc::core {
 namespace {
 
 constexpr uint32_t kLaunchMagic = 0x6c61756e;  // "laun"
-constexpr uint32_t kLaunchVersion = 1;
+// 2: the authkey follows os_parent.
+constexpr uint32_t kLaunchVersion = 2;
 
 }  // namespace
 
@@ -28,6 +30,7 @@ void encode_launch(const LaunchRequest& req, WireWriter& out, std::vector<int>& 
   out.u8(req.new_group ? 1 : 0);
   out.i64(req.parent_pid);
   out.i64(req.os_parent);
+  out.str(req.authkey);
   if (req.args) {
     req.args->encode(out, fds);
   } else {
@@ -49,6 +52,8 @@ LaunchRequest decode_launch(WireReader& in, ReceivedFds& fds) {
   req.new_group = in.u8() != 0;
   req.parent_pid = in.i64();
   req.os_parent = in.i64();
+  req.authkey = in.str();
+  if (req.authkey.size() > kAuthkeyMax) fail(MPROC_ECORRUPT, "launch request: absurd authkey");
   req.args = Args::decode(in, fds);
   if (!in.done()) fail(MPROC_ECORRUPT, "launch request: trailing bytes");
   req.fn = find_task(req.task);
@@ -61,6 +66,7 @@ LaunchRequest decode_launch(WireReader& in, ReceivedFds& fds) {
 
 void run_child(const LaunchRequest& req, ExitStyle style) {
   become_child(req.name, req.lineage, req.daemon, req.parent_pid);
+  if (!req.authkey.empty()) set_current_authkey(req.authkey);
   if (req.new_group) platform::make_group_leader(0);  // the parent does it too: no race
   if (req.daemon && !platform::die_with_parent(platform::kSignalKill, req.os_parent))
     platform::exit_immediately(1);  // the parent is already gone

@@ -23,6 +23,9 @@ struct LaunchRequest {
   bool new_group = false;
   int64_t parent_pid = 0;  // the process that asked for this child
   int64_t os_parent = 0;  // the process that forked it: a daemon dies with it
+  // The child's authentication key (core/authkey.hpp): travels only in this
+  // request, never on a command line or in the environment.
+  std::string authkey;
 };
 
 void encode_launch(const LaunchRequest& req, WireWriter& out, std::vector<int>& fds);

@@ -1,5 +1,6 @@
 #include "core/launch/process.hpp"
 
+#include "core/authkey.hpp"
 #include "core/launch/children.hpp"
 #include "core/identity.hpp"
 #include "core/launch/start.hpp"
@@ -15,6 +16,21 @@ Process::Process(std::string task, TaskFn fn, std::shared_ptr<Args> args,
       options_(std::move(options)),
       lineage_(next_child_lineage()) {
   name_ = options_.name.empty() ? default_child_name(lineage_) : options_.name;
+  // As Python's Process copies its creator's key when it is made.
+  authkey_ = options_.authkey.empty() ? current_authkey() : options_.authkey;
+}
+
+std::string Process::authkey() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return authkey_;
+}
+
+void Process::set_authkey(std::string key) {
+  check_authkey_size(key.size(), "process authkey");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (start_called_)
+    fail(MPROC_ESTATE, "process '" + name_ + "': the authkey is set before start");
+  authkey_ = std::move(key);
 }
 
 Process::~Process() { Children::release(child_); }
@@ -50,6 +66,7 @@ void Process::start() {
   req.new_group = options_.new_group;
   req.parent_pid = platform::current_pid();
   req.os_parent = req.parent_pid;
+  req.authkey = authkey_;
 
   start_called_ = true;
   std::shared_ptr<Child> child;

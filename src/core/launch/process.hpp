@@ -19,6 +19,7 @@ struct ProcessOptions {
   bool daemon = false;
   mproc_start_method_t method = MPROC_START_DEFAULT;
   bool new_group = false;
+  std::string authkey;  // empty: this process's key when the Process is made
 };
 
 class Process {
@@ -41,6 +42,10 @@ class Process {
   void on_exit(std::function<void(Child&)> on_end) { started("watch")->watch(std::move(on_end)); }
   const std::string& name() const noexcept { return name_; }
   bool daemon() const noexcept { return options_.daemon; }
+  // The key the child gets (Python's Process.authkey); settable until start
+  // (ESTATE after). Throws EINVAL for a bad key.
+  std::string authkey() const;
+  void set_authkey(std::string key);
 
  private:
   std::shared_ptr<Child> started(const char* op) const;
@@ -54,6 +59,7 @@ class Process {
 
   mutable std::mutex mu_;
   bool start_called_ = false;
+  std::string authkey_;  // guarded by mu_
   std::shared_ptr<Child> child_;
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "core/launch/child.hpp"
 #include "core/launch/launch.hpp"
@@ -12,6 +13,9 @@ namespace mproc::core {
 std::shared_ptr<Child> start_with_fork(const LaunchRequest& req);
 std::shared_ptr<Child> start_with_spawn(const LaunchRequest& req);
 std::shared_ptr<Child> start_with_forkserver(const LaunchRequest& req);
+
+// This program's executable, for running it again (spawn, and MPI ranks).
+const std::string& executable_path();
 
 // Re-executes this program with `child_end` at descriptor 3 and `env_var`
 // naming it (spawn children and the forkserver start this way).

@@ -32,17 +32,6 @@ namespace {
 // (descriptors close a moment before the process is gone).
 constexpr int64_t kExitAfterCloseMs = 5000;
 
-const std::string& executable_path() {
-  static const std::string path = [] {
-    char buf[4096];
-    size_t size = sizeof buf;
-    int rc = uv_exepath(buf, &size);
-    if (rc != 0) fail_errno("cannot find this program's executable", -rc);
-    return std::string(buf, size);
-  }();
-  return path;
-}
-
 // The parent's environment plus the variable naming the bootstrap socket.
 std::vector<std::string> child_environment(const char* var, int fd) {
   std::vector<std::string> env;
@@ -56,6 +45,18 @@ std::vector<std::string> child_environment(const char* var, int fd) {
 }
 
 }  // namespace
+
+const std::string& executable_path() {
+  static const std::string path = [] {
+    char buf[4096];
+    size_t size = sizeof buf;
+    int rc = uv_exepath(buf, &size);
+    if (rc != 0) fail_errno("cannot find this program's executable", -rc);
+    return std::string(buf, size);
+  }();
+  return path;
+}
+
 
 std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group_leader,
                                   bool dies_with_parent) {

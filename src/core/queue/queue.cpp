@@ -7,8 +7,10 @@
 #include <cstring>
 #include <string>
 
+#include "core/fault.hpp"
 #include "platform/error.hpp"
 #include "platform/sysinfo.hpp"
+#include "platform/tsan.hpp"
 
 namespace mproc::core {
 namespace {
@@ -154,11 +156,16 @@ bool Queue::wait_change(std::atomic<uint64_t>& watched, uint64_t seen,
   if (platform::spin_until(changed, kSpinNs)) return true;
   uint32_t s = seq.load(std::memory_order_acquire);
   waiting.fetch_add(1, std::memory_order_seq_cst);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
   bool in_time = true;
   // Counted as waiting before the last look: whoever changes `watched`
-  // afterwards sees the count and wakes us.
-  if (!changed()) in_time = platform::wait_on(cell, seq, s, deadline) || !deadline.expired();
+  // afterwards sees the count and wakes us. The changer stores `watched`
+  // (or `closed`) and then loads the count, all seq_cst; this side adds to
+  // the count and then loads `watched` and `closed`, seq_cst too. In the
+  // single order of those four, one side sees the other's store. (A fence
+  // would do the same, but ThreadSanitizer does not model fences.)
+  bool changed_now = watched.load(std::memory_order_seq_cst) != seen ||
+                     s_.closed.load(std::memory_order_seq_cst) != 0;
+  if (!changed_now) in_time = platform::wait_on(cell, seq, s, deadline) || !deadline.expired();
   waiting.fetch_sub(1, std::memory_order_relaxed);
   return in_time;
 }
@@ -176,6 +183,9 @@ int Queue::taken_settled(uint64_t* out, const Deadline& deadline) {
 Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size_t len,
                                      SpaceError* space) {
   uint64_t t = s_.tail.load(std::memory_order_relaxed);
+  // A peer can write the tail: off the 8-byte grid, the record (or its
+  // WRAP header) would reach past the ring's end.
+  if (t % 8 != 0) return Attempt::kCorrupt;
   uint64_t need = record_size(len);
   uint64_t off = t & (capacity_ - 1);
   uint64_t pad = off + need > capacity_ ? capacity_ - off : 0;
@@ -193,8 +203,7 @@ Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size
   if (!room() || look_for_rewind) {
     s_.seen_head = s_.head.load(std::memory_order_acquire);
     s_.seen_taken = s_.get_count.load(std::memory_order_acquire);
-    if (t - s_.seen_head > capacity_ || s_.seen_head % 8 != 0 || t % 8 != 0)
-      return Attempt::kCorrupt;
+    if (t - s_.seen_head > capacity_ || s_.seen_head % 8 != 0) return Attempt::kCorrupt;
     if (look_for_rewind) {
       s_.rewind_check_at = t + kRewindAt;
       // Padding to the end of the ring counts as used until consumed, so
@@ -215,25 +224,36 @@ Queue::Attempt Queue::try_put_locked(const Part* parts, size_t count_parts, size
     pad = capacity_ - off;
   }
 
+  // The room judged above may come from seen_head, which a producer in
+  // another process refreshed: the consumer's release of these bytes (its
+  // commit of head) is ordered before this by that process's acquire,
+  // which ThreadSanitizer can not see.
+  platform::tsan_acquire(&s_.head);
   if (pad > 0) {
     auto* wrap = static_cast<RecordHeader*>(at(t));
     wrap->size = static_cast<uint32_t>(pad);
     wrap->tag = kWrapTag;
+    fault_step(FaultSite::kQueuePutStep, QueuePutStep::kWrapWritten);
   }
   uint64_t record = t + pad;
   auto* header = static_cast<RecordHeader*>(at(record));
   header->size = static_cast<uint32_t>(len);
   header->tag = kMessageTag;
+  fault_step(FaultSite::kQueuePutStep, QueuePutStep::kHeaderWritten);
   auto* out = reinterpret_cast<unsigned char*>(header + 1);
   for (size_t i = 0; i < count_parts; ++i) {
     if (parts[i].len > 0) std::memcpy(out, parts[i].data, parts[i].len);
     out += parts[i].len;
   }
+  fault_step(FaultSite::kQueuePutStep, QueuePutStep::kPayloadWritten);
 
   uint64_t new_tail = record + need;
   s_.put_intent = {new_tail, count + 1};
+  fault_step(FaultSite::kQueuePutStep, QueuePutStep::kIntentWritten);
   s_.tail.store(new_tail, std::memory_order_seq_cst);  // the commit
+  fault_step(FaultSite::kQueuePutStep, QueuePutStep::kCommitted);
   s_.put_count.store(count + 1, std::memory_order_release);
+  fault_step(FaultSite::kQueuePutStep, QueuePutStep::kCounted);
   return Attempt::kDone;
 }
 
@@ -244,6 +264,7 @@ int Queue::put_parts(const Part* parts, size_t count, const Deadline& deadline) 
   if (len > max_message()) return MPROC_ETOOBIG;
   for (;;) {
     if (lock_side(s_.tail_lock, true, lock_deadline(deadline)) != 0) return MPROC_EFULL;
+    fault_step(FaultSite::kQueuePutStep, QueuePutStep::kLocked);
     if (closed()) {
       owned_lock_release(s_.tail_lock);
       return MPROC_ECLOSED;
@@ -255,9 +276,11 @@ int Queue::put_parts(const Part* parts, size_t count, const Deadline& deadline) 
     if (a == Attempt::kNoSpace)
       fail(space.code, "queue put: " + space.message + "; nothing was put");
     if (a == Attempt::kDone) {
+      fault_step(FaultSite::kQueuePutStep, QueuePutStep::kUnlocked);
       if (s_.getters_waiting.load(std::memory_order_seq_cst) > 0) {
         s_.not_empty_seq.fetch_add(1, std::memory_order_release);
-        platform::wake(s_.not_empty_cell, s_.not_empty_seq, 1);
+        bool watched = s_.fd_watchers.load(std::memory_order_relaxed) > 0;
+        platform::wake(s_.not_empty_cell, s_.not_empty_seq, watched ? platform::kWakeAll : 1);
       }
       return 0;
     }
@@ -279,6 +302,9 @@ Queue::Attempt Queue::find_locked(Found* found) {
   uint64_t t = s_.seen_tail;
   if (t - h > capacity_ || h % 8 != 0 || t % 8 != 0) return Attempt::kCorrupt;
   if (t == h) return Attempt::kEmpty;
+  // As in try_put_locked: seen_tail may be another process's acquire of
+  // the producer's commit, which published these bytes.
+  platform::tsan_acquire(&s_.tail);
 
   auto* header = static_cast<const RecordHeader*>(at(h));
   uint32_t tag = header->tag;
@@ -303,8 +329,11 @@ void Queue::commit_get_locked(const Found& found) {
   uint64_t new_head = found.record_at + record_size(found.size);
   uint64_t count = s_.get_count.load(std::memory_order_relaxed) + 1;
   s_.get_intent = {new_head, count};
+  fault_step(FaultSite::kQueueGetStep, QueueGetStep::kIntentWritten);
   s_.head.store(new_head, std::memory_order_seq_cst);  // the commit
+  fault_step(FaultSite::kQueueGetStep, QueueGetStep::kCommitted);
   s_.get_count.store(count, std::memory_order_release);
+  fault_step(FaultSite::kQueueGetStep, QueueGetStep::kCounted);
 }
 
 // A consumer that finds the queue empty right after a run of gets that
@@ -322,6 +351,7 @@ int Queue::take(const Deadline& deadline, Copy copy) {
   bool waited = false;
   for (;;) {
     if (lock_side(s_.head_lock, false, lock_deadline(deadline)) != 0) return MPROC_EEMPTY;
+    fault_step(FaultSite::kQueueGetStep, QueueGetStep::kLocked);
     Found found{};
     Attempt a;
     uint64_t tail_seen;
@@ -334,12 +364,15 @@ int Queue::take(const Deadline& deadline, Copy copy) {
       a = find_locked(&found);
       tail_seen = s_.seen_tail;
       if (a == Attempt::kDone) {
+        fault_step(FaultSite::kQueueGetStep, QueueGetStep::kFound);
         const void* payload = static_cast<const RecordHeader*>(at(found.record_at)) + 1;
         if (!copy(payload, found.size)) return MPROC_ETOOBIG;
+        fault_step(FaultSite::kQueueGetStep, QueueGetStep::kCopied);
         commit_get_locked(found);
       }
     }
     if (a == Attempt::kDone) {
+      fault_step(FaultSite::kQueueGetStep, QueueGetStep::kUnlocked);
       bool quick_small = !waited && found.size <= kStreamMessageMax;
       quick_small_gets_.store(
           quick_small ? quick_small_gets_.load(std::memory_order_relaxed) + 1 : 0,

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/message.hpp"
+#include "core/queue/queue_watch.hpp"
 #include "core/queue/queue_layout.hpp"
 #include "core/sync/shared_object.hpp"
 
@@ -33,6 +35,7 @@ class Queue : public SharedObject {
   static std::shared_ptr<Queue> open(const std::string& name);
   static std::shared_ptr<Queue> decode(WireReader& in, ReceivedFds& fds);
   explicit Queue(std::shared_ptr<SharedRegion> region);
+  ~Queue() override;
 
   // 0, MPROC_EFULL, MPROC_ECLOSED, MPROC_ETOOBIG, MPROC_ECORRUPT; throws
   // MPROC_ENOSPC / MPROC_ENOMEM (with how much room there was) when the
@@ -67,6 +70,18 @@ class Queue : public SharedObject {
   uint64_t maxsize() const noexcept { return maxsize_; }
   uint64_t max_message() const noexcept { return capacity_ / 2 - kRecordHeader; }
   int arg_type() const noexcept override;
+
+  // A descriptor readable while the queue holds a message or is closed
+  // (core/queue/queue_watch.hpp): the first call starts the watch, which
+  // lasts as long as this object.
+  int fileno();
+  // For QueueWatch: the positions now; one sleep until they may have moved
+  // (or `stop` is set: watch_wake then ends the sleep); the process-shared
+  // count of watchers; waking every sleeper.
+  void watch_positions(uint64_t* head, uint64_t* tail) const noexcept;
+  void watch_wait(uint64_t head, uint64_t tail, const std::atomic<bool>& stop);
+  void watch_count(int delta) noexcept;
+  void watch_wake() noexcept;
 
  private:
   // What a locked attempt found.
@@ -114,6 +129,9 @@ class Queue : public SharedObject {
   // This process's gets in a row that found a small message without
   // waiting (see take).
   std::atomic<uint32_t> quick_small_gets_{0};
+  std::mutex watch_mu_;
+  // Last, so that it stops before anything else of the queue goes.
+  std::unique_ptr<QueueWatch> watch_;
 };
 
 }  // namespace mproc::core

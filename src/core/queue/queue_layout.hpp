@@ -71,6 +71,9 @@ struct QueueState {
   // Sleeping getters (wait for a put), putters (wait for room), joiners.
   alignas(64) std::atomic<uint32_t> not_empty_seq;
   std::atomic<uint32_t> getters_waiting;
+  // Processes watching the queue for a descriptor (queue_watch.hpp): while
+  // there are any, a put wakes every sleeping getter, not one.
+  std::atomic<uint32_t> fd_watchers;
   platform::WaitCell not_empty_cell;
   alignas(64) std::atomic<uint32_t> not_full_seq;
   std::atomic<uint32_t> putters_waiting;

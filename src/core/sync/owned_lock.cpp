@@ -52,11 +52,7 @@ bool owner_ended_unwatched(uint32_t v, uint64_t stamp) noexcept {
 // Takes the lock from `v` (free, or left by a dead owner), keeping the
 // sleepers bit; the caller is inside a robust operation.
 bool take(OwnedLockState& s, uint32_t& v, uint32_t self) noexcept {
-  if (!s.word.compare_exchange_weak(v, self | (v & kSleepers), std::memory_order_acquire))
-    return false;
-  platform::robust_enqueue(s.link);
-  platform::owner_note(s.stamp);
-  return true;
+  return owned_lock_claim(s, v, self | (v & kSleepers));
 }
 
 int acquire_slow(OwnedLockState& s, uint32_t self, const Deadline& deadline) {
@@ -67,11 +63,8 @@ int acquire_slow(OwnedLockState& s, uint32_t self, const Deadline& deadline) {
                                      return v == 0;
                                    },
                                    kSpinNs) &&
-      s.word.compare_exchange_strong(v, self, std::memory_order_acquire)) {
-    platform::robust_enqueue(s.link);
-    platform::owner_note(s.stamp);
+      owned_lock_claim(s, v, self))
     return 0;
-  }
   int64_t slice = kFirstSliceNs;
   for (;;) {
     v = s.word.load(std::memory_order_acquire);
@@ -119,9 +112,8 @@ void owned_lock_init(OwnedLockState& s) {
 
 int owned_lock_acquire_contended(OwnedLockState& s, uint32_t self, uint32_t seen,
                                  const Deadline& deadline) {
-  int rc = owned_by(s, seen, self) ? MPROC_ESTATE : acquire_slow(s, self, deadline);
-  platform::robust_op_end();
-  return rc;
+  return owned_lock_op_end(owned_by(s, seen, self) ? MPROC_ESTATE
+                                                   : acquire_slow(s, self, deadline));
 }
 
 void owned_lock_wake_one(OwnedLockState& s) { platform::wake(s.cell, s.word, 1); }
@@ -142,17 +134,10 @@ int rlock_acquire(OwnedLockState& s, const Deadline& deadline) {
     ++s.depth;
     return 0;
   }
-  platform::robust_op_begin(s.link);
+  owned_lock_op_begin(s);
   uint32_t expected = 0;
-  int rc;
-  if (s.word.compare_exchange_strong(expected, self, std::memory_order_acquire)) {
-    platform::robust_enqueue(s.link);
-    platform::owner_note(s.stamp);
-    rc = 0;
-  } else {
-    rc = acquire_slow(s, self, deadline);
-  }
-  platform::robust_op_end();
+  int rc = owned_lock_op_end(owned_lock_claim(s, expected, self) ? 0
+                                                                 : acquire_slow(s, self, deadline));
   if (rc == 0 || rc == MPROC_EOWNERDEAD) s.depth = 1;
   return rc;
 }

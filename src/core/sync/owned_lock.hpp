@@ -27,6 +27,7 @@
 
 #include <mproc/common.h>
 
+#include "core/fault.hpp"
 #include "platform/deadline.hpp"
 #include "platform/owner.hpp"
 #include "platform/robust.hpp"
@@ -51,6 +52,34 @@ inline constexpr uint32_t kLockSleepers = platform::kRobustWaiters;
 inline constexpr uint32_t kLockOwnerDied = platform::kRobustOwnerDied;
 inline constexpr uint32_t kLockOwnerMask = platform::kRobustTidMask;
 
+// Takes the lock if its word still reads `expected` (else false, with the
+// word's value in `expected`), storing `desired` (our id, and perhaps the
+// sleepers bit): then puts it on our list and records us as its owner.
+// Called inside a robust operation, so the kernel sees the lock from the
+// moment the word holds our id.
+inline bool owned_lock_claim(OwnedLockState& s, uint32_t& expected, uint32_t desired) noexcept {
+  if (!s.word.compare_exchange_strong(expected, desired, std::memory_order_acquire)) return false;
+  fault_step(FaultSite::kLockAcquireStep, LockAcquireStep::kTaken);
+  platform::robust_enqueue(s.link);
+  fault_step(FaultSite::kLockAcquireStep, LockAcquireStep::kListed);
+  platform::owner_note(s.stamp);
+  return true;
+}
+
+// Begins the robust operation around taking a lock: from here until
+// owned_lock_op_end, a death leaves the kernel to look at this lock too.
+inline void owned_lock_op_begin(OwnedLockState& s) noexcept {
+  platform::robust_op_begin(s.link);
+  fault_step(FaultSite::kLockAcquireStep, LockAcquireStep::kBegun);
+}
+// Ends it and passes on `rc`, the outcome (0 or MPROC_EOWNERDEAD: taken).
+inline int owned_lock_op_end(int rc) noexcept {
+  platform::robust_op_end();
+  if (rc == 0 || rc == MPROC_EOWNERDEAD)
+    fault_step(FaultSite::kLockAcquireStep, LockAcquireStep::kDone);
+  return rc;
+}
+
 // The path taken when the lock is not simply free; called inside the
 // robust operation begun by owned_lock_acquire, which it ends.
 int owned_lock_acquire_contended(OwnedLockState& s, uint32_t self, uint32_t seen,
@@ -64,14 +93,8 @@ void owned_lock_wake_one(OwnedLockState& s);
 inline int owned_lock_acquire(OwnedLockState& s, const platform::Deadline& deadline) {
   uint32_t self = static_cast<uint32_t>(platform::current_tid());
   uint32_t seen = 0;
-  platform::robust_op_begin(s.link);
-  if (__builtin_expect(
-          s.word.compare_exchange_strong(seen, self, std::memory_order_acquire), 1)) {
-    platform::robust_enqueue(s.link);
-    platform::robust_op_end();
-    platform::owner_note(s.stamp);
-    return 0;
-  }
+  owned_lock_op_begin(s);
+  if (__builtin_expect(owned_lock_claim(s, seen, self), 1)) return owned_lock_op_end(0);
   return owned_lock_acquire_contended(s, self, seen, deadline);
 }
 
@@ -81,14 +104,19 @@ inline int owned_lock_release(OwnedLockState& s) {
   uint32_t seen = s.word.load(std::memory_order_relaxed);
   if ((seen & kLockOwnerMask) != self || (seen & kLockOwnerDied) != 0) return MPROC_ESTATE;
   platform::robust_op_begin(s.link);
+  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kBegun);
   if (!platform::robust_dequeue(s.link)) {
     platform::robust_op_end();
     return MPROC_ESTATE;  // a namesake thread of another pid namespace holds it
   }
+  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kUnlisted);
   platform::owner_forget(s.stamp);
+  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kForgotten);
   seen = s.word.exchange(0, std::memory_order_release);
+  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kFreed);
   if (__builtin_expect((seen & kLockSleepers) != 0, 0)) owned_lock_wake_one(s);
   platform::robust_op_end();
+  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kDone);
   return 0;
 }
 bool owned_lock_held_by_me(const OwnedLockState& s) noexcept;

@@ -19,8 +19,9 @@ class SharedObject : public Shareable {
   }
 
  protected:
+  // ECORRUPT when the region is too small for it (SharedRegion::state).
   template <class State>
-  State& state() const noexcept {
+  State& state() const {
     return region_->state<State>();
   }
 

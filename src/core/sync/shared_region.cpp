@@ -17,6 +17,8 @@ const char* object_kind_name(ObjectKind kind) noexcept {
     case ObjectKind::kBarrier: return "barrier";
     case ObjectKind::kBlock: return "shared block";
     case ObjectKind::kQueue: return "queue";
+    case ObjectKind::kDict: return "shared dict";
+    case ObjectKind::kList: return "shared list";
   }
   return "unknown object";
 }
@@ -44,6 +46,7 @@ std::shared_ptr<SharedRegion> SharedRegion::create(ObjectKind kind, size_t mappi
   h.version = ObjectHeader::kVersion;
   h.kind = static_cast<uint16_t>(kind);
   h.size = mapping_size;
+  region->size_ = mapping_size;
   return region;
 }
 
@@ -55,6 +58,7 @@ std::shared_ptr<SharedRegion> SharedRegion::create_sub(size_t offset, size_t siz
   h.version = ObjectHeader::kVersion;
   h.kind = static_cast<uint16_t>(kind);
   h.size = size;
+  region->size_ = size;
   return region;
 }
 
@@ -68,7 +72,7 @@ void SharedRegion::publish() noexcept {
   header().magic.store(ObjectHeader::kMagic, std::memory_order_release);
 }
 
-void SharedRegion::validate() const {
+void SharedRegion::validate() {
   // A whole named mapping without our header is some other program's
   // object (one of CPython's SharedMemory blocks, say): the wrong type, not
   // a corrupt one of ours.
@@ -90,8 +94,16 @@ void SharedRegion::validate() const {
   if (h.kind != static_cast<uint16_t>(kind_))
     fail(MPROC_ETYPE, std::string("expected a ") + object_kind_name(kind_) + ", found a " +
                           object_kind_name(static_cast<ObjectKind>(h.kind)));
-  if (h.size < kStateOffset || h.size > mapping_->size() - offset_)
+  const uint64_t size = h.size;  // read once: a peer may be writing it
+  if (size < kStateOffset || size > mapping_->size() - offset_)
     fail(MPROC_ECORRUPT, std::string(object_kind_name(kind_)) + ": header size is wrong");
+  size_ = size;
+}
+
+void SharedRegion::fail_too_small(size_t state_size) const {
+  fail(MPROC_ECORRUPT, std::string(object_kind_name(kind_)) + ": its region of " +
+                           std::to_string(size_) + " bytes can not hold its state (" +
+                           std::to_string(state_size) + " bytes)");
 }
 
 std::shared_ptr<SharedRegion> SharedRegion::open(const std::string& name, ObjectKind kind) {

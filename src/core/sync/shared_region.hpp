@@ -29,6 +29,8 @@ enum class ObjectKind : uint16_t {
   kBarrier = 6,
   kBlock = 7,
   kQueue = 8,
+  kDict = 9,
+  kList = 10,
 };
 const char* object_kind_name(ObjectKind kind) noexcept;
 
@@ -83,14 +85,19 @@ class SharedRegion {
   void publish() noexcept;
 
   ObjectHeader& header() const noexcept { return *static_cast<ObjectHeader*>(base()); }
+  // The region's state: ECORRUPT when the region is too small to hold a
+  // `State` (a peer wrote a small size into the header).
   template <class State>
-  State& state() const noexcept {
+  State& state() const {
+    if (size_ < kStateOffset + sizeof(State)) fail_too_small(sizeof(State));
     return *reinterpret_cast<State*>(static_cast<char*>(base()) + kStateOffset);
   }
   void* base() const noexcept {
     return static_cast<char*>(mapping_->data()) + offset_;
   }
-  size_t size() const noexcept { return header().size; }
+  // The header's size as it was checked when the region was mapped (a
+  // peer can change the header afterwards; this does not change).
+  size_t size() const noexcept { return size_; }
   ObjectKind kind() const noexcept { return kind_; }
   const std::string& name() const noexcept { return name_; }
 
@@ -98,13 +105,16 @@ class SharedRegion {
                ObjectKind kind, std::string name);
 
  private:
-  // Checks the header at offset_ against the expected kind.
-  void validate() const;
+  // Checks the header at offset_ against the expected kind, and keeps
+  // its size.
+  void validate();
+  [[noreturn]] void fail_too_small(size_t state_size) const;
 
   std::shared_ptr<platform::SharedMapping> mapping_;
   size_t offset_;
   ObjectKind kind_;
   std::string name_;
+  size_t size_ = 0;
 };
 
 // Removes a named object's name (mproc_unlink).

@@ -123,8 +123,7 @@ bool recv_record(int sock, std::string& payload, std::vector<UniqueFd>& fds,
     recv_batch(sock, fds, n, deadline);
     left -= n;
   }
-  payload.resize(header.payload_size);
-  if (!read_exact(sock, payload.data(), payload.size(), deadline))
+  if (!read_exact_growing(sock, payload, header.payload_size, deadline))
     fail(MPROC_ECORRUPT, "record payload truncated");
   return true;
 }

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "platform/error.hpp"
 
 namespace mproc::platform {
@@ -72,11 +74,14 @@ bool readable_now(int fd) {
 }
 
 size_t wait_any(FdWait* items, size_t n, const Deadline& deadline) {
-  // A handful of descriptors at most (a command's three pipes and its
-  // sentinel; the forkserver's two): a fixed array keeps this off the heap.
+  // Mostly a handful of descriptors (a command's three pipes and its
+  // sentinel; the forkserver's two): a fixed array keeps those off the
+  // heap. A listener's handshakes and a waitset may need more.
   constexpr size_t kMax = 8;
-  if (n > kMax) fail(MPROC_EINVAL, "wait_any: too many descriptors");
-  struct pollfd pfds[kMax];
+  struct pollfd few[kMax];
+  std::vector<struct pollfd> many;
+  if (n > kMax) many.resize(n);
+  struct pollfd* pfds = n > kMax ? many.data() : few;
   for (;;) {
     for (size_t i = 0; i < n; ++i) {
       pfds[i] = {items[i].fd, poll_events(items[i].want), 0};

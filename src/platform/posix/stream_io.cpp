@@ -47,6 +47,17 @@ std::ptrdiff_t recv_nowait(int fd, void* data, size_t len) {
   }
 }
 
+std::ptrdiff_t recv_wait(int fd, void* data, size_t len) {
+  for (;;) {
+    ssize_t n = ::recv(fd, data, len, 0);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return kNothingYet;
+    if (errno == ECONNRESET) return 0;
+    fail_errno("connection: recv");
+  }
+}
+
 bool wait_readable(int fd, const Deadline& deadline) { return wait_fd(fd, IoWant::kRead, deadline); }
 bool wait_writable(int fd, const Deadline& deadline) { return wait_fd(fd, IoWant::kWrite, deadline); }
 

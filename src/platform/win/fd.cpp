@@ -8,6 +8,8 @@
 // - a pipe end (pipe_table.hpp): readable once data or the end is there
 //   (a zero-byte read completes), writable once no send is in flight;
 // - a file or the NUL device: always ready, as poll() says of files;
+// - a socket of the library's (sockets.hpp): readable once data, a
+//   connection to accept or the end is there, writable once it has room;
 // - anything else (a process, an event, a thread): ready once signalled,
 //   so a process handle turns "readable" when the process has ended, as a
 //   pidfd does.
@@ -38,6 +40,8 @@ bool is_file_like(HANDLE h) noexcept {
 
 // What a wait on `w` waits for: null when it is ready now.
 HANDLE wait_handle(const FdWait& w) {
+  if (winproc::is_socket_fd(w.fd))
+    return winproc::socket_wait_event(w.fd, w.want == IoWant::kRead);
   if (auto pipe = pipe_of(w.fd))
     return w.want == IoWant::kRead ? pipe->readable_event() : pipe->writable_event();
   HANDLE h = handle_of_fd(w.fd);
@@ -112,6 +116,9 @@ size_t wait_any(FdWait* items, size_t n, const Deadline& deadline) {
         handles[count++] = h;
     }
     if (ready > 0) return ready;
+    // A wake-up that left nothing ready (a socket's event can be signalled
+    // for the other direction) must not outlast the deadline.
+    if (deadline.expired()) return 0;
     if (count == 0) {  // nothing to wait for: only the deadline
       if (deadline.forever()) fail(MPROC_EINVAL, "wait_any: nothing to wait for, forever");
       while (!deadline.expired()) Sleep(winproc::wait_ms(deadline));

@@ -170,8 +170,8 @@ bool recv_record(int sock, std::string& payload, std::vector<UniqueFd>& fds,
   if (sockets > 0 && !read_exact(sock, socket_infos.data(),
                                  sockets * sizeof(WSAPROTOCOL_INFOW), deadline))
     fail(MPROC_ECORRUPT, "record sockets truncated");
-  std::string body(static_cast<size_t>(header.payload_size), '\0');
-  if (!read_exact(sock, &body[0], body.size(), deadline))
+  std::string body;
+  if (!read_exact_growing(sock, body, static_cast<size_t>(header.payload_size), deadline))
     fail(MPROC_ECORRUPT, "record payload truncated");
   // Taken last, once the whole record is in: a truncated record takes
   // nothing, and a failure while taking closes what was taken.

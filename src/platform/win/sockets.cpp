@@ -25,6 +25,8 @@ Set& sockets() {
   return *s;
 }
 
+}  // namespace
+
 // Winsock answers nothing before WSAStartup; a process that received a
 // socket may never have called it. Started once, never cleaned up (a
 // library must not end Winsock under its host's feet).
@@ -36,14 +38,15 @@ void start_winsock() {
   if (result != 0) fail(code_from_win32(result), "cannot start Winsock: " + win32_text(result));
 }
 
+namespace {
+
 [[noreturn]] void fail_wsa(const std::string& what) {
-  int err = WSAGetLastError();
-  fail(code_from_win32(static_cast<unsigned long>(err)),
-       what + ": " + win32_text(static_cast<unsigned long>(err)) + " (Winsock error " +
-           std::to_string(err) + ")");
+  winproc::fail_wsa(what, WSAGetLastError());
 }
 
-int remember(SOCKET s) {
+}  // namespace
+
+int adopt_socket(SOCKET s) {
   int fd = fd_of_handle(reinterpret_cast<HANDLE>(s));
   try {
     Set& set = sockets();
@@ -55,8 +58,6 @@ int remember(SOCKET s) {
   }
   return fd;
 }
-
-}  // namespace
 
 bool is_socket(HANDLE h) noexcept {
   // Only a pipe-like file can be a socket (GetFileType says PIPE for both);
@@ -92,7 +93,7 @@ int take_socket(const WSAPROTOCOL_INFOW& info) {
   SOCKET s = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &copy, 0,
                         WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
   if (s == INVALID_SOCKET) fail_wsa("cannot take a socket another process shared");
-  return remember(s);
+  return adopt_socket(s);
 }
 
 int copy_socket(SOCKET s) {
@@ -107,6 +108,7 @@ bool close_socket_fd(int fd) noexcept {
     std::lock_guard<std::mutex> hold(set.mutex);
     if (set.fds.erase(fd) == 0) return false;
   }
+  drop_socket_event(fd);
   closesocket(reinterpret_cast<SOCKET>(handle_of_fd(fd)));
   return true;
 }

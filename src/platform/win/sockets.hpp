@@ -11,6 +11,7 @@
 #include <winsock2.h>
 
 #include <cstdint>
+#include <string>
 
 namespace mproc::platform::winproc {
 
@@ -32,5 +33,26 @@ int take_socket(const WSAPROTOCOL_INFOW& info);
 // Closes `fd` with closesocket when it is one of the library's sockets;
 // false, with nothing done, otherwise.
 bool close_socket_fd(int fd) noexcept;
+
+// Starts Winsock once for the process (never cleaned up: a library must
+// not end Winsock under its host's feet). Throws.
+void start_winsock();
+// Enters socket `s`, made by this process, among the library's sockets
+// and gives its descriptor. Throws (and closes `s`).
+int adopt_socket(SOCKET s);
+// An Error for Winsock error `err`: "<what>: <description> (Winsock error N)".
+[[noreturn]] void fail_wsa(const std::string& what, int err);
+
+// Readiness of a library socket for waits (win/socket_io.cpp): null when
+// `fd` can be read (data, a connection to accept, the end) or written now,
+// or has failed -- the next step says how; otherwise an event that is
+// signalled once that may have changed.
+HANDLE socket_wait_event(int fd, bool for_reading);
+// Forgets the event socket_wait_event made for `fd` (at its close).
+void drop_socket_event(int fd) noexcept;
+// stream_io.hpp's steps on a socket descriptor.
+size_t socket_send_nowait(int fd, const void* head, size_t head_len, const void* body,
+                          size_t body_len, size_t skip);
+long long socket_recv_nowait(int fd, void* data, size_t len);
 
 }  // namespace mproc::platform::winproc

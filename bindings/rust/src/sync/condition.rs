@@ -7,7 +7,7 @@ use crate::error::{check, code, Error, ErrorKind, Result};
 use crate::ffi;
 use crate::handle::handle;
 use crate::shared::{opts_ptr, SharedOptions};
-use crate::util::{borrowed_str, create, cstring, timeout_ms};
+use crate::util::{create, cstring, handle_name, timeout_ms};
 
 handle!(
     /// A condition variable shared between processes, over a lock of its
@@ -86,7 +86,7 @@ impl Condition {
 
     pub fn name(&self) -> &str {
         // SAFETY: the string lives as long as the handle, which `self` borrows.
-        unsafe { borrowed_str(ffi::mproc_cond_name(self.as_raw())) }
+        unsafe { handle_name(ffi::mproc_cond_name, self.as_raw()) }
     }
 }
 

@@ -6,7 +6,7 @@ use crate::error::{check, Error, ErrorKind, Result};
 use crate::ffi;
 use crate::handle::handle;
 use crate::shared::{opts_ptr, SharedOptions};
-use crate::util::{borrowed_str, create, cstring, out, timeout_ms};
+use crate::util::{create, cstring, handle_name, out, timeout_ms};
 
 handle!(
     /// A non-recursive lock shared between processes, owned by the thread
@@ -84,7 +84,7 @@ impl Lock {
     /// The name of a named lock, "" for an anonymous one.
     pub fn name(&self) -> &str {
         // SAFETY: the string lives as long as the handle, which `self` borrows.
-        unsafe { borrowed_str(ffi::mproc_lock_name(self.as_raw())) }
+        unsafe { handle_name(ffi::mproc_lock_name, self.as_raw()) }
     }
 }
 

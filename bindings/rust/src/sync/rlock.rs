@@ -6,7 +6,7 @@ use crate::error::{check, Error, ErrorKind, Result};
 use crate::ffi;
 use crate::handle::handle;
 use crate::shared::{opts_ptr, SharedOptions};
-use crate::util::{borrowed_str, create, cstring, out, timeout_ms};
+use crate::util::{create, cstring, handle_name, out, timeout_ms};
 
 handle!(
     /// A re-entrant lock shared between processes: the owning thread may
@@ -77,7 +77,7 @@ impl RLock {
 
     pub fn name(&self) -> &str {
         // SAFETY: the string lives as long as the handle, which `self` borrows.
-        unsafe { borrowed_str(ffi::mproc_rlock_name(self.as_raw())) }
+        unsafe { handle_name(ffi::mproc_rlock_name, self.as_raw()) }
     }
 }
 

@@ -5,7 +5,7 @@ use crate::error::{check, code, Error, Result};
 use crate::ffi;
 use crate::handle::handle;
 use crate::shared::{opts_ptr, SharedOptions};
-use crate::util::{borrowed_str, create, cstring, out, timeout_ms};
+use crate::util::{create, cstring, handle_name, out, timeout_ms};
 
 handle!(
     /// A counting semaphore shared between processes; Python's Semaphore,
@@ -76,7 +76,7 @@ impl Semaphore {
 
     pub fn name(&self) -> &str {
         // SAFETY: the string lives as long as the handle, which `self` borrows.
-        unsafe { borrowed_str(ffi::mproc_sem_name(self.as_raw())) }
+        unsafe { handle_name(ffi::mproc_sem_name, self.as_raw()) }
     }
 }
 
