@@ -1,12 +1,13 @@
-/*
- * mproc/process.h: run a function in a child process (Python's
- * multiprocessing.Process).
+/**
+ * @file mproc/process.h
+ * @brief Run a function in a child process (Python's
+ * multiprocessing.Process), and the library's process-wide effects.
  *
  * A task is a function registered under a name (MPROC_TASK, mproc/task.h).
- * The parent creates a
- * process from the task's name and an argument list, starts it, and joins
- * it. The child runs the task and exits with its return value.
- *
+ * The parent creates a process from the task's name and an argument list,
+ * starts it, and joins it. The child runs the task and exits with its
+ * return value.
+ * @code
  *   MPROC_TASK(greet) {
  *     const char *who;
  *     if (mproc_args_get_str(args, 0, &who) != 0) return 1;
@@ -25,6 +26,7 @@
  *     mproc_process_join(p, MPROC_FOREVER);
  *     mproc_process_free(p);
  *   }
+ * @endcode
  *
  * Start methods, as Python's:
  *  - MPROC_START_SPAWN (default): the program is executed again; in the
@@ -40,6 +42,50 @@
  *  - MPROC_START_FORKSERVER: a single-threaded server process, started once
  *    from the program's own executable, forks each child: fork's speed with
  *    spawn's safety.
+ *
+ * Process-wide effects of the library:
+ *  - **Threads.** Nothing runs before the first call that needs it. The
+ *    first process or command started creates one reactor thread (libuv's
+ *    loop, which watches children's exits); it lives until the program
+ *    exits. A pool adds a collector thread, and a short-lived thread while
+ *    it replaces a dead worker; mproc_queue_fileno adds one thread per
+ *    watched queue; a listener (mproc/listener.h) may add one; an MPI pool
+ *    its own. The reactor thread blocks all asynchronous signals, so the
+ *    program's signal handlers do not run on it. In a
+ *    forked child the parent's threads do not exist; a fresh reactor is
+ *    made there on first use.
+ *  - **Signals.** mproc installs no signal handler: it never touches
+ *    SIGCHLD (exits are watched through pidfds, never waitpid(-1), so the
+ *    host's own children are not reaped), and writes that could raise
+ *    SIGPIPE block it for the calling thread for the moment of the write
+ *    (or use MSG_NOSIGNAL), leaving the program's disposition alone. If
+ *    the program sets SIGCHLD to SIG_IGN, or reaps with waitpid(-1), the
+ *    kernel or the program takes the exit statuses: joins still return,
+ *    and mproc_process_exitcode (and mproc_command_exitcode) report
+ *    MPROC_ECHILD. terminate sends SIGTERM and kill SIGKILL (on Windows,
+ *    TerminateProcess with the same exit codes). A daemon child gets
+ *    SIGKILL from the kernel if its parent dies (PR_SET_PDEATHSIG, set in
+ *    mproc_main before the task runs).
+ *  - **Blocking start.** Under spawn and forkserver, mproc_process_start
+ *    blocks until the child has read its task and acknowledged it (the
+ *    start-up handshake: the time to execute the program and reach
+ *    mproc_main, typically milliseconds), at most 60 s, after which the
+ *    child is killed and the start fails with MPROC_EBOOTSTRAP. Under fork
+ *    it returns once the child is forked.
+ *  - **EINTR.** Blocking calls restart when a signal interrupts them and
+ *    keep their deadline; none returns MPROC_EINTR.
+ *  - **Exit.** At exit (an atexit handler, registered when the first child
+ *    is started), the program terminates its daemon children (SIGTERM,
+ *    then SIGKILL after 1 s) and then **waits, without limit, for every
+ *    non-daemon child process to end**, as Python does: a program whose
+ *    child never ends does not end either. Join or terminate children
+ *    before returning from main to bound that wait. Commands
+ *    (mproc/command.h) are not waited for at exit.
+ *  - **mproc_main.** Needed only to start processes and pools under spawn
+ *    or forkserver (the program runs again as the child). Commands,
+ *    connections, shared objects, queues and fork-only programs work
+ *    without it; calling it anyway costs nothing in a process mproc did
+ *    not start.
  */
 #ifndef MPROC_PROCESS_H
 #define MPROC_PROCESS_H
@@ -52,133 +98,275 @@
 extern "C" {
 #endif
 
-/*
+/**
  * Call first thing in main(). In the parent (a program not started by
  * mproc) it returns 0 at once. In a child started by spawn or forkserver
  * it does not return: it runs the requested task (or serves as the
  * forkserver) and exits; if the request from the parent can not be read,
  * it says why on stderr and exits with status 255 (the parent's start call
- * fails with the reason). The only other return is a negative error code
- * should mproc itself fail here. argv is read, not kept (argv[0] is copied,
- * to run the program again under spawn).
+ * fails with the reason). Call it from the main thread, before any other
+ * thread exists.
+ * @param argc main's argc.
+ * @param argv main's argv; read, not kept (argv[0] is copied, to run the
+ *             program again under spawn).
+ * @return 0 in a process mproc did not start; a negative code (MPROC_ENOMEM,
+ *         MPROC_EINTERNAL) only should mproc itself fail here.
  */
 MPROC_API int mproc_main(int argc, char **argv);
 
 /* ---- Start methods ------------------------------------------------------ */
 
+/** How a child process is started (see the top of this file). */
 typedef enum mproc_start_method_e {
-  MPROC_START_DEFAULT = 0, /* the process-wide default */
+  /** The process-wide default (mproc_set_start_method). */
+  MPROC_START_DEFAULT = 0,
+  /** Run the program again; the child enters through mproc_main. */
   MPROC_START_SPAWN = 1,
+  /** fork(2) and call the task (POSIX only). */
   MPROC_START_FORK = 2,
+  /** A single-threaded server forks each child (POSIX only). */
   MPROC_START_FORKSERVER = 3
 } mproc_start_method_t;
 
-/* Sets the process-wide default (initially MPROC_START_SPAWN). Errors:
- * EINVAL (not a method; MPROC_START_DEFAULT is not one); ENOTSUP for fork
- * or forkserver where the platform has no fork (Windows: spawn only). The
- * same ENOTSUP comes from mproc_process_opts_set_start_method and
- * mproc_pool_opts_set_start_method. Thread-safe. */
+/**
+ * Sets the process-wide default start method (initially
+ * MPROC_START_SPAWN). Thread-safe; does not block.
+ * @param method a start method other than MPROC_START_DEFAULT.
+ * @return 0, or MPROC_EINVAL (not a method; MPROC_START_DEFAULT is not
+ *         one), MPROC_ENOTSUP (fork or forkserver where the platform has no
+ *         fork: Windows is spawn only). The same ENOTSUP comes from
+ *         mproc_process_opts_set_start_method and
+ *         mproc_pool_opts_set_start_method.
+ */
 MPROC_API int mproc_set_start_method(mproc_start_method_t method);
-/* The process-wide default. Cannot fail. */
+/**
+ * The process-wide default start method. Cannot fail; thread-safe.
+ * @return the method (never MPROC_START_DEFAULT).
+ */
 MPROC_API mproc_start_method_t mproc_get_start_method(void);
-/* "spawn", "fork", "forkserver" or "default"; never NULL. */
+/**
+ * A method's name. Cannot fail; thread-safe.
+ * @param method a start method.
+ * @return "spawn", "fork", "forkserver" or "default" (also for a value
+ *         that is no method); static, never NULL.
+ */
 MPROC_API const char *mproc_start_method_name(mproc_start_method_t method);
 
 /* ---- Process options ---------------------------------------------------- */
 
-/* Options for mproc_process_new; NULL options mean all defaults. An options
- * object may be reused and freed right after mproc_process_new. */
+/**
+ * Creates options for mproc_process_new, all defaults. An options object
+ * may be reused, and freed right after mproc_process_new. Not to be changed
+ * by one thread while another uses it.
+ * @param out receives the options, the caller's: free with
+ *            mproc_process_opts_free.
+ * @return 0, or MPROC_EINVAL (out NULL), MPROC_ENOMEM.
+ */
 MPROC_API int mproc_process_opts_new(mproc_process_opts_t **out);
+/**
+ * Frees options. Accepts NULL.
+ * @param opts the options, or NULL.
+ */
 MPROC_API void mproc_process_opts_free(mproc_process_opts_t *opts);
-/* Name (copied). Default "Process-N" (N counts this process's children). */
+/**
+ * Sets the process's name. Default "Process-N" (N counts this process's
+ * children).
+ * @param opts the options.
+ * @param name the name, copied.
+ * @return 0, or MPROC_EINVAL (opts not options, name NULL), MPROC_ENOMEM.
+ */
 MPROC_API int mproc_process_opts_set_name(mproc_process_opts_t *opts, const char *name);
-/* A daemon is terminated when its parent exits, dies with the parent even
- * if the parent is killed, and may not start children. Default 0. */
+/**
+ * Makes the process a daemon: it is terminated when its parent exits, dies
+ * with the parent even if the parent is killed, and may not start
+ * children. Default 0.
+ * @param opts the options.
+ * @param daemon 1 for a daemon, 0 for not.
+ * @return 0, or MPROC_EINVAL (opts not options).
+ */
 MPROC_API int mproc_process_opts_set_daemon(mproc_process_opts_t *opts, int daemon);
+/**
+ * Sets the start method for this process. Default MPROC_START_DEFAULT (the
+ * process-wide default at start).
+ * @param opts the options.
+ * @param method a start method, or MPROC_START_DEFAULT.
+ * @return 0, or MPROC_EINVAL (opts not options, method not a method),
+ *         MPROC_ENOTSUP (fork or forkserver on Windows).
+ */
 MPROC_API int mproc_process_opts_set_start_method(mproc_process_opts_t *opts,
                                                   mproc_start_method_t method);
-/* The child leads a new process group (not a new session: it keeps the
- * parent's terminal), and terminate/kill reach the whole group: its own
- * children included. */
+/**
+ * Makes the child lead a new process group (not a new session: it keeps
+ * the parent's terminal), so that terminate and kill reach the whole
+ * group, its own children included. Default 0.
+ * @param opts the options.
+ * @param on 1 for a new group, 0 for not.
+ * @return 0, or MPROC_EINVAL (opts not options).
+ */
 MPROC_API int mproc_process_opts_set_new_group(mproc_process_opts_t *opts, int on);
 
 /* ---- Processes ---------------------------------------------------------- */
 
-/*
+/**
  * Creates a process that will run the process task registered as `task`.
- * Takes ownership of `args` (NULL: no arguments) in every case, even on
- * failure. Errors: EINVAL, ENOTFOUND (no task of that name), ETYPE (a pool
- * task has that name).
- * Handles are thread-safe.
+ * Nothing starts yet. Does not block. Process handles are thread-safe.
+ * @param out receives the process, the caller's: free with
+ *            mproc_process_free.
+ * @param task the registered name of a process task.
+ * @param args the argument list, or NULL for none; taken in every case,
+ *             even on failure (do not free it).
+ * @param opts options, or NULL for the defaults; not taken (read now).
+ * @return 0, or MPROC_EINVAL (out NULL, task NULL or empty),
+ *         MPROC_ENOTFOUND (no task of that name), MPROC_ETYPE (a pool task
+ *         has that name), MPROC_ENOMEM.
  */
 MPROC_API int mproc_process_new(mproc_process_t **out, const char *task,
                                 mproc_args_t *args,
                                 const mproc_process_opts_t *opts);
-/* As mproc_process_new with a function instead of a name. Only the fork
- * start method can run an unregistered function; under spawn and forkserver
- * `fn` must be registered (its name is looked up). Errors: as above, and
- * ENOTSUP at start for an unregistered function under spawn or forkserver. */
+/**
+ * As mproc_process_new with a function instead of a name. Only the fork
+ * start method can run an unregistered function; under spawn and
+ * forkserver `fn` must be registered (its name is looked up at start).
+ * @param out receives the process, the caller's.
+ * @param fn the task function.
+ * @param args the argument list, or NULL; taken in every case.
+ * @param opts options, or NULL.
+ * @return 0, or MPROC_EINVAL (out or fn NULL), MPROC_ENOMEM.
+ */
 MPROC_API int mproc_process_new_fn(mproc_process_t **out, mproc_task_fn fn,
                                    mproc_args_t *args,
                                    const mproc_process_opts_t *opts);
 
-/* Starts the child. Errors: ESTATE (already started; or this process is a
- * daemon, which may not have children), EBOOTSTRAP (this process was
- * spawned by mproc but did not call mproc_main), ENOENT and other OS errors
- * when the child can not be created. Under spawn and forkserver, a child
- * that could not begin its task passes on why: ENOTFOUND (the task is not
- * registered in the child's program), or EBOOTSTRAP (the message says
- * why). */
+/**
+ * Starts the child. Blocks under spawn and forkserver until the child has
+ * acknowledged its task (at most 60 s; see the top of this file). On
+ * success the process drops its argument list (the child has its own
+ * copies). A failed start may be retried.
+ * @param p the process.
+ * @return 0, or MPROC_ESTATE (already started; or this process is a
+ *         daemon, which may not have children), MPROC_EBOOTSTRAP (this
+ *         process was spawned by mproc but did not call mproc_main; or the
+ *         child ended or went silent before starting its task: the message
+ *         says why), MPROC_ENOTFOUND (the task is not registered in the
+ *         child's program), MPROC_ENOTSUP (an unregistered function under
+ *         spawn or forkserver, or fork on Windows), MPROC_ENOENT,
+ *         MPROC_EACCES, MPROC_EAGAIN, MPROC_EMFILE (the OS could not create
+ *         the child), MPROC_ECLOSED (the program is exiting), MPROC_EINVAL.
+ */
 MPROC_API int mproc_process_start(mproc_process_t *p);
-/* Waits for the child to end, at most `timeout_ms`. Returns 0 once it has
- * ended, ETIMEDOUT if it still runs. Errors: ESTATE (not started). */
+/**
+ * Waits for the child to end. Blocks at most `timeout_ms`. Several threads
+ * may join one process at once.
+ * @param p the process.
+ * @param timeout_ms how long to wait (MPROC_FOREVER, 0, or milliseconds).
+ * @return 0 once the child has ended (also when its status was lost),
+ *         MPROC_ETIMEDOUT if it still runs, MPROC_ESTATE (not started),
+ *         MPROC_EINVAL (p not a process, bad timeout).
+ */
 MPROC_API int mproc_process_join(mproc_process_t *p, int64_t timeout_ms);
-/* *alive = 1 while the child runs (started and not yet ended), else 0. */
+/**
+ * Whether the child runs. Does not block. A snapshot.
+ * @param p the process.
+ * @param alive receives 1 while the child runs (started and not yet
+ *              ended), else 0 (also before start).
+ * @return 0, or MPROC_EINVAL (p not a process, alive NULL).
+ */
 MPROC_API int mproc_process_is_alive(const mproc_process_t *p, int *alive);
-/* SIGTERM / SIGKILL to the child (to its whole group if it leads one).
+/**
+ * Sends SIGTERM to the child (to its whole group if it leads one; on
+ * Windows, TerminateProcess, and exitcode reports -15 as for SIGTERM).
+ * Does not wait: join next.
  * Signalling a child that already ended does nothing and succeeds.
- * Errors: ESTATE (not started). */
+ * @param p the process.
+ * @return 0, or MPROC_ESTATE (not started), MPROC_EPERM, MPROC_EINVAL.
+ */
 MPROC_API int mproc_process_terminate(mproc_process_t *p);
+/**
+ * As mproc_process_terminate with SIGKILL (exitcode -9).
+ * @param p the process.
+ * @return 0, or MPROC_ESTATE (not started), MPROC_EPERM, MPROC_EINVAL.
+ */
 MPROC_API int mproc_process_kill(mproc_process_t *p);
-/* The child's pid. Errors: ESTATE (not started). */
+/**
+ * The child's process id. Does not block.
+ * @param p the process.
+ * @param pid receives the id.
+ * @return 0, or MPROC_ESTATE (not started), MPROC_EINVAL.
+ */
 MPROC_API int mproc_process_pid(const mproc_process_t *p, int64_t *pid);
-/* Python's exitcode: the task's return value, or -N if signal N ended the
- * child. Errors: ESTATE while not started or still running. */
+/**
+ * Python's exitcode. Does not block (it reaps the child if it has ended).
+ * @param p the process.
+ * @param code receives the task's return value, or -N if signal N ended
+ *             the child.
+ * @return 0, or MPROC_ESTATE (not started, or still running),
+ *         MPROC_ECHILD (the child ended but its status was lost: the
+ *         program set SIGCHLD to SIG_IGN, so the kernel reaped it, or
+ *         something in the program reaped it with waitpid(-1)),
+ *         MPROC_EINVAL.
+ */
 MPROC_API int mproc_process_exitcode(const mproc_process_t *p, int *code);
-/* The name; valid while the handle lives. Never fails for a valid handle. */
+/**
+ * The process's name.
+ * @param p the process.
+ * @param name receives the name, owned by the handle, valid while it
+ *             lives.
+ * @return 0, or MPROC_EINVAL (p not a process, name NULL).
+ */
 MPROC_API int mproc_process_name(const mproc_process_t *p, const char **name);
+/**
+ * Whether the process is a daemon.
+ * @param p the process.
+ * @param daemon receives 1 for a daemon, else 0.
+ * @return 0, or MPROC_EINVAL (p not a process, daemon NULL).
+ */
 MPROC_API int mproc_process_daemon(const mproc_process_t *p, int *daemon);
-/* A descriptor that becomes readable when the child ends: watch it from an
- * event loop. Owned by the handle; valid until mproc_process_free.
- * Errors: ESTATE (not started). */
+/**
+ * A descriptor that becomes readable when the child ends: watch it from an
+ * event loop (on Windows, a waitable HANDLE value; see mproc/common.h).
+ * @param p the process.
+ * @param fd receives the descriptor, owned by the handle: never close it;
+ *           valid until mproc_process_free.
+ * @return 0, or MPROC_ESTATE (not started), MPROC_EINVAL.
+ */
 MPROC_API int mproc_process_sentinel(const mproc_process_t *p, int *fd);
-/*
+/**
  * Frees the handle. Accepts NULL. A child still running is not stopped:
  * it goes on, is reaped in the background when it ends (no zombie), and at
  * this process's exit it is joined (or terminated, if a daemon) like any
- * other child.
+ * other child. Never blocks.
+ * @param p the process, or NULL.
  */
 MPROC_API void mproc_process_free(mproc_process_t *p);
 
 /* ---- This process ------------------------------------------------------- */
 
-/* These take no handle and cannot fail: they return their answer. */
-/* "MainProcess" in a program's first process, the process's name in a
- * child. Static for the process's lifetime. */
+/**
+ * This process's name. Cannot fail; thread-safe.
+ * @return "MainProcess" in a program's first process, the process's name
+ *         in a child; static for the process's lifetime.
+ */
 MPROC_API const char *mproc_current_process_name(void);
-/* 1 in a daemon child, else 0. */
+/**
+ * Whether this process is a daemon child. Cannot fail.
+ * @return 1 in a daemon child, else 0.
+ */
 MPROC_API int mproc_current_process_is_daemon(void);
-/* The pid of the process that started this one through mproc (Python's
- * parent_process().pid), or 0 in a process mproc did not start (a
- * program's first process). Under forkserver this is the process that
- * asked for the child, not the server that forked it (the OS parent, which
- * the library does not report). */
+/**
+ * The pid of the process that started this one through mproc (Python's
+ * parent_process().pid). Under forkserver this is the process that asked
+ * for the child, not the server that forked it (the OS parent, which the
+ * library does not report). Cannot fail.
+ * @return the pid, or 0 in a process mproc did not start.
+ */
 MPROC_API int64_t mproc_parent_pid(void);
-/*
+/**
  * The pids of this process's started children (processes, not commands)
- * that are still running, as Python's active_children(). Fills up to `cap`
- * entries of `pids` (may be NULL when cap is 0) and sets *count to how many
- * there are in all. Errors: EINVAL.
+ * that are still running, as Python's active_children(). Does not block.
+ * @param pids filled with up to `cap` pids; may be NULL when cap is 0.
+ * @param cap the capacity of `pids`.
+ * @param count receives how many there are in all (may exceed cap).
+ * @return 0, or MPROC_EINVAL (count NULL, pids NULL with cap > 0).
  */
 MPROC_API int mproc_active_children(int64_t *pids, size_t cap, size_t *count);
 
