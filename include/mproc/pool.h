@@ -1,9 +1,10 @@
-/*
- * mproc/pool.h: a pool of worker processes (Python's multiprocessing.Pool
- * and the best of concurrent.futures.ProcessPoolExecutor).
+/**
+ * @file mproc/pool.h
+ * @brief A pool of worker processes (Python's multiprocessing.Pool and the
+ * best of concurrent.futures.ProcessPoolExecutor).
  *
  * A pool task turns input bytes into output bytes:
- *
+ * @code
  *   MPROC_POOL_TASK(square) {            // const void *in, size_t len,
  *     int64_t x;                          // mproc_result_t *out
  *     if (len != sizeof x) return mproc_result_error(out, MPROC_EINVAL, "want 8 bytes");
@@ -11,6 +12,7 @@
  *     x *= x;
  *     return mproc_result_set(out, &x, sizeof x);
  *   }
+ * @endcode
  *
  * Tasks and results travel through shared-memory queues, one per worker
  * for tasks and one for results: while the workers are busy, submitting a
@@ -28,10 +30,19 @@
  * MPROC_EBROKEN. A broken pool starts no worker again and refuses new work
  * with MPROC_EBROKEN; close, terminate and join still work.
  *
+ * Process-wide effects: the workers are child processes (mproc/process.h):
+ * under spawn and forkserver the program must call mproc_main first in
+ * main. Each pool runs a collector thread, and a short-lived thread while
+ * it replaces a dead worker. Workers are daemons, as Python's: they end
+ * with the program (terminated at its exit, killed by the kernel if it
+ * dies).
+ *
  * Threads: every pool, future and iterator handle may be used from any
  * thread. Completion callbacks run on the pool's collector thread, one at
  * a time, with no pool lock held: they may submit more work, but should not
- * block for long (they delay other results).
+ * block for long (they delay other results). Every call may also give
+ * MPROC_EINVAL (a NULL, freed or wrong-type handle or out-parameter, a bad
+ * timeout) and MPROC_ENOMEM.
  */
 #ifndef MPROC_POOL_H
 #define MPROC_POOL_H
@@ -49,174 +60,416 @@ extern "C" {
 /* Pool tasks (mproc_pool_fn, MPROC_POOL_TASK) are registered in the one
  * task registry, mproc/task.h. */
 
+/** Options of one submitted task (timeout, completion callback). */
 typedef struct mproc_task_opts_s mproc_task_opts_t;
 
-/* Sets the task's output to a copy of `len` bytes. Returns 0 (so a task
- * can `return mproc_result_set(...)`), EINVAL or ENOMEM. */
+/**
+ * Sets the task's output to a copy of `len` bytes. Called by a pool task
+ * on the `out` it was lent.
+ * @param out the task's result.
+ * @param data the bytes; NULL only when len is 0.
+ * @param len how many bytes.
+ * @return 0 (so a task can `return mproc_result_set(...)`), MPROC_EINVAL
+ *         (out not a task's result, data NULL with len > 0), MPROC_ENOMEM.
+ */
 MPROC_API int mproc_result_set(mproc_result_t *out, const void *data, size_t len);
-/* Makes the output `len` bytes long; *data gets where to write them, valid
- * until the task returns. Errors: EINVAL, ENOMEM. */
+/**
+ * Makes the output `len` bytes long, for the task to write in place.
+ * @param out the task's result.
+ * @param len the output's size.
+ * @param data receives where to write them, owned by the result, valid
+ *             until the task returns.
+ * @return 0, or MPROC_EINVAL (out not a task's result, data NULL),
+ *         MPROC_ENOMEM.
+ */
 MPROC_API int mproc_result_alloc(mproc_result_t *out, size_t len, void **data);
-/* Records a failure with a message (copied; may be NULL) and returns
- * `code`, which must be negative: one of the MPROC_E* codes (another
- * value reaches the caller as MPROC_ETASK, the value in its message). */
+/**
+ * Records a failure with a message, for the task to return.
+ * @param out the task's result.
+ * @param code a negative code: one of the MPROC_E* codes (another value
+ *             reaches the caller as MPROC_ETASK, the value in its message).
+ * @param message the message, copied; may be NULL.
+ * @return `code`, or MPROC_EINVAL (out not a task's result, code not
+ *         negative).
+ */
 MPROC_API int mproc_result_error(mproc_result_t *out, int code, const char *message);
 
 /* ---- Pool options ------------------------------------------------------- */
 
+/**
+ * Creates pool options, all defaults.
+ * @param out receives the options, the caller's: free with
+ *            mproc_pool_opts_free.
+ * @return 0, or MPROC_EINVAL, MPROC_ENOMEM.
+ */
 MPROC_API int mproc_pool_opts_new(mproc_pool_opts_t **out);
+/**
+ * Frees pool options. Accepts NULL.
+ * @param opts the options, or NULL.
+ */
 MPROC_API void mproc_pool_opts_free(mproc_pool_opts_t *opts);
-/* Number of workers; 0 (default) is mproc_cpu_count(). */
+/**
+ * Sets the number of workers.
+ * @param opts the options.
+ * @param n the number; 0 (default) is mproc_cpu_count().
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_pool_opts_set_processes(mproc_pool_opts_t *opts, size_t n);
+/**
+ * Sets how the workers start.
+ * @param opts the options.
+ * @param method a start method, or MPROC_START_DEFAULT (default).
+ * @return 0, or MPROC_EINVAL (not a method), MPROC_ENOTSUP (fork or
+ *         forkserver on Windows).
+ */
 MPROC_API int mproc_pool_opts_set_start_method(mproc_pool_opts_t *opts,
                                                mproc_start_method_t method);
-/* A process task (mproc/task.h) each worker runs once before its first
- * task, with a copy of `args` (which stays the caller's; NULL: none). A
- * non-zero return fails the pool (see above). mproc_pool_new fails with
- * ENOTFOUND when no task has that name, ETYPE when a pool task has. */
+/**
+ * Sets a process task (mproc/task.h) each worker runs once before its
+ * first task. A non-zero return fails the pool (see the top of this file).
+ * @param opts the options.
+ * @param task the task's name, copied. mproc_pool_new fails with
+ *             MPROC_ENOTFOUND when no task has that name, MPROC_ETYPE when
+ *             a pool task has.
+ * @param args its arguments, copied (they stay the caller's); NULL: none.
+ * @return 0, or MPROC_EINVAL (task NULL), MPROC_ENOMEM.
+ */
 MPROC_API int mproc_pool_opts_set_initializer(mproc_pool_opts_t *opts, const char *task,
                                               const mproc_args_t *args);
-/* A worker is replaced after this many tasks (a chunk of map counts as
- * one); 0 (default) for never. */
+/**
+ * Replaces a worker after it has run this many tasks (a chunk of map
+ * counts as one).
+ * @param opts the options.
+ * @param n the number; 0 (default) for never.
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_pool_opts_set_maxtasksperchild(mproc_pool_opts_t *opts, size_t n);
 
 /* ---- Task options ------------------------------------------------------- */
 
+/**
+ * A completion callback: runs on the pool's collector thread once the task
+ * is done, either way.
+ * @param future the task's future, lent for the call only (it is not the
+ *               caller's handle: read it, never free it).
+ * @param userdata what was given to mproc_task_opts_set_callback.
+ */
 typedef void (*mproc_future_cb)(mproc_future_t *future, void *userdata);
 
+/**
+ * Creates task options, all defaults. May be reused and freed right after
+ * the submitting call.
+ * @param out receives the options, the caller's: free with
+ *            mproc_task_opts_free.
+ * @return 0, or MPROC_EINVAL, MPROC_ENOMEM.
+ */
 MPROC_API int mproc_task_opts_new(mproc_task_opts_t **out);
+/**
+ * Frees task options. Accepts NULL.
+ * @param opts the options, or NULL.
+ */
 MPROC_API void mproc_task_opts_free(mproc_task_opts_t *opts);
-/* The task may run at most `timeout_ms` once a worker starts it; past that
- * the worker is killed and replaced, and the task fails with ETIMEDOUT.
- * MPROC_FOREVER (default): no limit; nor is there one in practice for
- * timeouts beyond about 292 years (up to INT64_MAX). Any other negative
- * value: EINVAL. */
+/**
+ * Limits how long the task may run once a worker starts it; past that the
+ * worker is killed and replaced, and the task fails with MPROC_ETIMEDOUT.
+ * @param opts the options.
+ * @param timeout_ms the limit; MPROC_FOREVER (default): none, nor is there
+ *                   one in practice beyond about 292 years.
+ * @return 0, or MPROC_EINVAL (a negative value other than MPROC_FOREVER).
+ */
 MPROC_API int mproc_task_opts_set_timeout(mproc_task_opts_t *opts, int64_t timeout_ms);
-/* Called once the task is done (either way), on the pool's collector
- * thread. The future passed in is valid during the call only (it is not
- * the caller's handle, and must not be freed). */
+/**
+ * Sets a callback run once the task is done (either way), on the pool's
+ * collector thread.
+ * @param opts the options.
+ * @param callback the function, or NULL for none.
+ * @param userdata passed to it as is; the caller keeps it alive until the
+ *                 callback has run.
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_task_opts_set_callback(mproc_task_opts_t *opts, mproc_future_cb callback,
                                            void *userdata);
 
 /* ---- Pools -------------------------------------------------------------- */
 
-/* Starts the workers (under spawn, each runs the program again: call
- * mproc_main first in main). Every worker starts, or no pool is made:
- * should one fail to start, those already started are stopped and the
- * error is that start's, its message naming the worker. Errors: those of
- * starting processes. */
+/**
+ * Creates a pool and starts its workers. Blocks until every worker has
+ * started (each start as mproc_process_start). Every worker starts, or no
+ * pool is made: should one fail to start, those already started are
+ * stopped and the error is that start's, its message naming the worker.
+ * @param out receives the pool, the caller's: free with mproc_pool_free.
+ * @param opts options, or NULL for the defaults; read now.
+ * @return 0, or MPROC_ENOTFOUND / MPROC_ETYPE (the initializer's name),
+ *         and the errors of mproc_process_start (MPROC_EBOOTSTRAP,
+ *         MPROC_ESTATE in a daemon, MPROC_EAGAIN, ...).
+ */
 MPROC_API int mproc_pool_new(mproc_pool_t **out, const mproc_pool_opts_t *opts);
+/**
+ * The number of workers.
+ * @param pool the pool.
+ * @param n receives the number.
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_pool_processes(const mproc_pool_t *pool, size_t *n);
-/* The pids of the current workers (they change as workers are replaced).
- * Fills up to `cap`; *n gets the number of workers (mproc/common.h,
- * "Buffers"). */
+/**
+ * The pids of the current workers (they change as workers are replaced).
+ * @param pool the pool.
+ * @param pids filled with up to `cap` pids; NULL only with cap 0.
+ * @param cap the capacity of `pids`.
+ * @param n receives the number of workers.
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_pool_worker_pids(const mproc_pool_t *pool, int64_t *pids, size_t cap,
                                      size_t *n);
 
-/*
- * Submits a task; *out gets a future (free it with mproc_future_free; a
- * freed future's task still runs). `opts` may be NULL. Errors: ENOTFOUND
- * (task not registered), ETYPE (a process task has that name), ESTATE
- * (pool closed or terminated), EBROKEN (pool broken; the message says
- * why), EINVAL.
+/**
+ * Submits a task. Does not wait for it.
+ * @param pool the pool.
+ * @param task the registered name of a pool task.
+ * @param in the input bytes, copied; NULL only when len is 0.
+ * @param len how many bytes.
+ * @param opts task options, or NULL.
+ * @param out receives a future, the caller's: free with mproc_future_free
+ *            (a freed future's task still runs).
+ * @return 0, or MPROC_ENOTFOUND (task not registered), MPROC_ETYPE (a
+ *         process task has that name), MPROC_ESTATE (pool closed or
+ *         terminated), MPROC_EBROKEN (pool broken; the message says why),
+ *         MPROC_EINVAL.
  */
 MPROC_API int mproc_pool_apply_async(mproc_pool_t *pool, const char *task, const void *in,
                                      size_t len, const mproc_task_opts_t *opts,
                                      mproc_future_t **out);
-/* As apply_async with a function; an unregistered one runs only in a pool
- * using the fork start method (ENOTSUP otherwise). */
+/**
+ * As mproc_pool_apply_async with a function; an unregistered one runs only
+ * in a pool using the fork start method.
+ * @param pool the pool.
+ * @param fn the pool task.
+ * @param in the input bytes, copied.
+ * @param len how many bytes.
+ * @param opts task options, or NULL.
+ * @param out receives a future, the caller's.
+ * @return as mproc_pool_apply_async, and MPROC_ENOTSUP (an unregistered
+ *         function in a pool not using fork).
+ */
 MPROC_API int mproc_pool_apply_async_fn(mproc_pool_t *pool, mproc_pool_fn fn, const void *in,
                                         size_t len, const mproc_task_opts_t *opts,
                                         mproc_future_t **out);
-/* Runs a task and waits for it: *out gets the result (mproc_msg_free).
- * Errors: the task's own code, EWORKER, ETIMEDOUT (the task's timeout, or
- * `timeout_ms` waiting), and those of apply_async. */
+/**
+ * Runs a task and waits for it, at most `timeout_ms` (the task goes on if
+ * the wait times out).
+ * @param pool the pool.
+ * @param task the registered name of a pool task.
+ * @param in the input bytes, copied.
+ * @param len how many bytes.
+ * @param opts task options, or NULL.
+ * @param out receives the output, the caller's: free with mproc_msg_free.
+ * @param timeout_ms how long to wait.
+ * @return 0, or the task's own code (message in mproc_last_error),
+ *         MPROC_EWORKER, MPROC_ETIMEDOUT (the task's timeout, or
+ *         `timeout_ms` waiting), MPROC_ECLOSED (terminated meanwhile), and
+ *         the errors of mproc_pool_apply_async.
+ */
 MPROC_API int mproc_pool_apply(mproc_pool_t *pool, const char *task, const void *in, size_t len,
                                const mproc_task_opts_t *opts, mproc_msg_t **out,
                                int64_t timeout_ms);
 
 /* ---- Map options -------------------------------------------------------- */
 
-/* Options of mproc_pool_map and mproc_pool_imap(_unordered); NULL options
- * mean all defaults. May be reused and freed right after the call. */
+/**
+ * Creates options of mproc_pool_map and mproc_pool_imap(_unordered), all
+ * defaults (NULL options mean the same). May be reused and freed right
+ * after the call.
+ * @param out receives the options, the caller's: free with
+ *            mproc_map_opts_free.
+ * @return 0, or MPROC_EINVAL, MPROC_ENOMEM.
+ */
 MPROC_API int mproc_map_opts_new(mproc_map_opts_t **out);
+/**
+ * Frees map options. Accepts NULL.
+ * @param opts the options, or NULL.
+ */
 MPROC_API void mproc_map_opts_free(mproc_map_opts_t *opts);
-/* Items travel to the workers in chunks of `n`. Default 0: for map,
- * Python's automatic choice (count / (4 * workers), rounded up); for imap,
- * 1. */
+/**
+ * Sets how many items travel to a worker together.
+ * @param opts the options.
+ * @param n the chunk size. Default 0: for map, Python's automatic choice
+ *          (count / (4 * workers), rounded up); for imap, 1.
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_map_opts_set_chunksize(mproc_map_opts_t *opts, size_t n);
-/* The longest the whole of mproc_pool_map may take: past it the map fails
- * with ETIMEDOUT. Default MPROC_FOREVER; other negative values: EINVAL.
- * imap waits per result instead (mproc_imap_next's timeout_ms): imap
- * given options with a timeout set fails with EINVAL. */
+/**
+ * Sets the longest the whole of mproc_pool_map may take: past it the map
+ * fails with MPROC_ETIMEDOUT. imap waits per result instead
+ * (mproc_imap_next's timeout_ms): imap given options with a timeout set
+ * fails with MPROC_EINVAL.
+ * @param opts the options.
+ * @param timeout_ms the limit; default MPROC_FOREVER.
+ * @return 0, or MPROC_EINVAL (a negative value other than MPROC_FOREVER).
+ */
 MPROC_API int mproc_map_opts_set_timeout(mproc_map_opts_t *opts, int64_t timeout_ms);
 
-/*
- * map over fixed-size items: `count` inputs of `in_size` bytes each at
- * `inputs`, into `count` outputs of `out_size` bytes each at `outputs`, in
- * order. Chunk size and time limit come from `opts` (may be NULL). Returns
- * 0 when every item succeeded; otherwise the first failing item's code
- * (its message in mproc_last_error) and *failed_index (may be NULL) says
- * which. A task whose output is not exactly out_size bytes fails with
- * EINVAL. ETIMEDOUT if the whole map takes longer than the options' timeout;
- * outputs are then unspecified but never written after the call returns.
+/**
+ * Maps a task over fixed-size items, in order, and waits for all of them.
  * An empty map (count 0) returns at once.
+ * @param pool the pool.
+ * @param task the registered name of a pool task.
+ * @param inputs `count` inputs of `in_size` bytes each, read during the
+ *               call.
+ * @param in_size the size of one input.
+ * @param count how many items.
+ * @param outputs room for `count` outputs of `out_size` bytes each, the
+ *                caller's; never written after the call returns.
+ * @param out_size the size of one output; a task whose output is not
+ *                 exactly out_size bytes fails with MPROC_EINVAL.
+ * @param opts chunk size and time limit, or NULL.
+ * @param failed_index receives the index of the first failing item; may be
+ *                     NULL.
+ * @return 0 when every item succeeded; otherwise the first failing item's
+ *         code (its message in mproc_last_error), MPROC_ETIMEDOUT (the
+ *         whole map took longer than the options' timeout; outputs are
+ *         then unspecified), and the errors of mproc_pool_apply_async.
  */
 MPROC_API int mproc_pool_map(mproc_pool_t *pool, const char *task, const void *inputs,
                              size_t in_size, size_t count, void *outputs, size_t out_size,
                              const mproc_map_opts_t *opts, size_t *failed_index);
 
-/*
- * imap over variable-size items: inputs[i] of lens[i] bytes, copied at the
- * call. Results come from mproc_imap_next in input order; with
- * mproc_pool_imap_unordered, as they finish. `opts` (may be NULL) gives
- * the chunk size.
+/**
+ * Maps a task over variable-size items lazily; results come from
+ * mproc_imap_next in input order. Does not wait for results.
+ * @param pool the pool.
+ * @param task the registered name of a pool task.
+ * @param inputs `count` pointers to the inputs, copied at the call.
+ * @param lens their sizes.
+ * @param count how many items.
+ * @param opts chunk size, or NULL (a timeout in them is MPROC_EINVAL).
+ * @param out receives the iterator, the caller's: free with
+ *            mproc_imap_free.
+ * @return 0, or MPROC_EINVAL (inputs or lens NULL with count > 0, an input
+ *         NULL with a length, options with a timeout), and the errors of
+ *         mproc_pool_apply_async.
  */
 MPROC_API int mproc_pool_imap(mproc_pool_t *pool, const char *task, const void *const *inputs,
                               const size_t *lens, size_t count, const mproc_map_opts_t *opts,
                               mproc_imap_t **out);
+/**
+ * As mproc_pool_imap, with results in the order they finish.
+ * @param pool the pool.
+ * @param task the registered name of a pool task.
+ * @param inputs `count` pointers to the inputs, copied at the call.
+ * @param lens their sizes.
+ * @param count how many items.
+ * @param opts chunk size, or NULL.
+ * @param out receives the iterator, the caller's: free with
+ *            mproc_imap_free.
+ * @return as mproc_pool_imap.
+ */
 MPROC_API int mproc_pool_imap_unordered(mproc_pool_t *pool, const char *task,
                                         const void *const *inputs, const size_t *lens,
                                         size_t count, const mproc_map_opts_t *opts,
                                         mproc_imap_t **out);
-/*
- * The next result: 0 with *index and *out (free with mproc_msg_free); the
- * item's own error code with *index (message in mproc_last_error);
- * ETIMEDOUT; EOF once every result was delivered.
+/**
+ * The next result, waiting at most `timeout_ms` for it.
+ * @param it the iterator.
+ * @param index receives the item's index (also when the item failed).
+ * @param out receives the output on 0, the caller's: free with
+ *            mproc_msg_free.
+ * @param timeout_ms how long to wait.
+ * @return 0, or the item's own error code (message in mproc_last_error;
+ *         the next call goes on with the next item), MPROC_ETIMEDOUT,
+ *         MPROC_EOF once every result was delivered, MPROC_EINVAL.
  */
 MPROC_API int mproc_imap_next(mproc_imap_t *it, size_t *index, mproc_msg_t **out,
                               int64_t timeout_ms);
-/* Frees the iterator; results still to come are dropped. Accepts NULL. */
+/**
+ * Frees the iterator; results still to come are dropped. Accepts NULL.
+ * @param it the iterator, or NULL.
+ */
 MPROC_API void mproc_imap_free(mproc_imap_t *it);
 
-/* No new work; the workers exit once every submitted task is done. */
+/**
+ * Closes the pool to new work; the workers exit once every submitted task
+ * is done. Does not wait (join does).
+ * @param pool the pool.
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_pool_close(mproc_pool_t *pool);
-/* Stops at once: the workers are killed; every task not done fails with
- * ECLOSED. */
+/**
+ * Stops at once: the workers are killed; every task not done fails with
+ * MPROC_ECLOSED. Does not wait for the workers to exit (join does).
+ * @param pool the pool.
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_pool_terminate(mproc_pool_t *pool);
-/* Waits for the workers to exit after close or terminate: 0 or ETIMEDOUT.
- * Errors: ESTATE (neither close nor terminate was called). */
+/**
+ * Waits for the workers to exit after close or terminate, at most
+ * `timeout_ms`.
+ * @param pool the pool.
+ * @param timeout_ms how long to wait.
+ * @return 0, or MPROC_ETIMEDOUT, MPROC_ESTATE (neither close nor terminate
+ *         was called; or called from one of the pool's own callbacks, which
+ *         would wait for itself), MPROC_EINVAL.
+ */
 MPROC_API int mproc_pool_join(mproc_pool_t *pool, int64_t timeout_ms);
-/* Frees the pool: terminates it unless it was closed (tasks not done fail
- * with ECLOSED) and waits for its workers. Futures stay valid. Accepts
- * NULL. */
+/**
+ * Frees the pool: terminates it unless it was closed (tasks not done fail
+ * with MPROC_ECLOSED) and waits, without limit, for its workers (a closed
+ * pool's workers finish their tasks first). Futures stay valid. Accepts
+ * NULL.
+ * @param pool the pool, or NULL.
+ */
 MPROC_API void mproc_pool_free(mproc_pool_t *pool);
 
 /* ---- Futures ------------------------------------------------------------ */
 
-/* Waits for the task: 0 once it is done (either way), ETIMEDOUT. */
+/**
+ * Waits for the task to be done (either way), at most `timeout_ms`.
+ * @param f the future.
+ * @param timeout_ms how long to wait.
+ * @return 0 once done, MPROC_ETIMEDOUT, MPROC_EINVAL.
+ */
 MPROC_API int mproc_future_wait(mproc_future_t *f, int64_t timeout_ms);
+/**
+ * Whether the task is done. Never blocks.
+ * @param f the future.
+ * @param ready receives 1 when done, else 0.
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_future_ready(const mproc_future_t *f, int *ready);
-/* *ok = 1 if the task succeeded. Errors: ESTATE (not done yet). */
+/**
+ * Whether the task succeeded. Never blocks.
+ * @param f the future.
+ * @param ok receives 1 if it succeeded, else 0.
+ * @return 0, or MPROC_ESTATE (not done yet), MPROC_EINVAL.
+ */
 MPROC_API int mproc_future_successful(const mproc_future_t *f, int *ok);
-/* Waits up to `timeout_ms`, then: 0 with *out, a copy of the output (free
- * with mproc_msg_free); or the task's error code (message in
- * mproc_last_error); or ETIMEDOUT. */
+/**
+ * Waits up to `timeout_ms` for the task, then gives its output or its
+ * error.
+ * @param f the future.
+ * @param out receives a copy of the output on 0, the caller's: free with
+ *            mproc_msg_free.
+ * @param timeout_ms how long to wait.
+ * @return 0, or the task's error code (message in mproc_last_error:
+ *         MPROC_EWORKER, MPROC_ETIMEDOUT for the task's own timeout,
+ *         MPROC_ECLOSED, MPROC_EBROKEN, or the task's code), or
+ *         MPROC_ETIMEDOUT (not done in time), MPROC_EINVAL.
+ */
 MPROC_API int mproc_future_result(mproc_future_t *f, mproc_msg_t **out, int64_t timeout_ms);
-/* The task's error code (0 on success) and message ("" if none; valid
- * while the future lives). Errors: ESTATE (not done yet). */
+/**
+ * The task's error, read without waiting and without failing: how to tell
+ * a task's failure from a failure of the call.
+ * @param f the future.
+ * @param code receives the task's error code, 0 on success.
+ * @param message receives its message ("" if none), owned by the future,
+ *                valid while it lives; may be NULL.
+ * @return 0, or MPROC_ESTATE (not done yet), MPROC_EINVAL.
+ */
 MPROC_API int mproc_future_error(const mproc_future_t *f, int *code, const char **message);
-/* Accepts NULL. */
+/**
+ * Frees the future; its task still runs. Accepts NULL; a future lent to a
+ * callback is not the caller's to free.
+ * @param f the future, or NULL.
+ */
 MPROC_API void mproc_future_free(mproc_future_t *f);
 
 #ifdef __cplusplus
