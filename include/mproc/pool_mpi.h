@@ -1,13 +1,16 @@
-/*
- * mproc/pool_mpi.h: the same Pool with its workers as MPI ranks, on other
- * machines as well as this one (Open MPI 4.1).
+/**
+ * @file mproc/pool_mpi.h
+ * @brief The same Pool with its workers as MPI ranks, on other machines as
+ * well as this one (Open MPI 4.1).
  *
  * A pool option picks the backend; everything else is the pool of
  * mproc/pool.h: the same calls, futures, map and imap, the same task
  * registry (MPROC_POOL_TASK), the same errors.
  *
+ * @code
  *   mproc_pool_opts_set_backend(opts, MPROC_POOL_BACKEND_MPI);
  *   mproc_pool_new(&pool, opts);
+ * @endcode
  *
  * A pool whose options leave the backend at DEFAULT runs on the one the
  * environment variable MPROC_POOL_BACKEND names ("local", the default, or
@@ -97,7 +100,7 @@
  * ENOTSUP, and start methods do not apply (ENOTSUP for any but DEFAULT).
  *
  * Why a plug-in. libmproc.so.0 links no MPI library: the MPI side is a
- * plug-in, <libdir>/mproc/mproc-mpi.so, that the library opens (with its
+ * plug-in, `<libdir>/mproc/mproc-mpi.so`, that the library opens (with its
  * libmpi) the first time a pool asks for MPI; MPROC_MPI_PLUGIN names
  * another file (an uninstalled build: the library also looks in mpi/
  * beside itself, where the build tree has it). So the library's
@@ -119,15 +122,29 @@
 extern "C" {
 #endif
 
+/** Where a pool's workers run. */
 typedef enum {
-  MPROC_POOL_BACKEND_DEFAULT = 0, /* MPROC_POOL_BACKEND from the environment; else LOCAL */
-  MPROC_POOL_BACKEND_LOCAL = 1,   /* worker processes on this machine (mproc/pool.h) */
-  MPROC_POOL_BACKEND_MPI = 2      /* MPI ranks (this header) */
+  /** MPROC_POOL_BACKEND from the environment; else LOCAL. */
+  MPROC_POOL_BACKEND_DEFAULT = 0,
+  /** Worker processes on this machine (mproc/pool.h). */
+  MPROC_POOL_BACKEND_LOCAL = 1,
+  /** MPI ranks (this header). */
+  MPROC_POOL_BACKEND_MPI = 2
 } mproc_pool_backend_t;
 
-/* Picks the pool's backend. Errors: EINVAL (not a backend). */
+/**
+ * Picks the pool's backend.
+ * @param opts pool options.
+ * @param backend the backend.
+ * @return 0, or MPROC_EINVAL (not a backend, opts not options).
+ */
 MPROC_API int mproc_pool_opts_set_backend(mproc_pool_opts_t *opts, mproc_pool_backend_t backend);
-/* The backend a pool runs on: LOCAL or MPI. */
+/**
+ * The backend a pool runs on.
+ * @param pool the pool.
+ * @param backend receives MPROC_POOL_BACKEND_LOCAL or MPROC_POOL_BACKEND_MPI.
+ * @return 0, or MPROC_EINVAL.
+ */
 MPROC_API int mproc_pool_get_backend(const mproc_pool_t *pool, mproc_pool_backend_t *backend);
 
 #ifdef __cplusplus
