@@ -1,6 +1,10 @@
-/*
- * mproc: multiprocessing for native code. The one header a program
+/**
+ * @file mproc/mproc.h
+ * @brief mproc: multiprocessing for native code. The one header a program
  * includes; every part of the C API is reachable from here.
+ *
+ * Start with mproc/common.h (the conventions every call follows) and
+ * mproc/process.h (the library's process-wide effects).
  */
 #ifndef MPROC_MPROC_H
 #define MPROC_MPROC_H
