@@ -31,6 +31,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -154,6 +155,10 @@ class Message {
     std::memcpy(&v, data(), sizeof v);
     return v;
   }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_msg_t* native() const noexcept { return m_.get(); }
 
  private:
   detail::Handle<mproc_msg_t, mproc_msg_free> m_;
@@ -266,6 +271,10 @@ class Lock {
     return n;
   }
   mproc_lock_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_lock_t* native() const noexcept { return h_.get(); }
 
  private:
   Acquired note(Acquired a) {
@@ -315,6 +324,10 @@ class RLock {
     return n;
   }
   mproc_rlock_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_rlock_t* native() const noexcept { return h_.get(); }
 
  private:
   detail::Handle<mproc_rlock_t, mproc_rlock_free> h_;
@@ -357,6 +370,10 @@ class Semaphore {
     return n;
   }
   mproc_sem_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_sem_t* native() const noexcept { return h_.get(); }
 
  private:
   void make(uint32_t value, bool bounded, const Shared& how) {
@@ -401,6 +418,10 @@ class Event {
     return n;
   }
   mproc_event_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_event_t* native() const noexcept { return h_.get(); }
 
  private:
   detail::Handle<mproc_event_t, mproc_event_free> h_;
@@ -472,6 +493,10 @@ class Condition {
     return n;
   }
   mproc_cond_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_cond_t* native() const noexcept { return h_.get(); }
 
  private:
   template <class Make>
@@ -536,6 +561,10 @@ class Barrier {
     return n;
   }
   mproc_barrier_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_barrier_t* native() const noexcept { return h_.get(); }
 
  private:
   detail::Handle<mproc_barrier_t, mproc_barrier_free> h_;
@@ -585,6 +614,10 @@ class SharedBlock {
     return n;
   }
   mproc_shm_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_shm_t* native() const noexcept { return h_.get(); }
 
  private:
   detail::Handle<mproc_shm_t, mproc_shm_free> h_;
@@ -675,6 +708,10 @@ class Queue {
     return n;
   }
   mproc_queue_t* get_handle() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_queue_t* native() const noexcept { return h_.get(); }
 
  private:
   static QueueOptions with_maxsize(size_t maxsize) {
@@ -718,6 +755,10 @@ class Connection {
     return fd;
   }
   mproc_conn_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_conn_t* native() const noexcept { return h_.get(); }
 
  private:
   detail::Handle<mproc_conn_t, mproc_conn_free> h_;
@@ -761,6 +802,10 @@ class Args {
   Args& operator<<(Object& o) { return add(o.add_to(h_.get())); }
   // Hands the list over (to mproc_process_new, which takes it).
   mproc_args_t* release() noexcept { return h_.release(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_args_t* native() const noexcept { return h_.get(); }
 
  private:
   Args& add(int rc) {
@@ -802,6 +847,8 @@ class ArgsView {
   template <class Object>
   Object object(size_t i) const { return Object::from_args(a_, i); }
   const mproc_args_t* get() const noexcept { return a_; }
+  // The C list, lent for the task's call (never free it).
+  const mproc_args_t* native() const noexcept { return a_; }
 
  private:
   template <class T>
@@ -882,6 +929,10 @@ class Process {
     detail::check(mproc_process_set_authkey(h_.get(), key.data(), key.size()));
   }
   mproc_process_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_process_t* native() const noexcept { return h_.get(); }
   // True once the child ended; false if it still runs after the timeout.
   template <class Rep = int64_t, class Period = std::milli>
   bool join(std::chrono::duration<Rep, Period> timeout = forever) {
@@ -1066,7 +1117,10 @@ std::tuple<In...> unpack(const void* in, size_t len) {
 // A pending task's result (apply_async).
 class Future {
  public:
-  explicit Future(mproc_future_t* adopted) : h_(adopted) {}
+  explicit Future(mproc_future_t* adopted) : h_(adopted, &mproc_future_free) {}
+  // A Future over a handle the library lends for one call (the future a
+  // completion callback receives): it is not freed with this object.
+  static Future borrowed(mproc_future_t* lent) { return Future(lent, &no_free); }
   template <class Rep = int64_t, class Period = std::milli>
   bool wait(std::chrono::duration<Rep, Period> timeout = forever) {
     return detail::check_or(mproc_future_wait(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
@@ -1087,9 +1141,115 @@ class Future {
     detail::check(mproc_future_result(h_.get(), &m, MPROC_FOREVER));
     return Message(m);
   }
+  // The task's error without an exception, as concurrent.futures'
+  // Future.exception(): waits for the task (up to `timeout`), then gives
+  // nothing if it succeeded, or its Error (code and message) if it failed.
+  // Throws only when the wait itself fails: Error(MPROC_ETIMEDOUT) when the
+  // task is not done in time.
+  template <class Rep = int64_t, class Period = std::milli>
+  std::optional<Error> error(std::chrono::duration<Rep, Period> timeout = forever) {
+    detail::check(mproc_future_wait(h_.get(), detail::to_ms(timeout)));
+    int code = 0;
+    const char* message = nullptr;
+    detail::check(mproc_future_error(h_.get(), &code, &message));
+    if (code == 0) return std::nullopt;
+    return Error(code, message != nullptr ? message : "");
+  }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_future_t* native() const noexcept { return h_.get(); }
 
  private:
-  detail::Handle<mproc_future_t, mproc_future_free> h_;
+  Future(mproc_future_t* h, void (*free)(mproc_future_t*)) : h_(h, free) {}
+  static void no_free(mproc_future_t*) noexcept {}
+  std::unique_ptr<mproc_future_t, void (*)(mproc_future_t*)> h_;
+};
+
+// Options of one submitted task (Pool::apply_async, Pool::apply).
+class TaskOptions {
+ public:
+  // The task may run at most `limit` once a worker starts it; past that
+  // its worker is killed and replaced, and the task fails with
+  // MPROC_ETIMEDOUT. Default: no limit.
+  template <class Rep, class Period>
+  TaskOptions& timeout(std::chrono::duration<Rep, Period> limit) {
+    timeout_ms_ = detail::to_ms(limit);
+    return *this;
+  }
+  // Runs once the task is done, either way, on the pool's collector
+  // thread (one callback at a time: keep it short). The Future it gets is
+  // lent for the call: read it (get(), error()), do not keep it.
+  TaskOptions& callback(std::function<void(Future&)> done) {
+    callback_ = std::move(done);
+    return *this;
+  }
+
+ private:
+  friend class Pool;
+  // The C options, and the callback's state handed to the library: the
+  // library calls trampoline exactly once, which deletes it.
+  struct Submission {
+    detail::Handle<mproc_task_opts_t, mproc_task_opts_free> opts;
+    std::unique_ptr<std::function<void(Future&)>> callback;
+  };
+  static void trampoline(mproc_future_t* lent, void* userdata) {
+    std::unique_ptr<std::function<void(Future&)>> done(
+        static_cast<std::function<void(Future&)>*>(userdata));
+    Future f = Future::borrowed(lent);
+    try {
+      (*done)(f);
+    } catch (...) {
+      // An exception can not cross the library's C collector thread.
+    }
+  }
+  Submission c_opts() const {
+    Submission sub;
+    mproc_task_opts_t* raw = nullptr;
+    detail::check(mproc_task_opts_new(&raw));
+    sub.opts.reset(raw);
+    detail::check(mproc_task_opts_set_timeout(raw, timeout_ms_));
+    if (callback_) {
+      sub.callback = std::make_unique<std::function<void(Future&)>>(callback_);
+      detail::check(mproc_task_opts_set_callback(raw, &trampoline, sub.callback.get()));
+    }
+    return sub;
+  }
+  int64_t timeout_ms_ = MPROC_FOREVER;
+  std::function<void(Future&)> callback_;
+};
+
+// One result of Pool::imap: the item's index among the inputs, and its
+// output.
+struct ImapResult {
+  size_t index;
+  Message output;
+};
+
+// The results of Pool::imap / imap_unordered, taken one at a time.
+class Imap {
+ public:
+  explicit Imap(mproc_imap_t* adopted) : h_(adopted) {}
+  // The next result (in input order for imap, in finishing order for
+  // imap_unordered), or nothing once every result was delivered. A failed
+  // item throws its Error; the next call goes on with the next item.
+  // Throws Error(MPROC_ETIMEDOUT) when no result came within `timeout`.
+  template <class Rep = int64_t, class Period = std::milli>
+  std::optional<ImapResult> next(std::chrono::duration<Rep, Period> timeout = forever) {
+    size_t index = 0;
+    mproc_msg_t* m = nullptr;
+    int rc = mproc_imap_next(h_.get(), &index, &m, detail::to_ms(timeout));
+    if (rc == MPROC_EOF) return std::nullopt;
+    detail::check(rc);
+    return ImapResult{index, Message(m)};
+  }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_imap_t* native() const noexcept { return h_.get(); }
+
+ private:
+  detail::Handle<mproc_imap_t, mproc_imap_free> h_;
 };
 
 class Pool {
@@ -1113,7 +1273,34 @@ class Pool {
         mproc_pool_apply_async(h_.get(), task.c_str(), input.data(), input.size(), nullptr, &f));
     return Future(f);
   }
-  // map over trivially copyable items: Out task(In), in order.
+  // apply_async with a per-task timeout and/or completion callback.
+  Future apply_async(const std::string& task, std::string_view input,
+                     const TaskOptions& options) {
+    TaskOptions::Submission sub = options.c_opts();
+    mproc_future_t* f = nullptr;
+    detail::check(mproc_pool_apply_async(h_.get(), task.c_str(), input.data(), input.size(),
+                                         sub.opts.get(), &f));
+    // Submitted: the library now calls the callback once, which frees it.
+    sub.callback.release();
+    return Future(f);
+  }
+  // Python's imap over byte-string items (anything std::string_view can
+  // view): results come from Imap::next in input order, lazily.
+  template <class Item>
+  Imap imap(const std::string& task, const std::vector<Item>& inputs, size_t chunksize = 1) {
+    return start_imap(task, inputs, chunksize, mproc_pool_imap);
+  }
+  // As imap, with results in the order they finish.
+  template <class Item>
+  Imap imap_unordered(const std::string& task, const std::vector<Item>& inputs,
+                      size_t chunksize = 1) {
+    return start_imap(task, inputs, chunksize, mproc_pool_imap_unordered);
+  }
+  // Python's map over trivially copyable items: Out task(In), in order.
+  // Name the output type and let the input type be deduced:
+  //   std::vector<int64_t> squares = pool.map<int64_t>("square", numbers);
+  // Each task gets sizeof(In) bytes and must set exactly sizeof(Out);
+  // the first failing item's Error is thrown.
   template <class Out, class In>
   std::vector<Out> map(const std::string& task, const std::vector<In>& inputs,
                        size_t chunksize = 0) {
@@ -1160,8 +1347,32 @@ class Pool {
   bool join(std::chrono::duration<Rep, Period> timeout = forever) {
     return detail::check_or(mproc_pool_join(h_.get(), detail::to_ms(timeout)), MPROC_ETIMEDOUT);
   }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_pool_t* native() const noexcept { return h_.get(); }
 
  private:
+  template <class Item, class Start>
+  Imap start_imap(const std::string& task, const std::vector<Item>& inputs, size_t chunksize,
+                  Start start) {
+    std::vector<const void*> data;
+    std::vector<size_t> lens;
+    data.reserve(inputs.size());
+    lens.reserve(inputs.size());
+    for (const Item& item : inputs) {
+      std::string_view bytes(item);
+      data.push_back(bytes.data());
+      lens.push_back(bytes.size());
+    }
+    mproc_map_opts_t* raw = nullptr;
+    detail::check(mproc_map_opts_new(&raw));
+    detail::Handle<mproc_map_opts_t, mproc_map_opts_free> opts(raw);
+    detail::check(mproc_map_opts_set_chunksize(raw, chunksize));
+    mproc_imap_t* it = nullptr;
+    detail::check(start(h_.get(), task.c_str(), data.data(), lens.data(), inputs.size(), raw, &it));
+    return Imap(it);
+  }
   detail::Handle<mproc_pool_t, mproc_pool_free> h_;
 };
 

@@ -85,6 +85,10 @@ class NetOptions {
     return *this;
   }
   const mproc_net_opts_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_net_opts_t* native() const noexcept { return h_.get(); }
 
  private:
   detail::Handle<mproc_net_opts_t, mproc_net_opts_free> h_;
@@ -127,6 +131,10 @@ class Listener {
   }
   void close() { detail::check(mproc_listener_close(h_.get())); }
   mproc_listener_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_listener_t* native() const noexcept { return h_.get(); }
 
  private:
   detail::Handle<mproc_listener_t, mproc_listener_free> h_;
@@ -170,6 +178,10 @@ class WaitSet {
     ready.resize(count);
     return ready;
   }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_waitset_t* native() const noexcept { return h_.get(); }
 
  private:
   size_t slot(int rc) {

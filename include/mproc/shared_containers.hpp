@@ -84,6 +84,10 @@ class Items {
   };
   iterator begin() const { return {this, 0}; }
   iterator end() const { return {this, size()}; }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_items_t* native() const noexcept { return h_.get(); }
 
  private:
   std::string_view part(int (*fn)(const mproc_items_t*, size_t, const void**, size_t*),
@@ -201,6 +205,10 @@ class SharedDict {
     return n;
   }
   mproc_dict_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_dict_t* native() const noexcept { return h_.get(); }
   // For Args and ArgsView.
   int add_to(mproc_args_t* a) { return mproc_args_add_dict(a, h_.get()); }
   static SharedDict from_args(const mproc_args_t* a, size_t i) {
@@ -334,6 +342,10 @@ class SharedList {
     return n;
   }
   mproc_list_t* get() const noexcept { return h_.get(); }
+  // The C handle, to fall back to the C API (mproc/*.h); it stays owned
+  // by this object: never free it, and do not use it after this object is
+  // gone.
+  mproc_list_t* native() const noexcept { return h_.get(); }
   int add_to(mproc_args_t* a) { return mproc_args_add_list(a, h_.get()); }
   static SharedList from_args(const mproc_args_t* a, size_t i) {
     mproc_list_t* raw = nullptr;
