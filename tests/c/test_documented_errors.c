@@ -66,6 +66,34 @@ static void args_errors(void **state) {
   mproc_args_free(args);
 }
 
+/* mproc/args.h, descriptor lifetime: the parent's duplicate of a passed
+ * descriptor is closed once the start succeeded. The write end of a pipe
+ * goes to a child that exits at once; with the parent's own copy closed,
+ * the read end then sees end of file -- it would wait for ever if the
+ * process still held its duplicate. */
+static void args_descriptor_closed_after_start(void **state) {
+  (void)state;
+#ifdef _WIN32
+  test_skip_because("reads a pipe with read(2) and poll(2): POSIX descriptors");
+#else
+  int fds[2];
+  assert_int_equal(test_pipe(fds), 0);
+  mproc_args_t *args = NULL;
+  assert_mproc_ok(mproc_args_new(&args));
+  assert_mproc_ok(mproc_args_add_fd(args, fds[1]));
+  close(fds[1]);
+  mproc_process_t *p = NULL;
+  assert_mproc_ok(mproc_process_new(&p, "doc_exit_0", args, NULL));
+  assert_mproc_ok(mproc_process_start(p));
+  assert_mproc_ok(mproc_process_join(p, 60000));
+  assert_int_equal(test_fd_ready(fds[0], 60000), 1);
+  char byte;
+  assert_int_equal(read(fds[0], &byte, 1), 0); /* no writer left anywhere */
+  mproc_process_free(p);
+  close(fds[0]);
+#endif
+}
+
 /* mproc/task.h */
 static void task_errors(void **state) {
   (void)state;
@@ -542,6 +570,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(common_conventions),
       cmocka_unit_test(args_errors),
+      cmocka_unit_test(args_descriptor_closed_after_start),
       cmocka_unit_test(task_errors),
       cmocka_unit_test(process_errors),
       cmocka_unit_test(exit_status_lost_when_sigchld_is_ignored),
