@@ -1672,36 +1672,33 @@ class TaskOptions {
 
  private:
   friend class Pool;
-  /// The C options, and the callback's state handed to the library: the
-  /// library calls trampoline exactly once, which deletes it.
-  struct Submission {
-    detail::Handle<mproc_task_opts_t, mproc_task_opts_free> opts;
-    std::unique_ptr<std::function<void(Future&)>> callback;
-  };
+  using Callback = std::function<void(Future&)>;
   static void trampoline(mproc_future_t* lent, void* userdata) {
-    std::unique_ptr<std::function<void(Future&)>> done(
-        static_cast<std::function<void(Future&)>*>(userdata));
     Future f = Future::borrowed(lent);
     try {
-      (*done)(f);
+      (*static_cast<Callback*>(userdata))(f);
     } catch (...) {
       // An exception can not cross the library's C collector thread.
     }
   }
-  Submission c_opts() const {
-    Submission sub;
+  static void release(void* userdata) { delete static_cast<Callback*>(userdata); }
+  /// The C options. The library owns the callback's copy from here on
+  /// (mproc_task_opts_set_callback_owned) and frees it exactly once: after
+  /// it ran, or when the task is dropped without running it.
+  detail::Handle<mproc_task_opts_t, mproc_task_opts_free> c_opts() const {
     mproc_task_opts_t* raw = nullptr;
     detail::check(mproc_task_opts_new(&raw));
-    sub.opts.reset(raw);
+    detail::Handle<mproc_task_opts_t, mproc_task_opts_free> opts(raw);
     detail::check(mproc_task_opts_set_timeout(raw, timeout_ms_));
     if (callback_) {
-      sub.callback = std::make_unique<std::function<void(Future&)>>(callback_);
-      detail::check(mproc_task_opts_set_callback(raw, &trampoline, sub.callback.get()));
+      auto copy = std::make_unique<Callback>(callback_);
+      detail::check(mproc_task_opts_set_callback_owned(raw, &trampoline, copy.get(), &release));
+      copy.release();  // the library's now
     }
-    return sub;
+    return opts;
   }
   int64_t timeout_ms_ = MPROC_FOREVER;
-  std::function<void(Future&)> callback_;
+  Callback callback_;
 };
 
 /// One result of Pool::imap: the item's index among the inputs, and its
@@ -1720,17 +1717,40 @@ class Imap {
   /// The next result (in input order for imap, in finishing order for
   /// imap_unordered), or nothing once every result was delivered. A failed
   /// item throws its Error; the next call goes on with the next item.
-  /// Throws Error(MPROC_ETIMEDOUT) when no result came within `timeout`.
+  /// Throws Error(MPROC_ETIMEDOUT) when no result came within `timeout`
+  /// (try_next reports that without an exception).
   /// @param timeout how long to wait; negative or forever: no limit.
   /// @return the result, or nothing at the end.
   template <class Rep = int64_t, class Period = std::milli>
   std::optional<ImapResult> next(std::chrono::duration<Rep, Period> timeout = forever) {
+    ImapResult result{};
+    int rc = try_next(result, timeout);
+    if (rc == MPROC_EOF) return std::nullopt;
+    detail::check(rc);
+    return result;
+  }
+  /// next without exceptions, for a loop that polls: a timeout, the end
+  /// and a failed item are return codes. Blocks up to `timeout`. Throws
+  /// only for a NaN timeout (Error(MPROC_EINVAL)), as every timed call.
+  /// @param result receives the result on 0; only its index when an item
+  ///               failed; left alone on MPROC_ETIMEDOUT and MPROC_EOF.
+  /// @param timeout how long to wait; negative or forever: no limit.
+  /// @return 0 (a result), MPROC_ETIMEDOUT (none came within `timeout`;
+  ///         call again), MPROC_EOF (every result was delivered), a failed
+  ///         item's own code (its message in mproc_last_error(); the next
+  ///         call goes on with the next item), or MPROC_EINVAL (an object
+  ///         moved from).
+  template <class Rep = int64_t, class Period = std::milli>
+  int try_next(ImapResult& result, std::chrono::duration<Rep, Period> timeout = forever) {
     size_t index = 0;
     mproc_msg_t* m = nullptr;
     int rc = mproc_imap_next(h_.get(), &index, &m, detail::to_ms(timeout));
-    if (rc == MPROC_EOF) return std::nullopt;
-    detail::check(rc);
-    return ImapResult{index, Message(m)};
+    if (rc == 0) {
+      result = ImapResult{index, Message(m)};
+    } else if (rc != MPROC_ETIMEDOUT && rc != MPROC_EOF) {
+      result.index = index;  // a failed item's (0 for an object moved from)
+    }
+    return rc;
   }
   /// The C handle, to fall back to the C API (mproc/*.h); it stays owned
   /// by this object: never free it, and do not use it after this object is
@@ -1785,12 +1805,10 @@ class Pool {
   /// @return its future.
   Future apply_async(const std::string& task, std::string_view input,
                      const TaskOptions& options) {
-    TaskOptions::Submission sub = options.c_opts();
+    auto opts = options.c_opts();
     mproc_future_t* f = nullptr;
     detail::check(mproc_pool_apply_async(h_.get(), task.c_str(), input.data(), input.size(),
-                                         sub.opts.get(), &f));
-    // Submitted: the library now calls the callback once, which frees it.
-    sub.callback.release();
+                                         opts.get(), &f));
     return Future(f);
   }
   /// Python's imap over byte-string items (anything std::string_view can

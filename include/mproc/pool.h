@@ -189,6 +189,32 @@ MPROC_API int mproc_task_opts_set_timeout(mproc_task_opts_t *opts, int64_t timeo
  */
 MPROC_API int mproc_task_opts_set_callback(mproc_task_opts_t *opts, mproc_future_cb callback,
                                            void *userdata);
+/**
+ * Releases a callback's userdata: see mproc_task_opts_set_callback_owned.
+ * @param userdata what was given to mproc_task_opts_set_callback_owned.
+ */
+typedef void (*mproc_release_cb)(void *userdata);
+/**
+ * As mproc_task_opts_set_callback, and the library owns `userdata` from
+ * then on: it calls `release(userdata)` exactly once, when it holds no
+ * copy of the callback any more -- after the callback ran for every task
+ * submitted with these options and the options were freed or given
+ * another callback, or as soon as a task is dropped without its callback
+ * running. So userdata is freed in every path, including a submission
+ * that fails and a pool freed or terminated first; a caller needs no
+ * bookkeeping of its own (mproc.hpp's TaskOptions::callback relies on
+ * it). `release` runs on whichever thread drops the last copy: the pool's
+ * collector thread, or the thread freeing the options, terminating or
+ * freeing the pool; it must not call back into the same pool.
+ * @param opts the options.
+ * @param callback the function; NULL is MPROC_EINVAL.
+ * @param userdata passed to the callback and then to `release`.
+ * @param release frees userdata; NULL is MPROC_EINVAL.
+ * @return 0, or MPROC_EINVAL, MPROC_ENOMEM. On failure `release` is not
+ *         called: userdata is still the caller's.
+ */
+MPROC_API int mproc_task_opts_set_callback_owned(mproc_task_opts_t *opts, mproc_future_cb callback,
+                                                 void *userdata, mproc_release_cb release);
 
 /* ---- Pools -------------------------------------------------------------- */
 

@@ -3,6 +3,7 @@
 #include <mproc/pool.h>
 
 #include <cstring>
+#include <memory>
 
 #include "api/guard.hpp"
 #include "api/handles.hpp"
@@ -161,22 +162,67 @@ int mproc_task_opts_set_timeout(mproc_task_opts_t* opts, int64_t timeout_ms) {
   MPROC_API_END
 }
 
+namespace {
+
+// A callback's userdata. Every copy of the callback (in the options, in
+// each submitted task's future) shares one of these, so a release given
+// to mproc_task_opts_set_callback_owned runs once, when the last copy is
+// gone: after the callback ran, or when a task is dropped without it.
+class Userdata {
+ public:
+  explicit Userdata(void* data) : data_(data) {}
+  Userdata(const Userdata&) = delete;
+  Userdata& operator=(const Userdata&) = delete;
+  ~Userdata() {
+    if (release_ != nullptr) release_(data_);
+  }
+  void* data() const { return data_; }
+  void arm(mproc_release_cb release) noexcept { release_ = release; }
+
+ private:
+  void* data_;
+  mproc_release_cb release_ = nullptr;
+};
+
+// The callback as the core keeps it. The callback sees a handle made for
+// the call: the caller's own handle may be freed already.
+Future::Callback lent_future_callback(mproc_future_cb callback,
+                                      const std::shared_ptr<Userdata>& userdata) {
+  return [callback, userdata](const std::shared_ptr<Future>& f) {
+    mproc_future_s handle;  // lent: usable in the callback, not freed by it
+    handle.obj = f;
+    callback(&handle, userdata->data());
+    handle.header.set(mproc_future_s::kMagic, mproc::core::HandleHeader::kDead);
+  };
+}
+
+}  // namespace
+
 int mproc_task_opts_set_callback(mproc_task_opts_t* opts, mproc_future_cb callback,
                                  void* userdata) {
   MPROC_API_BEGIN
   auto& o = MPROC_OPTIONS(opts);
   if (callback == nullptr) {
     o.callback = nullptr;
-    return 0;
+  } else {
+    o.callback = lent_future_callback(callback, std::make_shared<Userdata>(userdata));
   }
-  // The callback sees a handle made for the call: the caller's own handle
-  // may be freed already.
-  o.callback = [callback, userdata](const std::shared_ptr<Future>& f) {
-    mproc_future_s handle;  // lent: usable in the callback, not freed by it
-    handle.obj = f;
-    callback(&handle, userdata);
-    handle.header.set(mproc_future_s::kMagic, mproc::core::HandleHeader::kDead);
-  };
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_task_opts_set_callback_owned(mproc_task_opts_t* opts, mproc_future_cb callback,
+                                       void* userdata, mproc_release_cb release) {
+  MPROC_API_BEGIN
+  auto& o = MPROC_OPTIONS(opts);
+  MPROC_REQUIRE(callback != nullptr, "callback is NULL");
+  MPROC_REQUIRE(release != nullptr, "release is NULL");
+  // Armed only once nothing can fail: on ENOMEM userdata stays the
+  // caller's and release is not called.
+  auto owned = std::make_shared<Userdata>(userdata);
+  Future::Callback made = lent_future_callback(callback, owned);
+  owned->arm(release);
+  o.callback = std::move(made);
   return 0;
   MPROC_API_END
 }

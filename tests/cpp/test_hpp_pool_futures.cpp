@@ -7,6 +7,7 @@
 #include <mproc/mproc.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <future>
 #include <set>
@@ -73,6 +74,131 @@ TEST(HppPool, ACallbackFromTaskOptionsGetsTheDoneFuture) {
   EXPECT_FALSE(bad.successful());
   pool.close();
   EXPECT_TRUE(pool.join(60s));
+}
+
+// What mproc_task_opts_set_callback_owned did with one userdata.
+struct Owned {
+  std::atomic<int> ran{0};
+  std::atomic<int> released{0};
+};
+void owned_ran(mproc_future_t*, void* userdata) { static_cast<Owned*>(userdata)->ran++; }
+void owned_released(void* userdata) { static_cast<Owned*>(userdata)->released++; }
+
+// Options with an owned callback over `owned`; the caller frees them.
+mproc_task_opts_t* owned_opts(Owned* owned) {
+  mproc_task_opts_t* opts = nullptr;
+  EXPECT_EQ(mproc_task_opts_new(&opts), 0);
+  EXPECT_EQ(mproc_task_opts_set_callback_owned(opts, owned_ran, owned, owned_released), 0);
+  return opts;
+}
+
+TEST(HppPool, AnOwnedCallbacksUserdataIsReleasedExactlyOnceInEveryPath) {
+  // Refused: the userdata stays the caller's.
+  Owned refused;
+  mproc_task_opts_t* opts = nullptr;
+  ASSERT_EQ(mproc_task_opts_new(&opts), 0);
+  EXPECT_EQ(mproc_task_opts_set_callback_owned(opts, nullptr, &refused, owned_released),
+            MPROC_EINVAL);
+  EXPECT_EQ(mproc_task_opts_set_callback_owned(opts, owned_ran, &refused, nullptr), MPROC_EINVAL);
+  mproc_task_opts_free(opts);
+  EXPECT_EQ(refused.released, 0);
+
+  // Never submitted: released when the options go, or are given another
+  // callback.
+  Owned unused, replaced;
+  opts = owned_opts(&replaced);
+  ASSERT_EQ(mproc_task_opts_set_callback_owned(opts, owned_ran, &unused, owned_released), 0);
+  EXPECT_EQ(replaced.released, 1);
+  mproc_task_opts_free(opts);
+  EXPECT_EQ(unused.released, 1);
+  EXPECT_EQ(unused.ran + replaced.ran, 0);
+
+  // Two tasks sharing it, and a submission refused by a closed pool:
+  // released once, after both callbacks ran.
+  Owned shared;
+  {
+    mproc::Pool pool(1);
+    opts = owned_opts(&shared);
+    mproc_future_t* f[2] = {nullptr, nullptr};
+    ASSERT_EQ(mproc_pool_apply_async(pool.native(), "gaps_upper", "a", 1, opts, &f[0]), 0);
+    ASSERT_EQ(mproc_pool_apply_async(pool.native(), "gaps_upper", "b", 1, opts, &f[1]), 0);
+    pool.close();
+    mproc_future_t* refused_future = nullptr;
+    EXPECT_EQ(mproc_pool_apply_async(pool.native(), "gaps_upper", "c", 1, opts, &refused_future),
+              MPROC_ESTATE);
+    mproc_task_opts_free(opts);
+    for (mproc_future_t* one : f) {
+      EXPECT_EQ(mproc_future_wait(one, MPROC_FOREVER), 0);
+      mproc_future_free(one);
+    }
+    EXPECT_TRUE(pool.join(60s));
+  }
+  EXPECT_EQ(shared.ran, 2);
+  EXPECT_EQ(shared.released, 1);
+
+  // The pool freed first, with a task running for ever and one queued
+  // behind it: each userdata released once all the same.
+  Owned running, queued;
+  {
+    mproc::Pool pool(1);
+    for (Owned* owned : {&running, &queued}) {
+      opts = owned_opts(owned);
+      mproc_future_t* f = nullptr;
+      ASSERT_EQ(mproc_pool_apply_async(pool.native(), "gaps_forever", "", 0, opts, &f), 0);
+      mproc_task_opts_free(opts);
+      mproc_future_free(f);
+    }
+    EXPECT_EQ(running.released + queued.released, 0);
+  }
+  EXPECT_EQ(running.released, 1);
+  EXPECT_EQ(queued.released, 1);
+}
+
+TEST(HppPool, ATaskOptionsCallbackIsFreedWhenThePoolGoesFirstOrRefusesTheTask) {
+  // Every copy of the callback holds the token: use_count 1 means none of
+  // them leaked.
+  auto token = std::make_shared<int>(0);
+  {
+    mproc::TaskOptions options;
+    options.callback([token](mproc::Future&) {});
+    {
+      mproc::Pool pool(1);
+      mproc::Future running = pool.apply_async("gaps_forever", "", options);
+      mproc::Future queued = pool.apply_async("gaps_forever", "", options);
+      EXPECT_EQ(token.use_count(), 4);  // the test, the options, two tasks
+    }
+    mproc::Pool closed(1);
+    closed.close();
+    EXPECT_THROW(closed.apply_async("gaps_upper", "x", options), mproc::Error);
+    EXPECT_EQ(token.use_count(), 2);
+  }
+  EXPECT_EQ(token.use_count(), 1);
+}
+
+TEST(HppPool, ImapTryNextReportsATimeoutAFailureAndTheEndWithoutThrowing) {
+  mproc::Pool pool(1);
+  std::vector<std::string> in = {"a", "bad", "c"};
+  mproc::Imap it = pool.imap("gaps_upper", in);
+  mproc::ImapResult r{};
+  ASSERT_EQ(it.try_next(r, 60s), 0);
+  EXPECT_EQ(r.index, 0u);
+  EXPECT_EQ(r.output.str(), "A");
+  EXPECT_EQ(it.try_next(r, 60s), MPROC_EINVAL);  // the item's own code
+  EXPECT_EQ(r.index, 1u);
+  EXPECT_NE(std::string(mproc_last_error()).find("bad input"), std::string::npos);
+  ASSERT_EQ(it.try_next(r, 60s), 0);
+  EXPECT_EQ(r.output.str(), "C");
+  EXPECT_EQ(it.try_next(r, 60s), MPROC_EOF);
+
+  // A task that never ends: no result within the timeout, and r is left
+  // alone.
+  std::vector<std::string> one = {""};
+  mproc::Imap never = pool.imap("gaps_forever", one);
+  r.index = 7;
+  EXPECT_EQ(never.try_next(r, 0ms), MPROC_ETIMEDOUT);
+  EXPECT_EQ(never.try_next(r, 50ms), MPROC_ETIMEDOUT);
+  EXPECT_EQ(r.index, 7u);
+  pool.terminate();
 }
 
 TEST(HppPool, AFuturesErrorIsReadWithoutAnException) {
