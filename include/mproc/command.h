@@ -180,8 +180,15 @@ MPROC_API int mproc_command_new(mproc_command_t **out, const char *const *argv,
  * @param cmd the command.
  * @return 0, or MPROC_ESTATE (started already), MPROC_ENOENT (no such
  *         executable, or working directory, or stdin file: the message
- *         names it), MPROC_EACCES, MPROC_ENOEXEC, MPROC_E2BIG, MPROC_EMFILE,
- *         MPROC_EAGAIN (other OS errors), MPROC_EINVAL.
+ *         names it), MPROC_EACCES (a file without execute permission, or a
+ *         stdio file that may not be opened), MPROC_EISDIR (a stdio file
+ *         that is a directory), MPROC_ENOTDIR (a stdio file's path through
+ *         a file), MPROC_ENOEXEC, MPROC_E2BIG, MPROC_EMFILE, MPROC_EAGAIN
+ *         (other OS errors), MPROC_ENOSYS (Linux before 5.3: no
+ *         pidfd_open), MPROC_EINVAL. Known gap: with SIGCHLD ignored, a
+ *         command that ends at once can be reaped by the kernel before
+ *         the start holds on to it, and the start then fails with
+ *         MPROC_ESRCH although the command ran.
  */
 MPROC_API int mproc_command_start(mproc_command_t *cmd);
 /**

@@ -39,7 +39,8 @@
  *    reaps a child internally is still one). Calls that wait (join, wait,
  *    poll) take part in the object's protocol and are not const.
  *  - Only the codes of MPROC_ERRNO_MAP below leave the library (see
- *    mproc_errno_t).
+ *    mproc_errno_t). MPROC_EFAULT is in the table for completeness only:
+ *    the library never hands the OS a bad address, so no call returns it.
  *  - Buffers the caller passes follow one rule (see "Buffers" below).
  *  - On failure, mproc_last_error() gives the calling thread a sentence
  *    saying what went wrong ("task 'resize' is not registered").

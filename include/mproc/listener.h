@@ -245,7 +245,9 @@ MPROC_API void mproc_listener_free(mproc_listener_t *l);
  * @return 0, or MPROC_EINVAL (a malformed address), MPROC_ECONNREFUSED,
  *         MPROC_ENOENT (no socket file), MPROC_ENOTFOUND (the host does not
  *         resolve), MPROC_ETIMEDOUT, MPROC_EAUTH (either side refused the
- *         other's key), MPROC_EMFILE and other OS errors.
+ *         other's key), MPROC_ECONNRESET (the listener's side dropped the
+ *         connection during the handshake), MPROC_EMFILE and other OS
+ *         errors.
  */
 MPROC_API int mproc_conn_connect(mproc_conn_t **out, const char *address,
                                  const mproc_net_opts_t *opts, int64_t timeout_ms);

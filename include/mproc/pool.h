@@ -290,8 +290,8 @@ MPROC_API int mproc_pool_apply_async_fn(mproc_pool_t *pool, mproc_pool_fn fn, co
  * @param opts task options, or NULL.
  * @param out receives the output, the caller's: free with mproc_msg_free.
  * @param timeout_ms how long to wait.
- * @return 0, or the task's own code (message in mproc_last_error),
- *         MPROC_EWORKER, MPROC_ETIMEDOUT (the task's timeout, or
+ * @return 0, or the task's own code (message in mproc_last_error; a
+ *         code no table lists is MPROC_ETASK), MPROC_EWORKER, MPROC_ETIMEDOUT (the task's timeout, or
  *         `timeout_ms` waiting), MPROC_ECLOSED (terminated meanwhile), and
  *         the errors of mproc_pool_apply_async.
  */

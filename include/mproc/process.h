@@ -251,7 +251,8 @@ MPROC_API int mproc_process_new_fn(mproc_process_t **out, mproc_task_fn fn,
  *         child's program), MPROC_ENOTSUP (an unregistered function under
  *         spawn or forkserver, or fork on Windows), MPROC_ENOENT,
  *         MPROC_EACCES, MPROC_EAGAIN, MPROC_EMFILE (the OS could not create
- *         the child), MPROC_ECLOSED (the program is exiting), MPROC_EINVAL.
+ *         the child), MPROC_ENOSYS (Linux before 5.3: no pidfd_open),
+ *         MPROC_ECLOSED (the program is exiting), MPROC_EINVAL.
  */
 MPROC_API int mproc_process_start(mproc_process_t *p);
 /**

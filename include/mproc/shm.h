@@ -39,7 +39,9 @@ MPROC_API int mproc_shm_new(mproc_shm_t **out, size_t size, const mproc_shared_o
  * @param out receives a handle, the caller's: free with mproc_shm_free.
  * @param name the block's name.
  * @return 0, or MPROC_ENOENT, MPROC_ETYPE (another kind of object),
- *         MPROC_ECORRUPT, MPROC_EACCES, MPROC_EINVAL, MPROC_ENOMEM.
+ *         MPROC_ECORRUPT, MPROC_EACCES, MPROC_EINVAL, MPROC_ENOMEM,
+ *         MPROC_ENOSYS (Windows without NtQuerySection, which gives a
+ *         block's size).
  */
 MPROC_API int mproc_shm_open(mproc_shm_t **out, const char *name);
 /**
