@@ -422,12 +422,16 @@ struct reader_args {
   long torn;
 };
 
+/* Reads until told to stop, and at least kMinReads times: on a loaded
+ * machine the writers may be done before this thread is first scheduled,
+ * and a reader that never read would prove nothing. */
+enum { kMinReads = 1000 };
 static void *stamp_reader(void *p) {
   struct reader_args *r = p;
   char k[32];
   struct stamped s;
   uint32_t rng = 99;
-  while (!atomic_load(r->stop)) {
+  while (!atomic_load(r->stop) || r->reads < kMinReads) {
     rng = rng * 1103515245u + 12345u;
     size_t len = 0;
     uint32_t writer = (rng >> 8) % 2, key = (rng >> 16) % kStampKeys;
@@ -459,10 +463,9 @@ static void readers_never_see_a_torn_value(void **state) {
   /* Snapshots meanwhile: every value in them checks out. */
   long snapshots = 0;
   for (int i = 0; i < 2; ++i) {
-    for (;;) {
-      int alive = 0;
+    /* At least one snapshot each, however late this thread runs. */
+    for (int alive = 1; alive;) {
       assert_mproc_ok(mproc_process_is_alive(w[i], &alive));
-      if (!alive) break;
       mproc_items_t *items = NULL;
       assert_mproc_ok(mproc_dict_items(d, &items));
       size_t n = 0;
@@ -486,9 +489,7 @@ static void readers_never_see_a_torn_value(void **state) {
     assert_int_equal(pthread_join(t[i], NULL), 0);
     assert_int_equal(test_join_code(w[i]), 0);
     assert_int_equal(r[i].torn, 0);
-    assert_true(r[i].reads > 0);
   }
-  assert_true(snapshots > 0);
   assert_mproc_ok(mproc_dict_check(d));
   mproc_dict_free(d);
 }
@@ -523,11 +524,10 @@ static void snapshots_are_taken_at_one_moment(void **state) {
   mproc_process_t *w = NULL;
   assert_mproc_ok(mproc_process_new(&w, "walking_writer", a, NULL));
   assert_mproc_ok(mproc_process_start(w));
-  long taken = 0;
-  for (;;) {
-    int alive = 0;
+  /* At least one look, however late this thread runs (the writer may be
+   * done before it is first scheduled on a loaded machine). */
+  for (int alive = 1; alive;) {
     assert_mproc_ok(mproc_process_is_alive(w, &alive));
-    if (!alive) break;
     mproc_items_t *items = NULL;
     assert_mproc_ok(mproc_dict_keys(d, &items));
     size_t n = 0;
@@ -547,10 +547,8 @@ static void snapshots_are_taken_at_one_moment(void **state) {
     mproc_items_free(items);
     size_t len = dict_len(d);
     assert_true(len == 1 || len == 2);
-    taken++;
   }
   assert_int_equal(test_join_code(w), 0);
-  assert_true(taken > 0);
   assert_mproc_ok(mproc_dict_check(d));
   mproc_dict_free(d);
 }

@@ -294,11 +294,10 @@ static void snapshots_and_reads_see_one_moment(void **state) {
   mproc_process_t *w = NULL;
   assert_mproc_ok(mproc_process_new(&w, "sliding_writer", a, NULL));
   assert_mproc_ok(mproc_process_start(w));
-  long taken = 0;
-  for (;;) {
-    int alive = 0;
+  /* At least one look, however late this thread runs (the writer may be
+   * done before it is first scheduled on a loaded machine). */
+  for (int alive = 1; alive;) {
     assert_mproc_ok(mproc_process_is_alive(w, &alive));
-    if (!alive) break;
     const char *text = list_text(l);
     long first = atol(text);
     const char *comma = strchr(text, ',');
@@ -307,10 +306,8 @@ static void snapshots_and_reads_see_one_moment(void **state) {
     /* Single reads: the last element is never older than the first. */
     long last = atol(get_str(l, -1));
     assert_true(last >= first);
-    taken++;
   }
   assert_int_equal(test_join_code(w), 0);
-  assert_true(taken > 0);
   assert_string_equal(list_text(l), "50000");
   assert_mproc_ok(mproc_list_check(l));
   mproc_list_free(l);
