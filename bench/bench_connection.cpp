@@ -48,22 +48,12 @@ mproc_process_t* start_with(const char* task, mproc_conn_t** near, int64_t a, in
 int conn_pingpong(int, char**) {
   mproc_conn_t* c = nullptr;
   mproc_process_t* p = start_with("bench_echo", &c, -1, -1);
-  char msg[64] = {0}, back[64];
-  const int warm = 2000, rounds = 50000;
-  double t0 = 0;
-  for (int i = 0; i < warm + rounds; ++i) {
-    if (i == warm) t0 = bench_now_s();
-    size_t len = 0;
-    if (mproc_conn_send(c, msg, sizeof msg, MPROC_FOREVER) != 0 ||
-        mproc_conn_recv_into(c, back, sizeof back, &len, MPROC_FOREVER) != 0)
-      return 1;
-  }
-  double elapsed = bench_now_s() - t0;
-  mproc_conn_send(c, "", 0, MPROC_FOREVER);
+  double us = bench::pingpong_us(c, 50000);
   mproc_process_join(p, MPROC_FOREVER);
   mproc_process_free(p);
   mproc_conn_free(c);
-  bench::report(elapsed / rounds * 1e6);
+  if (us < 0) return 1;
+  bench::report(us);
   return 0;
 }
 
@@ -72,16 +62,9 @@ int conn_throughput(int argc, char** argv) {
   int64_t size = argc > 0 ? std::atoll(argv[0]) : 64;
   int64_t count = size <= 4096 ? 2000000 : 2000;
   mproc_conn_t* c = nullptr;
-  std::vector<char> buf(static_cast<size_t>(size) + 1);
   double t0 = bench_now_s();
   mproc_process_t* p = start_with("bench_source", &c, size, count);
-  int64_t got = 0;
-  for (;;) {
-    size_t len = 0;
-    if (mproc_conn_recv_into(c, buf.data(), buf.size(), &len, MPROC_FOREVER) != 0) return 1;
-    if (len == 0) break;
-    ++got;
-  }
+  int64_t got = bench::receive_until_empty(c, size);
   double elapsed = bench_now_s() - t0;
   mproc_process_join(p, MPROC_FOREVER);
   mproc_process_free(p);

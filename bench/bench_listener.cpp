@@ -106,21 +106,11 @@ mproc_conn_t* accept_one(Served& s) {
 int net_pingpong(int, char**) {
   Served s = serve("bench_net_echo", -1, -1);
   mproc_conn_t* c = accept_one(s);
-  char msg[64] = {0}, back[64];
-  const int warm = 2000, rounds = 50000;
-  double t0 = 0;
-  for (int i = 0; i < warm + rounds; ++i) {
-    if (i == warm) t0 = bench_now_s();
-    size_t len = 0;
-    if (mproc_conn_send(c, msg, sizeof msg, MPROC_FOREVER) != 0 ||
-        mproc_conn_recv_into(c, back, sizeof back, &len, MPROC_FOREVER) != 0)
-      return 1;
-  }
-  double elapsed = bench_now_s() - t0;
-  mproc_conn_send(c, "", 0, MPROC_FOREVER);
+  double us = bench::pingpong_us(c, 50000);
   mproc_conn_free(c);
   finish(s);
-  bench::report(elapsed / rounds * 1e6);
+  if (us < 0) return 1;
+  bench::report(us);
   return 0;
 }
 
@@ -131,15 +121,8 @@ int net_throughput(int argc, char** argv) {
   int64_t count = buffer > 0 ? 10000000 : 2000000;
   Served s = serve("bench_net_source", size, count, buffer);
   mproc_conn_t* c = accept_one(s);
-  std::vector<char> buf(static_cast<size_t>(size) + 1);
   double t0 = bench_now_s();
-  int64_t got = 0;
-  for (;;) {
-    size_t len = 0;
-    if (mproc_conn_recv_into(c, buf.data(), buf.size(), &len, MPROC_FOREVER) != 0) return 1;
-    if (len == 0) break;
-    ++got;
-  }
+  int64_t got = bench::receive_until_empty(c, size);
   double elapsed = bench_now_s() - t0;
   mproc_conn_free(c);
   finish(s);

@@ -1,5 +1,7 @@
 #include "bench_workloads.hpp"
 
+#include "bench_util.h"
+
 #include <mproc/mproc.h>
 
 #include <cstdio>
@@ -54,6 +56,33 @@ int send_then_empty(mproc_conn_t* c, int64_t size, int64_t count) {
   if (code == 0) mproc_conn_send(c, "", 0, MPROC_FOREVER);
   mproc_conn_free(c);
   return code;
+}
+
+double pingpong_us(mproc_conn_t* c, int rounds) {
+  char msg[64] = {0}, back[64];
+  const int warm = 2000;
+  double t0 = 0;
+  for (int i = 0; i < warm + rounds; ++i) {
+    if (i == warm) t0 = bench_now_s();
+    size_t len = 0;
+    if (mproc_conn_send(c, msg, sizeof msg, MPROC_FOREVER) != 0 ||
+        mproc_conn_recv_into(c, back, sizeof back, &len, MPROC_FOREVER) != 0)
+      return -1;
+  }
+  double elapsed = bench_now_s() - t0;
+  mproc_conn_send(c, "", 0, MPROC_FOREVER);
+  return elapsed / rounds * 1e6;
+}
+
+int64_t receive_until_empty(mproc_conn_t* c, int64_t size) {
+  std::vector<char> buf(static_cast<size_t>(size) + 1);
+  int64_t got = 0;
+  for (;;) {
+    size_t len = 0;
+    if (mproc_conn_recv_into(c, buf.data(), buf.size(), &len, MPROC_FOREVER) != 0) return -1;
+    if (len == 0) return got;
+    ++got;
+  }
 }
 
 }  // namespace bench

@@ -42,4 +42,12 @@ void use_fork_where_available();
 int echo_until_empty(mproc_conn_t* c, size_t buffer);
 int send_then_empty(mproc_conn_t* c, int64_t size, int64_t count);
 
+// The near ends of those workloads. Round trips of 64 bytes with a peer
+// that echoes (after a warm-up), then the empty message that ends it:
+// microseconds per round trip, or -1 when a call failed. And receiving
+// until the empty message: how many messages of at most `size` bytes came
+// (-1 when a call failed). Neither frees `c`.
+double pingpong_us(mproc_conn_t* c, int rounds);
+int64_t receive_until_empty(mproc_conn_t* c, int64_t size);
+
 }  // namespace bench

@@ -78,6 +78,24 @@ static inline mproc_container_opts_t *test_container_opts(size_t limit, const ch
   return opts;
 }
 
+/* The length and the text of a dict or list: prefix_len(c) and
+ * prefix_text(c), the snapshot as "k=v,..." sorted by key (a dict) or
+ * "a,b,c" in order (a list). */
+#define TEST_CONTAINER_QUERIES(prefix, type, by_key)                  \
+  static size_t prefix##_len(const type *c) {                          \
+    size_t n = 0;                                                      \
+    assert_mproc_ok(mproc_##prefix##_len(c, &n));                      \
+    return n;                                                          \
+  }                                                                    \
+  static const char *prefix##_text(const type *c) {                    \
+    static char text[16384];                                           \
+    mproc_items_t *items = NULL;                                       \
+    assert_mproc_ok(mproc_##prefix##_items(c, &items));                \
+    test_items_text(items, by_key, text, sizeof text);                 \
+    mproc_items_free(items);                                           \
+    return text;                                                       \
+  }
+
 /* A unique name for a named container of this test process. */
 static inline void test_container_name(char *name, size_t size, const char *what) {
   static int serial;

@@ -39,21 +39,7 @@ static const char *get_str(const mproc_dict_t *d, const char *k) {
   return buf;
 }
 
-static size_t dict_len(const mproc_dict_t *d) {
-  size_t n = 0;
-  assert_mproc_ok(mproc_dict_len(d, &n));
-  return n;
-}
-
-/* The dict as sorted "k=v,..." text. */
-static const char *dict_text(const mproc_dict_t *d) {
-  static char text[16384];
-  mproc_items_t *items = NULL;
-  assert_mproc_ok(mproc_dict_items(d, &items));
-  test_items_text(items, 1, text, sizeof text);
-  mproc_items_free(items);
-  return text;
-}
+TEST_CONTAINER_QUERIES(dict, mproc_dict_t, 1)
 
 /* ---- Every operation ---------------------------------------------------- */
 

@@ -53,21 +53,7 @@ static const char *pop_str(mproc_list_t *l, int64_t i) {
   return buf;
 }
 
-static size_t list_len(const mproc_list_t *l) {
-  size_t n = 0;
-  assert_mproc_ok(mproc_list_len(l, &n));
-  return n;
-}
-
-/* The list as "a,b,c" text, in order. */
-static const char *list_text(const mproc_list_t *l) {
-  static char text[16384];
-  mproc_items_t *items = NULL;
-  assert_mproc_ok(mproc_list_items(l, &items));
-  test_items_text(items, 0, text, sizeof text);
-  mproc_items_free(items);
-  return text;
-}
+TEST_CONTAINER_QUERIES(list, mproc_list_t, 0)
 
 /* ---- Every operation ---------------------------------------------------- */
 
