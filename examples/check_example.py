@@ -85,10 +85,17 @@ def subclass(lines):
 
 
 def join_orders(lines):
-    serial = float(re.search(r"one by one: ([\d.]+)", "\n".join(lines)).group(1))
-    parallel = float(re.search(r"all at once: ([\d.]+)", "\n".join(lines)).group(1))
-    expect(serial >= 0.55, f"three in a row take >= 0.6 s ({serial})")
-    expect(parallel < serial - 0.2, f"side by side is faster ({parallel} vs {serial})")
+    # What is not spent starting: the children's work and the joins.
+    # Starting a process may take longer than these children work (under
+    # Wine, on a loaded machine), and says nothing about how they overlap.
+    text = "\n".join(lines)
+    serial, s_start = map(float, re.search(
+        r"one by one: ([\d.]+) s \(([\d.]+) s of it starting\)", text).groups())
+    parallel, p_start = map(float, re.search(
+        r"all at once: ([\d.]+) s \(([\d.]+) s of it starting\)", text).groups())
+    serial, parallel = serial - s_start, parallel - p_start
+    expect(serial >= 0.55, f"three in a row work >= 0.6 s ({serial:.2f})")
+    expect(parallel < serial - 0.2, f"side by side is faster ({parallel:.2f} vs {serial:.2f})")
 
 
 def terminate(lines):
