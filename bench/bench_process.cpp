@@ -1,5 +1,5 @@
 // Process workloads: start+join latency of a trivial task per start method,
-// and the resident memory of an idle child.
+// of a program run as a command, and the resident memory of an idle child.
 #include <mproc/mproc.h>
 
 #ifndef _WIN32
@@ -117,7 +117,34 @@ int child_rss(int argc, char** argv) {
   return 0;
 }
 
+#ifndef _WIN32
+// (Linux only: the program it runs, /bin/true, has no twin under Wine.)
+// command_run <program>: milliseconds per start + join of a program run as
+// an mproc_command_t (its streams inherited), the work of Boost.Process's
+// child + wait.
+int command_run(int argc, char** argv) {
+  if (argc < 1) return 2;
+  const char* cmd_argv[] = {argv[0], nullptr};
+  const int warm = 5, rounds = 200;  // as boost_process.cpp
+  double t0 = 0;
+  for (int i = 0; i < warm + rounds; ++i) {
+    if (i == warm) t0 = bench_now_s();
+    mproc_command_t* cmd = nullptr;
+    int code = -1;
+    if (mproc_command_new(&cmd, cmd_argv, nullptr) != 0 || mproc_command_start(cmd) != 0 ||
+        mproc_command_join(cmd, 60000) != 0 || mproc_command_exitcode(cmd, &code) != 0 || code != 0)
+      bench::die("command_run");
+    mproc_command_free(cmd);
+  }
+  bench::report((bench_now_s() - t0) / rounds * 1e3);
+  return 0;
+}
+#endif
+
 bench::Registration reg_start_join("start_join", start_join);
+#ifndef _WIN32
+bench::Registration reg_command_run("command_run", command_run);
+#endif
 bench::Registration reg_child_rss("child_rss", child_rss);
 bench::Registration reg_fork_exit_here("fork_exit_here", fork_exit_here);
 

@@ -12,6 +12,7 @@ as JSON lines (one object per workload and baseline).
     python3 bench/run.py --build-dir build -k queue     # names containing "queue"
     python3 bench/run.py --build-dir build --list
     python3 bench/run.py --build-dir build -k soak  # only the soak (bench/soak.py)
+    python3 bench/run.py --build-dir build --chart ratios.png  # and draw the ratios
 
 With --wine-build-dir, the mproc side of each workload the Windows build
 has (bench/meson.build builds mproc-bench.exe there) also runs under Wine, as
@@ -116,6 +117,13 @@ class WineContext(workloads.Context):
         return argv, None
 
 
+def missing_program(argv):
+    """The program a command runs when this build did not make it (the Boost
+    programs without Boost), else None."""
+    program = pathlib.Path(argv[0])
+    return program if program.is_absolute() and not program.exists() else None
+
+
 def measure(workload, baselines, ctx, repeats, timeout):
     sides = [("mproc", workload.mproc(ctx))]
     sides += [(name, argv(ctx)) for name, argv in baselines]
@@ -126,6 +134,39 @@ def measure(workload, baselines, ctx, repeats, timeout):
         for name, argv in sides:
             values[name].append(run_once(argv, env, timeout))
     return values
+
+
+def draw_chart(rows, args):
+    """Draws the rows with bench/chart.py, run by a Python that has
+    matplotlib: this one, or Debian's (python3-matplotlib) when this one is
+    another installation. Returns 0, or 1 if no picture was made."""
+    python = sys.executable
+    if subprocess.run([python, "-c", "import matplotlib"], capture_output=True).returncode:
+        python = "/usr/bin/python3"
+    script = pathlib.Path(__file__).resolve().parent / "chart.py"
+    out = subprocess.run([python, str(script), args.chart, chart_caption(args)],
+                         input=json.dumps(rows), text=True, check=False)
+    if out.returncode != 0:
+        print(f"no chart: {script.name} exited {out.returncode} "
+              "(it needs matplotlib: Debian's python3-matplotlib)")
+        return 1
+    print(f"chart written to {args.chart}")
+    return 0
+
+
+def chart_caption(args):
+    """What the chart was measured on: date, CPU model, load at the end."""
+    cpu = "unknown CPU"
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"bench/run.py -n {args.repeats}, {time.strftime('%Y-%m-%d')}, {cpu}, "
+            f"{os.cpu_count()} CPUs, load average {load}")
 
 
 def main():
@@ -152,6 +193,9 @@ def main():
                         "(default: tests/win/wine.sh's, <repo>/build-win-deps)")
     parser.add_argument("--soak-scale", type=float, default=1.0,
                         help="multiplies the soak's counts (default 1: the full run)")
+    parser.add_argument("--chart", metavar="FILE.png",
+                        help="also draw this run's ratios, every workload against every "
+                        "baseline on a log scale (bench/chart.py, python3-matplotlib)")
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
 
@@ -184,6 +228,7 @@ def main():
         print(header)
         print("-" * len(header))
     failures = 0
+    rows = []  # this run's figures, for --chart
     with output.open("a") as sink:
         for w in chosen:
             baselines = list(w.baselines)
@@ -194,6 +239,12 @@ def main():
                 print(f"{w.name:34} {WINE_LABEL}: skipped: {wine_skip}")
             baselines = [b for b in baselines
                          if not args.baseline or any(f in b[0] for f in args.baseline)]
+            for name, argv in list(baselines):
+                missing = name != WINE_LABEL and missing_program(argv(ctx))
+                if missing:
+                    print(f"{w.name:34} {name}: skipped: {missing.name} not built "
+                          "(bench/meson.build builds it only when its library is found)")
+                    baselines.remove((name, argv))
             if not baselines:
                 continue  # nothing left to compare it with
             try:
@@ -214,6 +265,7 @@ def main():
                 else:
                     print(f"{w.name:34} {w.unit:9} {mine_text:28} {name:22} "
                           f"{base_text:28} {ratio:7.2f}x")
+                rows.append({"workload": w.name, "baseline_name": name, "speedup": ratio})
                 sink.write(json.dumps({
                     "workload": w.name, "unit": w.unit, "better": w.better,
                     "mproc": mine["median"], "mproc_min": mine["min"],
@@ -226,6 +278,8 @@ def main():
             sys.stdout.flush()
     if with_soak:
         failures += soak.run(ctx, output, args.soak_scale, args.brief)
+    if args.chart and rows:
+        failures += draw_chart(rows, args)
     if not args.brief:
         print(f"\nfigures appended to {output}")
     return 1 if failures else 0

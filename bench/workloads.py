@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
+TRUE = "/bin/true"  # the trivial program of the command rows
 
 
 class Context:
@@ -46,6 +47,12 @@ class Context:
 
     def boost_dict(self, *args):
         return [str(self.bench_dir / "boost-dict-bench"), *args]
+
+    def boost_ipc(self, *args):
+        return [str(self.bench_dir / "boost-ipc-bench"), *args]
+
+    def boost_process(self, *args):
+        return [str(self.bench_dir / "boost-process-bench"), *args]
 
     def minimal_program(self):
         return str(self.bench_dir / "minimal-cxx")
@@ -93,6 +100,13 @@ ALL = [
     start_join("fork", ("fork+_exit+waitpid", lambda c: c.raw_bench("fork_exit")),
                ("same, from the mproc process", lambda c: c.mproc_bench("fork_exit_here"))),
     start_join("forkserver", ("fork+_exit+waitpid", lambda c: c.raw_bench("fork_exit"))),
+    Workload(
+        "command_run_true", "ms", "lower",
+        "run /bin/true as a command (a fresh program) and wait for it",
+        lambda c: c.mproc_bench("command_run", TRUE),
+        [("Boost.Process child+wait", lambda c: c.boost_process(TRUE)),
+         ("posix_spawn+waitpid", lambda c: c.raw_bench("posix_spawn_start", TRUE))],
+    ),
     child_rss("spawn"),
     child_rss("fork"),
     child_rss("forkserver"),
@@ -153,21 +167,36 @@ ALL = [
         lambda c: c.mproc_bench("lock_pairs"),
         [("python Lock", lambda c: c.python("lock_pairs")),
          ("robust pshared pthread mutex", lambda c: c.raw_bench("robust_mutex_pairs")),
-         ("sem_t in shared memory", lambda c: c.raw_bench("sem_t_pairs"))],
+         ("sem_t in shared memory", lambda c: c.raw_bench("sem_t_pairs")),
+         ("Boost interprocess_mutex", lambda c: c.boost_ipc("mutex_pairs"))],
+    ),
+    Workload(
+        "lock_uncontended_named", "M pairs/s", "higher",
+        "acquire+release of a named Lock nobody else wants",
+        lambda c: c.mproc_bench("lock_pairs", "named"),
+        [("Boost named_mutex", lambda c: c.boost_ipc("named_mutex_pairs"))],
+    ),
+    Workload(
+        "lock_2proc_turns", "M pairs/s", "higher",
+        "two processes taking one Lock 2,000,000 times each (both together)",
+        lambda c: c.mproc_bench("lock_2proc"),
+        [("Boost interprocess_mutex", lambda c: c.boost_ipc("mutex_2proc"))],
     ),
     Workload(
         "semaphore_uncontended", "M pairs/s", "higher",
         "acquire+release of a Semaphore(1) nobody else wants",
         lambda c: c.mproc_bench("sem_pairs"),
         [("sem_t in shared memory", lambda c: c.raw_bench("sem_t_pairs")),
-         ("python Semaphore", lambda c: c.python("sem_pairs"))],
+         ("python Semaphore", lambda c: c.python("sem_pairs")),
+         ("Boost interprocess_semaphore", lambda c: c.boost_ipc("sem_pairs"))],
     ),
     Workload(
         "handoff_roundtrip", "us", "lower",
         "two processes alternating through two semaphores",
         lambda c: c.mproc_bench("handoff"),
         [("raw futex ping-pong", lambda c: c.raw_bench("futex_pingpong")),
-         ("python Semaphore", lambda c: c.python("sem_handoff"))],
+         ("python Semaphore", lambda c: c.python("sem_handoff")),
+         ("Boost interprocess_semaphore", lambda c: c.boost_ipc("sem_handoff"))],
     ),
     Workload(
         "idle_waiter_cpu", "ms CPU", "lower",
@@ -189,12 +218,15 @@ ALL = [
         lambda c, size=size, p=p, n=n: c.mproc_bench("queue_throughput", size, p, n),
         [(f"python Queue", lambda c, size=size, p=p, n=n: c.python("queue_throughput", "queue", size, p, n)),
          (f"python SimpleQueue", lambda c, size=size, p=p, n=n: c.python("queue_throughput", "simple", size, p, n))]
-        + ([("raw pipe, 1 write/msg", lambda c, size=size: c.raw_bench("pipe_throughput", size))]
+        + ([("raw pipe, 1 write/msg", lambda c, size=size: c.raw_bench("pipe_throughput", size)),
+            (f"Boost message_queue (depth {depth})",
+             lambda c, size=size, depth=depth: c.boost_ipc("mq", size, depth))]
            if shape == "1x1" else [])
         + ([("memcpy from DRAM", lambda c: c.raw_bench("memcpy_bandwidth"))]
            if size == "1048576" else []),
-    ) for label, size, unit in [("64B", "64", "M msg/s"), ("4KiB", "4096", "M msg/s"),
-                                ("1MiB", "1048576", "GB/s")]
+    ) for label, size, unit, depth in [("64B", "64", "M msg/s", "1024"),
+                                       ("4KiB", "4096", "M msg/s", "256"),
+                                       ("1MiB", "1048576", "GB/s", "8")]
       for shape, p, n in [("1x1", "1", "1"), ("2x2", "2", "2")]],
     Workload(
         "queue_roundtrip_64B", "us", "lower",

@@ -14,6 +14,8 @@ mproc_packages=(
   doxygen  # the reference manual and its check (docs/, suite docs)
   abigail-tools  # abidw/abidiff: the ABI baseline test (tests/abi/baseline.sh)
   libopenmpi-dev openmpi-bin python3-mpi4py  # MPI pools (src/mpi) and their mpi4py baseline
+  libboost-dev libboost-filesystem-dev  # bench/: the Boost.Interprocess and Boost.Process rows
+  python3-matplotlib  # bench/run.py --chart
 )
 
 # mproc_install_packages [package...]: those packages (default: mproc_packages).
