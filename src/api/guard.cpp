@@ -90,7 +90,8 @@ int fail_current_exception(const char* function) noexcept {
   }
 }
 
-void fail_bad_handle(const char* function, const char* label) {
+void fail_bad_handle(const void* handle, const char* function, const char* label) {
+  if (handle == nullptr) mproc::fail(MPROC_EINVAL, std::string(function) + ": " + label + " is NULL");
   mproc::fail(MPROC_EINVAL,
               std::string(function) + ": the handle was freed or is not a " + label);
 }

@@ -51,8 +51,12 @@ inline void require(bool ok, const char* function, const char* what) {
 }
 
 // A handle argument that is not usable: MPROC_EINVAL "<function>: the
-// handle was freed or is not a <label>".
-[[noreturn]] void fail_bad_handle(const char* function, const char* label);
+// handle was freed or is not a <label>", or for
+// NULL says so ("<function>: <label> is NULL"). Out of line and cold, so
+// the check on every call's fast path stays a compare and a branch.
+[[noreturn]] __attribute__((cold, noinline)) void fail_bad_handle(const void* handle,
+                                                                  const char* function,
+                                                                  const char* label);
 // A *_free given a handle it may not free (freed already, of another type,
 // or lent by the library for one call): recorded as the thread's last
 // error, since *_free returns nothing.

@@ -28,6 +28,7 @@
 #include "core/sync/shared_block.hpp"
 #include "core/tasks.hpp"
 #include "platform/error.hpp"
+#include "platform/wait.hpp"
 
 #define MPROC_DEFINE_HANDLE(tag, core_type, magic_value, label) \
   struct tag {                                                  \
@@ -124,8 +125,7 @@ bool usable(const H* h) noexcept {
 // Checks a handle argument and returns the struct behind it.
 template <class H>
 H& check_handle(H* h, const char* function) {
-  if (h == nullptr) mproc::fail(MPROC_EINVAL, std::string(function) + ": " + H::kLabel + " is NULL");
-  if (!usable(h)) fail_bad_handle(function, H::kLabel);
+  if (__builtin_expect(!usable(h), 0)) fail_bad_handle(h, function, H::kLabel);
   return *h;
 }
 template <class H>
@@ -155,6 +155,31 @@ auto& unwrap(H* h, const char* function) {
 template <class H>
 auto hold(H* h, const char* function) {
   return check_handle(h, function).obj;
+}
+
+// What a release needs kept, for a release whose only touch of the object
+// after the atomic operation that publishes it is a wake of sleepers
+// (Lock, Semaphore). Where the wake hands the kernel an address and reads
+// no memory (futexes: platform::kWakeReadsNoMemory), nothing need outlive
+// the publishing operation, and the reference count hold() changes -- a
+// third of an uncontended semaphore's time -- is left alone. Elsewhere the
+// wake reads the wait cell, and this holds the object as hold() does.
+template <class T>
+class WakeHold {
+ public:
+  explicit WakeHold(const std::shared_ptr<T>& obj) : obj_(obj.get()) {
+    if constexpr (!mproc::platform::kWakeReadsNoMemory) keep_ = obj;
+  }
+  T* operator->() const noexcept { return obj_; }
+  T& operator*() const noexcept { return *obj_; }
+
+ private:
+  T* obj_;
+  std::shared_ptr<T> keep_;  // empty where the wake reads no memory
+};
+template <class H>
+auto hold_for_wake(H* h, const char* function) {
+  return WakeHold(check_handle(h, function).obj);
 }
 
 // A new live handle, fields at their defaults (options) or empty.
@@ -196,6 +221,7 @@ void release(H* h, const char* function) noexcept {
 #define MPROC_UNWRAP(h) ::mproc::api::unwrap((h), __func__)
 #define MPROC_UNWRAP_IN(h, function) ::mproc::api::unwrap((h), (function))
 #define MPROC_HOLD(h) ::mproc::api::hold((h), __func__)
+#define MPROC_HOLD_FOR_WAKE(h) ::mproc::api::hold_for_wake((h), __func__)
 #define MPROC_CHECK(h) ::mproc::api::check_handle((h), __func__)
 #define MPROC_CHECK_IN(h, function) ::mproc::api::check_handle((h), (function))
 #define MPROC_OPTIONS(h) ::mproc::api::options((h), __func__)

@@ -424,6 +424,47 @@ static void a_lock_serialises_threads(void **state) {
   mproc_lock_free(lock);
 }
 
+/* A thread let go by a release may free the object at once, while the
+ * releasing call is still returning (glibc's sem_post bug 12674): the
+ * release must touch nothing of it after that. Many rounds, so that some
+ * free lands inside the release; a touch of freed memory crashes (or, in
+ * the ASan build, is reported). */
+enum { kFreeRaceRounds = 2000 };
+static void *take_then_free_sem(void *arg) {
+  mproc_sem_t *sem = arg;
+  if (mproc_sem_acquire(sem, MPROC_FOREVER) != 0) return (void *)1;
+  mproc_sem_free(sem);
+  return NULL;
+}
+static void *take_then_free_lock(void *arg) {
+  mproc_lock_t *lock = arg;
+  if (mproc_lock_acquire(lock, MPROC_FOREVER) != 0) return (void *)1;
+  if (mproc_lock_release(lock) != 0) return (void *)2;
+  mproc_lock_free(lock);
+  return NULL;
+}
+static void a_thread_let_go_by_a_release_may_free_at_once(void **state) {
+  (void)state;
+  for (int round = 0; round < kFreeRaceRounds; ++round) {
+    mproc_sem_t *sem = NULL;
+    mproc_lock_t *lock = NULL;
+    assert_mproc_ok(mproc_sem_new(&sem, 0, NULL));
+    assert_mproc_ok(mproc_lock_new(&lock, NULL));
+    assert_mproc_ok(mproc_lock_acquire(lock, MPROC_FOREVER));
+    pthread_t s, l;
+    pthread_create(&s, NULL, take_then_free_sem, sem);
+    pthread_create(&l, NULL, take_then_free_lock, lock);
+    if (round % 2 == 1) sched_yield(); /* now and then, let them go to sleep first */
+    assert_mproc_ok(mproc_sem_release(sem));
+    assert_mproc_ok(mproc_lock_release(lock));
+    void *rc_s, *rc_l;
+    pthread_join(s, &rc_s);
+    pthread_join(l, &rc_l);
+    assert_null(rc_s);
+    assert_null(rc_l);
+  }
+}
+
 static void semaphore_timeouts_and_over_release(void **state) {
   (void)state;
   mproc_sem_t *sem = NULL;
@@ -1073,6 +1114,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(rlock_counts_its_owner),
       cmocka_unit_test(ownership_is_per_thread),
       cmocka_unit_test(a_lock_serialises_threads),
+      cmocka_unit_test(a_thread_let_go_by_a_release_may_free_at_once),
       cmocka_unit_test(semaphore_timeouts_and_over_release),
       cmocka_unit_test(a_bounded_semaphore_of_zero_admits_no_release),
       cmocka_unit_test(an_event_wakes_waiters_in_three_processes),

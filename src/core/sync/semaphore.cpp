@@ -10,14 +10,15 @@ namespace {
 using platform::Deadline;
 
 constexpr int64_t kSpinNs = 20000;
+constexpr uint64_t kOneSleeper = uint64_t{1} << 32;
 
-// Takes a unit if there is one.
-bool try_take(SemaphoreState& s) {
-  uint32_t v = s.value.load(std::memory_order_relaxed);
-  while (v > 0) {
-    if (s.value.compare_exchange_weak(v, v - 1, std::memory_order_acquire)) return true;
-  }
-  return false;
+// The value half of the word, which sleepers wait on (a futex is 32 bits).
+// Little-endian: the low half is at the word's own address.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "the value is the low half of the semaphore's word");
+static_assert(sizeof(std::atomic<uint32_t>) == 4 && alignof(std::atomic<uint64_t>) >= 4);
+std::atomic<uint32_t>& low_half(std::atomic<uint64_t>& word) {
+  return *reinterpret_cast<std::atomic<uint32_t>*>(&word);
 }
 
 }  // namespace
@@ -30,8 +31,7 @@ std::shared_ptr<Semaphore> Semaphore::create(uint32_t value, bool bounded,
   auto region = SharedRegion::create(ObjectKind::kSemaphore,
                                      platform::page_size(), options);
   auto& s = region->state<SemaphoreState>();
-  s.value.store(value, std::memory_order_relaxed);
-  s.sleepers.store(0, std::memory_order_relaxed);
+  s.word.store(value, std::memory_order_relaxed);  // no sleepers
   s.bound = value;
   s.bounded = bounded ? 1 : 0;
   platform::wait_cell_init(s.cell);
@@ -49,42 +49,26 @@ std::shared_ptr<Semaphore> Semaphore::decode(WireReader& in, ReceivedFds& fds) {
 
 int Semaphore::arg_type() const noexcept { return MPROC_ARG_SEM; }
 
-int Semaphore::acquire(const Deadline& deadline) {
-  if (try_take(s_)) return 0;
-  return acquire_slow(deadline);
-}
-
 int Semaphore::acquire_slow(const Deadline& deadline) {
   if (deadline.immediate()) return MPROC_ETIMEDOUT;
-  if (platform::spin_until([this] { return s_.value.load(std::memory_order_relaxed) > 0; },
-                           kSpinNs) &&
-      try_take(s_))
-    return 0;
+  if (platform::spin_until([this] { return value() > 0; }, kSpinNs) && try_take()) return 0;
   // Counted as a sleeper before looking at the value once more: a release
   // either sees the count (and wakes us) or made the value we see.
-  s_.sleepers.fetch_add(1, std::memory_order_seq_cst);
+  s_.word.fetch_add(kOneSleeper, std::memory_order_seq_cst);
   int rc = 0;
   for (;;) {
-    if (try_take(s_)) break;
-    if (!platform::wait_on(s_.cell, s_.value, 0, deadline) && deadline.expired()) {
-      rc = try_take(s_) ? 0 : MPROC_ETIMEDOUT;
+    if (try_take()) break;
+    if (!platform::wait_on(s_.cell, low_half(s_.word), 0, deadline) && deadline.expired()) {
+      rc = try_take() ? 0 : MPROC_ETIMEDOUT;
       break;
     }
   }
-  s_.sleepers.fetch_sub(1, std::memory_order_relaxed);
+  s_.word.fetch_sub(kOneSleeper, std::memory_order_relaxed);
   return rc;
 }
 
-int Semaphore::release(uint32_t n) {
-  uint32_t v = s_.value.load(std::memory_order_relaxed);
-  for (;;) {
-    if (s_.bounded != 0 && (v > s_.bound || s_.bound - v < n)) return MPROC_ESTATE;
-    if (UINT32_MAX - v < n) return MPROC_EOVERFLOW;
-    if (s_.value.compare_exchange_weak(v, v + n, std::memory_order_seq_cst)) break;
-  }
-  if (s_.sleepers.load(std::memory_order_seq_cst) > 0)
-    platform::wake(s_.cell, s_.value, static_cast<int>(n > 0x7ffffffe ? 0x7ffffffe : n));
-  return 0;
+void Semaphore::wake(platform::WaitCell& cell, std::atomic<uint64_t>& word, uint32_t n) {
+  platform::wake(cell, low_half(word), static_cast<int>(n > 0x7ffffffe ? 0x7ffffffe : n));
 }
 
 }  // namespace mproc::core

@@ -10,4 +10,10 @@ struct WaitCell {
   uint32_t unused;
 };
 
+// wake() hands the kernel the word's address and reads no memory: a
+// release may wake after the object could have been freed (an address
+// unmapped meanwhile is an error the kernel returns; one mapped anew gets
+// a spurious wake, which every futex waiter expects).
+inline constexpr bool kWakeReadsNoMemory = true;
+
 }  // namespace mproc::platform

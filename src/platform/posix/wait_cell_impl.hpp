@@ -16,4 +16,8 @@ struct WaitCell {
   sem_t sem;
 };
 
+// wake() reads the cell (its count of sleepers): the object must outlive a
+// release that wakes (api/handles.hpp's WakeHold keeps it).
+inline constexpr bool kWakeReadsNoMemory = false;
+
 }  // namespace mproc::platform

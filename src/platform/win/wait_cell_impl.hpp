@@ -15,4 +15,8 @@ struct WaitCell {
   uint64_t id;  // random; names the semaphore "Local\mproc-wc-<16 hex digits>"
 };
 
+// wake() reads the cell (its count of sleepers): the object must outlive a
+// release that wakes (api/handles.hpp's WakeHold keeps it).
+inline constexpr bool kWakeReadsNoMemory = false;
+
 }  // namespace mproc::platform
