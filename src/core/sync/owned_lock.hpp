@@ -56,28 +56,37 @@ inline constexpr uint32_t kLockOwnerMask = platform::kRobustTidMask;
 // word's value in `expected`), storing `desired` (our id, and perhaps the
 // sleepers bit): then puts it on our list and records us as its owner.
 // Called inside a robust operation, so the kernel sees the lock from the
-// moment the word holds our id.
-inline bool owned_lock_claim(OwnedLockState& s, uint32_t& expected, uint32_t desired) noexcept {
+// moment the word holds our id. `fault`: the steps of this acquire.
+inline bool owned_lock_claim(OwnedLockState& s, uint32_t& expected, uint32_t desired,
+                             const FaultSteps& fault) noexcept {
   if (!s.word.compare_exchange_strong(expected, desired, std::memory_order_acquire)) return false;
-  fault_step(FaultSite::kLockAcquireStep, LockAcquireStep::kTaken);
+  fault.step(LockAcquireStep::kTaken);
   platform::robust_enqueue(s.link);
-  fault_step(FaultSite::kLockAcquireStep, LockAcquireStep::kListed);
+  fault.step(LockAcquireStep::kListed);
   platform::owner_note(s.stamp);
   return true;
+}
+inline bool owned_lock_claim(OwnedLockState& s, uint32_t& expected, uint32_t desired) noexcept {
+  return owned_lock_claim(s, expected, desired, FaultSteps(FaultSite::kLockAcquireStep));
 }
 
 // Begins the robust operation around taking a lock: from here until
 // owned_lock_op_end, a death leaves the kernel to look at this lock too.
-inline void owned_lock_op_begin(OwnedLockState& s) noexcept {
+inline void owned_lock_op_begin(OwnedLockState& s, const FaultSteps& fault) noexcept {
   platform::robust_op_begin(s.link);
-  fault_step(FaultSite::kLockAcquireStep, LockAcquireStep::kBegun);
+  fault.step(LockAcquireStep::kBegun);
+}
+inline void owned_lock_op_begin(OwnedLockState& s) noexcept {
+  owned_lock_op_begin(s, FaultSteps(FaultSite::kLockAcquireStep));
 }
 // Ends it and passes on `rc`, the outcome (0 or MPROC_EOWNERDEAD: taken).
-inline int owned_lock_op_end(int rc) noexcept {
+inline int owned_lock_op_end(int rc, const FaultSteps& fault) noexcept {
   platform::robust_op_end();
-  if (rc == 0 || rc == MPROC_EOWNERDEAD)
-    fault_step(FaultSite::kLockAcquireStep, LockAcquireStep::kDone);
+  if (rc == 0 || rc == MPROC_EOWNERDEAD) fault.step(LockAcquireStep::kDone);
   return rc;
+}
+inline int owned_lock_op_end(int rc) noexcept {
+  return owned_lock_op_end(rc, FaultSteps(FaultSite::kLockAcquireStep));
 }
 
 // The path taken when the lock is not simply free; called inside the
@@ -93,8 +102,9 @@ void owned_lock_wake_one(OwnedLockState& s);
 inline int owned_lock_acquire(OwnedLockState& s, const platform::Deadline& deadline) {
   uint32_t self = static_cast<uint32_t>(platform::current_tid());
   uint32_t seen = 0;
-  owned_lock_op_begin(s);
-  if (__builtin_expect(owned_lock_claim(s, seen, self), 1)) return owned_lock_op_end(0);
+  const FaultSteps fault(FaultSite::kLockAcquireStep);
+  owned_lock_op_begin(s, fault);
+  if (__builtin_expect(owned_lock_claim(s, seen, self, fault), 1)) return owned_lock_op_end(0, fault);
   return owned_lock_acquire_contended(s, self, seen, deadline);
 }
 
@@ -103,20 +113,21 @@ inline int owned_lock_release(OwnedLockState& s) {
   uint32_t self = static_cast<uint32_t>(platform::current_tid());
   uint32_t seen = s.word.load(std::memory_order_relaxed);
   if ((seen & kLockOwnerMask) != self || (seen & kLockOwnerDied) != 0) return MPROC_ESTATE;
+  const FaultSteps fault(FaultSite::kLockReleaseStep);
   platform::robust_op_begin(s.link);
-  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kBegun);
+  fault.step(LockReleaseStep::kBegun);
   if (!platform::robust_dequeue(s.link)) {
     platform::robust_op_end();
     return MPROC_ESTATE;  // a namesake thread of another pid namespace holds it
   }
-  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kUnlisted);
+  fault.step(LockReleaseStep::kUnlisted);
   platform::owner_forget(s.stamp);
-  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kForgotten);
+  fault.step(LockReleaseStep::kForgotten);
   seen = s.word.exchange(0, std::memory_order_release);
-  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kFreed);
+  fault.step(LockReleaseStep::kFreed);
   if (__builtin_expect((seen & kLockSleepers) != 0, 0)) owned_lock_wake_one(s);
   platform::robust_op_end();
-  fault_step(FaultSite::kLockReleaseStep, LockReleaseStep::kDone);
+  fault.step(LockReleaseStep::kDone);
   return 0;
 }
 bool owned_lock_held_by_me(const OwnedLockState& s) noexcept;
