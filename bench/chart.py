@@ -66,7 +66,7 @@ def draw(rows, path, caption):
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour)
                for label, colour, _ in FAMILIES if label in used]
     ax.legend(handles, [label for label, _, _ in FAMILIES if label in used],
-              loc="lower right", fontsize=8)
+              loc="upper right", fontsize=8)
     ax.set_title(f"mproc against its baselines\n{caption}", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
