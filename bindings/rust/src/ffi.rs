@@ -43,12 +43,18 @@ opaque!(
     mproc_listener_t,
     mproc_net_opts_t,
     mproc_waitset_t,
+    mproc_pool_t,
+    mproc_pool_opts_t,
+    mproc_task_opts_t,
+    mproc_future_t,
+    mproc_map_opts_t,
+    mproc_imap_t,
 );
 
 /// `mproc_task_fn`: the C side calls it with the child's argument list.
 pub type mproc_task_fn = Option<unsafe extern "C" fn(args: *const mproc_args_t) -> c_int>;
 /// `mproc_pool_fn`: a pool task, in the same registry (the binding
-/// registers only process tasks, and passes None here).
+/// registers one kind per name, and passes None for the other).
 pub type mproc_pool_fn = Option<
     unsafe extern "C" fn(input: *const c_void, len: usize, out: *mut mproc_result_t) -> c_int,
 >;
@@ -518,4 +524,75 @@ extern "C" {
         cap: usize,
         count: *mut usize,
     ) -> c_int;
+
+    // ---- pool.h
+    pub fn mproc_result_set(out: *mut mproc_result_t, data: *const c_void, len: usize) -> c_int;
+    pub fn mproc_result_error(out: *mut mproc_result_t, code: c_int, message: *const c_char)
+        -> c_int;
+    pub fn mproc_pool_opts_new(out: *mut *mut mproc_pool_opts_t) -> c_int;
+    pub fn mproc_pool_opts_free(opts: *mut mproc_pool_opts_t);
+    pub fn mproc_pool_opts_set_processes(opts: *mut mproc_pool_opts_t, n: usize) -> c_int;
+    pub fn mproc_pool_opts_set_start_method(
+        opts: *mut mproc_pool_opts_t,
+        method: mproc_start_method_t,
+    ) -> c_int;
+    pub fn mproc_pool_opts_set_initializer(
+        opts: *mut mproc_pool_opts_t,
+        task: *const c_char,
+        args: *const mproc_args_t,
+    ) -> c_int;
+    pub fn mproc_pool_opts_set_maxtasksperchild(opts: *mut mproc_pool_opts_t, n: usize) -> c_int;
+    pub fn mproc_task_opts_new(out: *mut *mut mproc_task_opts_t) -> c_int;
+    pub fn mproc_task_opts_free(opts: *mut mproc_task_opts_t);
+    pub fn mproc_task_opts_set_timeout(opts: *mut mproc_task_opts_t, timeout_ms: i64) -> c_int;
+    pub fn mproc_pool_new(out: *mut *mut mproc_pool_t, opts: *const mproc_pool_opts_t) -> c_int;
+    pub fn mproc_pool_processes(pool: *const mproc_pool_t, n: *mut usize) -> c_int;
+    pub fn mproc_pool_apply_async(
+        pool: *mut mproc_pool_t,
+        task: *const c_char,
+        input: *const c_void,
+        len: usize,
+        opts: *const mproc_task_opts_t,
+        out: *mut *mut mproc_future_t,
+    ) -> c_int;
+    pub fn mproc_map_opts_new(out: *mut *mut mproc_map_opts_t) -> c_int;
+    pub fn mproc_map_opts_free(opts: *mut mproc_map_opts_t);
+    pub fn mproc_map_opts_set_chunksize(opts: *mut mproc_map_opts_t, n: usize) -> c_int;
+    pub fn mproc_pool_imap(
+        pool: *mut mproc_pool_t,
+        task: *const c_char,
+        inputs: *const *const c_void,
+        lens: *const usize,
+        count: usize,
+        opts: *const mproc_map_opts_t,
+        out: *mut *mut mproc_imap_t,
+    ) -> c_int;
+    pub fn mproc_pool_imap_unordered(
+        pool: *mut mproc_pool_t,
+        task: *const c_char,
+        inputs: *const *const c_void,
+        lens: *const usize,
+        count: usize,
+        opts: *const mproc_map_opts_t,
+        out: *mut *mut mproc_imap_t,
+    ) -> c_int;
+    pub fn mproc_imap_next(
+        it: *mut mproc_imap_t,
+        index: *mut usize,
+        out: *mut *mut mproc_msg_t,
+        timeout_ms: i64,
+    ) -> c_int;
+    pub fn mproc_imap_free(it: *mut mproc_imap_t);
+    pub fn mproc_pool_close(pool: *mut mproc_pool_t) -> c_int;
+    pub fn mproc_pool_terminate(pool: *mut mproc_pool_t) -> c_int;
+    pub fn mproc_pool_join(pool: *mut mproc_pool_t, timeout_ms: i64) -> c_int;
+    pub fn mproc_pool_free(pool: *mut mproc_pool_t);
+    pub fn mproc_future_wait(f: *mut mproc_future_t, timeout_ms: i64) -> c_int;
+    pub fn mproc_future_ready(f: *const mproc_future_t, ready: *mut c_int) -> c_int;
+    pub fn mproc_future_result(
+        f: *mut mproc_future_t,
+        out: *mut *mut mproc_msg_t,
+        timeout_ms: i64,
+    ) -> c_int;
+    pub fn mproc_future_free(f: *mut mproc_future_t);
 }

@@ -5,12 +5,14 @@
 pub mod ffi;
 
 mod args;
+mod codec;
 mod command;
 mod error;
 mod handle;
 mod message;
 mod net;
 mod pipe;
+mod pool;
 mod process;
 mod queue;
 mod shared;
@@ -21,11 +23,16 @@ mod task;
 mod util;
 
 pub use args::{ArgType, Args, ArgsRef};
+pub use codec::{from_bytes, to_bytes, Decode, Encode};
 pub use command::{run, Command, Output};
 pub use error::{code, Error, ErrorKind, Result};
 pub use message::Message;
 pub use net::{authkey, connect, set_authkey, Listener, NetOptions, WaitSet};
 pub use pipe::{pipe, Connection};
+pub use pool::{
+    register_pool_task, run_pool_task, AsyncResult, IMap, IMapUnordered, Pool, PoolOptions,
+    PoolTaskFn,
+};
 pub use process::{
     active_children, current_process_is_daemon, current_process_name, parent_pid, set_start_method,
     start_method, Process, ProcessOptions, StartMethod,

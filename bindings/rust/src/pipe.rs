@@ -5,6 +5,7 @@ use std::os::fd::RawFd;
 use std::ptr;
 use std::time::Duration;
 
+use crate::codec::{from_bytes, to_bytes, Decode, Encode};
 use crate::error::{check, code, Error, Result};
 use crate::ffi;
 use crate::handle::handle;
@@ -66,6 +67,17 @@ impl Connection {
     }
 
     /// Receives one message, waiting at most `timeout` (`None`: forever).
+    /// Sends a typed value ([`Encode`]), as [`send`](Connection::send).
+    pub fn send_value<T: Encode + ?Sized>(&self, value: &T, timeout: Option<Duration>) -> Result<()> {
+        self.send(&to_bytes(value), timeout)
+    }
+
+    /// Receives a typed value ([`Decode`]), as [`recv`](Connection::recv):
+    /// a message that is not a `T` fails with `InvalidArgument`.
+    pub fn recv_value<T: Decode>(&self, timeout: Option<Duration>) -> Result<T> {
+        from_bytes(self.recv(timeout)?.as_bytes())
+    }
+
     pub fn recv(&self, timeout: Option<Duration>) -> Result<Message> {
         // SAFETY: live handle, valid out-pointer.
         create(|out| unsafe { ffi::mproc_conn_recv(self.as_raw(), out, timeout_ms(timeout)) })

@@ -30,7 +30,7 @@ pub enum StartMethod {
 }
 
 impl StartMethod {
-    fn to_c(self) -> ffi::mproc_start_method_t {
+    pub(crate) fn to_c(self) -> ffi::mproc_start_method_t {
         match self {
             StartMethod::Spawn => ffi::MPROC_START_SPAWN,
             StartMethod::Fork => ffi::MPROC_START_FORK,

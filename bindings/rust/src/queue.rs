@@ -5,6 +5,7 @@ use core::ffi::c_int;
 use std::fmt;
 use std::time::Duration;
 
+use crate::codec::{from_bytes, to_bytes, Decode, Encode};
 use crate::error::{check, code, Error, Result};
 use crate::ffi;
 use crate::handle::handle;
@@ -143,6 +144,17 @@ impl Queue {
         // SAFETY: live handle, valid out-pointer.
         create(|out| unsafe { ffi::mproc_queue_get(self.as_raw(), out, timeout_ms(timeout)) })
             .map(Message::from_nonnull)
+    }
+
+    /// Puts a typed value ([`Encode`]), as [`put`](Queue::put).
+    pub fn put_value<T: Encode + ?Sized>(&self, value: &T, timeout: Option<Duration>) -> Result<()> {
+        self.put(&to_bytes(value), timeout)
+    }
+
+    /// Takes a typed value ([`Decode`]), as [`get`](Queue::get): a message
+    /// that is not a `T` fails with `InvalidArgument` (and is consumed).
+    pub fn get_value<T: Decode>(&self, timeout: Option<Duration>) -> Result<T> {
+        from_bytes(self.get(timeout)?.as_bytes())
     }
 
     /// Takes a message without waiting: `Empty` if there is none now.
