@@ -59,7 +59,8 @@ const (
 // about this particular failure.
 //
 // errors.Is compares codes, so errors.Is(err, ErrTimeout) holds for any
-// timeout. It also matches the standard library's equivalents where one
+// timeout, a Queue's ErrEmpty and ErrFull included (one test for every
+// blocking call that ran out of time). It also matches the standard library's equivalents where one
 // exists: fs.ErrNotExist (ENOENT), fs.ErrExist (EEXIST), fs.ErrPermission
 // (EPERM, EACCES), io.EOF (EOF).
 type Error struct {
@@ -88,7 +89,17 @@ func (e *Error) Is(target error) bool {
 		return e.Code == EOF
 	}
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	if !ok {
+		return false
+	}
+	// Every wait that ran out of time is a timeout, whatever the call:
+	// a Queue's Get and Put report theirs as EEMPTY and EFULL (Python's
+	// queue.Empty and queue.Full), which errors.Is also finds as
+	// ErrTimeout.
+	if t.Code == ETIMEDOUT && (e.Code == EEMPTY || e.Code == EFULL) {
+		return true
+	}
+	return t.Code == e.Code
 }
 
 // Sentinels for errors.Is. Their messages are the codes' generic texts.

@@ -1,7 +1,7 @@
 package mproc
 
 /*
-#cgo LDFLAGS: -lmproc
+#cgo pkg-config: mproc
 #include <stdlib.h>
 #include <mproc/mproc.h>
 */

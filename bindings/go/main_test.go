@@ -13,6 +13,13 @@ import (
 const childEnv = "MPROC_GO_TEST_CHILD"
 
 func TestMain(m *testing.M) {
+	// Pool workers and processes are this test binary run again: they
+	// register the same tasks, then Main runs theirs and exits.
+	registerTestTasks()
+	if err := Main(); err != nil {
+		fmt.Fprintln(os.Stderr, "mproc.Main:", err)
+		os.Exit(2)
+	}
 	if role := os.Getenv(childEnv); role != "" {
 		os.Exit(childMain(role))
 	}

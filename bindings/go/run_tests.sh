@@ -13,7 +13,6 @@ fi
 build_dir=$(cd "$1" && pwd)
 shift
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
 
 if ! command -v go >/dev/null 2>&1; then
   echo "go not found: skipping the Go binding's tests" >&2
@@ -25,8 +24,10 @@ if [[ ! -e "$build_dir/src/libmproc.so" ]]; then
 fi
 
 export CGO_ENABLED=1
-export CGO_CFLAGS="-O2 -g -I$root/include"
-export CGO_LDFLAGS="-L$build_dir/src -Wl,-rpath,$build_dir/src"
+# The package finds mproc with `#cgo pkg-config: mproc`: here the build's
+# uninstalled .pc file; the rpath lets the test binaries load it from there.
+export PKG_CONFIG_PATH="$build_dir/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+export CGO_LDFLAGS="-Wl,-rpath,$build_dir/src"
 export GOCACHE="$build_dir/go-cache"
 export GOPATH="$build_dir/go-path"
 export GOFLAGS=-mod=mod

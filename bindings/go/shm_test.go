@@ -3,6 +3,7 @@ package mproc
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 )
 
@@ -61,5 +62,49 @@ func TestSharedMemoryBytesAfterClose(t *testing.T) {
 	}
 	if _, err := s.Lock(); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Lock after Close: %v", err)
+	}
+}
+
+// A slice taken before Close used to point into unmapped memory (a
+// SIGSEGV on the next write); now it is detached: no fault, and the block
+// itself, still open elsewhere, does not see the write.
+func TestSharedMemorySliceHeldPastClose(t *testing.T) {
+	s, err := NewSharedMemory(8192, Named())
+	ok(t, err)
+	other, err := OpenSharedMemory(s.Name())
+	ok(t, err)
+	defer other.Close()
+	held := s.Bytes()
+	copy(held, "before")
+	ok(t, s.Close())
+	held[0] = 'X'
+	held[len(held)-1] = 'Y'
+	if got := string(other.Bytes()[:6]); got != "before" {
+		t.Fatalf("the block changed through a closed handle's slice: %q", got)
+	}
+	if _, err := s.WriteAt([]byte("x"), 0); !errors.Is(err, ErrClosed) {
+		t.Fatalf("WriteAt after Close: %v", err)
+	}
+	if _, err := s.ReadAt(make([]byte, 1), 0); !errors.Is(err, ErrClosed) {
+		t.Fatalf("ReadAt after Close: %v", err)
+	}
+}
+
+func TestSharedMemoryReadAtWriteAt(t *testing.T) {
+	s, err := NewSharedMemory(16)
+	ok(t, err)
+	defer s.Close()
+	n, err := s.WriteAt([]byte("abc"), 14)
+	if n != 2 || !errors.Is(err, io.EOF) {
+		t.Fatalf("WriteAt past the end: %d, %v", n, err)
+	}
+	buf := make([]byte, 2)
+	n, err = s.ReadAt(buf, 14)
+	ok(t, err)
+	if n != 2 || string(buf) != "ab" {
+		t.Fatalf("ReadAt: %d %q", n, buf)
+	}
+	if _, err := s.ReadAt(buf, 17); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("ReadAt out of range: %v", err)
 	}
 }

@@ -15,7 +15,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 rust_peer="$build_dir/rust-target/debug/examples/interop"
 
 export CGO_ENABLED=1 GOFLAGS=-mod=mod GOPROXY=off GO111MODULE=on
-export CGO_CFLAGS="-I$root/include" CGO_LDFLAGS="-L$build_dir/src -Wl,-rpath,$build_dir/src"
+export PKG_CONFIG_PATH="$build_dir/meson-uninstalled" CGO_LDFLAGS="-Wl,-rpath,$build_dir/src"
 export GOCACHE="$build_dir/go-cache" GOPATH="$build_dir/go-path"
 go_peer="$build_dir/interop-go"
 (cd "$root/bindings/go" && go build -o "$go_peer" ./cmd/interop)

@@ -1,0 +1,214 @@
+/* Fixed C entry points for tasks written in Go (tasks.go).
+ *
+ * The C task registry keeps one function pointer per name and calls it
+ * without the name, so each Go task needs a C function of its own: these
+ * are slots, handed out in registration order, each passing its number to
+ * the one exported Go dispatcher. */
+#include <mproc/mproc.h>
+#include "_cgo_export.h"
+
+#define MPROC_GO_SLOT(i)                                                        \
+  static int mproc_go_pool_##i(const void *in, size_t len, mproc_result_t *out) { \
+    return goPoolTask(i, (void *)in, len, out);                                \
+  }                                                                            \
+  static int mproc_go_proc_##i(const mproc_args_t *args) {                     \
+    return goProcessTask(i, (mproc_args_t *)args);                             \
+  }
+
+MPROC_GO_SLOT(0)
+MPROC_GO_SLOT(1)
+MPROC_GO_SLOT(2)
+MPROC_GO_SLOT(3)
+MPROC_GO_SLOT(4)
+MPROC_GO_SLOT(5)
+MPROC_GO_SLOT(6)
+MPROC_GO_SLOT(7)
+MPROC_GO_SLOT(8)
+MPROC_GO_SLOT(9)
+MPROC_GO_SLOT(10)
+MPROC_GO_SLOT(11)
+MPROC_GO_SLOT(12)
+MPROC_GO_SLOT(13)
+MPROC_GO_SLOT(14)
+MPROC_GO_SLOT(15)
+MPROC_GO_SLOT(16)
+MPROC_GO_SLOT(17)
+MPROC_GO_SLOT(18)
+MPROC_GO_SLOT(19)
+MPROC_GO_SLOT(20)
+MPROC_GO_SLOT(21)
+MPROC_GO_SLOT(22)
+MPROC_GO_SLOT(23)
+MPROC_GO_SLOT(24)
+MPROC_GO_SLOT(25)
+MPROC_GO_SLOT(26)
+MPROC_GO_SLOT(27)
+MPROC_GO_SLOT(28)
+MPROC_GO_SLOT(29)
+MPROC_GO_SLOT(30)
+MPROC_GO_SLOT(31)
+MPROC_GO_SLOT(32)
+MPROC_GO_SLOT(33)
+MPROC_GO_SLOT(34)
+MPROC_GO_SLOT(35)
+MPROC_GO_SLOT(36)
+MPROC_GO_SLOT(37)
+MPROC_GO_SLOT(38)
+MPROC_GO_SLOT(39)
+MPROC_GO_SLOT(40)
+MPROC_GO_SLOT(41)
+MPROC_GO_SLOT(42)
+MPROC_GO_SLOT(43)
+MPROC_GO_SLOT(44)
+MPROC_GO_SLOT(45)
+MPROC_GO_SLOT(46)
+MPROC_GO_SLOT(47)
+MPROC_GO_SLOT(48)
+MPROC_GO_SLOT(49)
+MPROC_GO_SLOT(50)
+MPROC_GO_SLOT(51)
+MPROC_GO_SLOT(52)
+MPROC_GO_SLOT(53)
+MPROC_GO_SLOT(54)
+MPROC_GO_SLOT(55)
+MPROC_GO_SLOT(56)
+MPROC_GO_SLOT(57)
+MPROC_GO_SLOT(58)
+MPROC_GO_SLOT(59)
+MPROC_GO_SLOT(60)
+MPROC_GO_SLOT(61)
+MPROC_GO_SLOT(62)
+MPROC_GO_SLOT(63)
+
+const mproc_pool_fn mproc_go_pool_slots[] = {
+  mproc_go_pool_0,
+  mproc_go_pool_1,
+  mproc_go_pool_2,
+  mproc_go_pool_3,
+  mproc_go_pool_4,
+  mproc_go_pool_5,
+  mproc_go_pool_6,
+  mproc_go_pool_7,
+  mproc_go_pool_8,
+  mproc_go_pool_9,
+  mproc_go_pool_10,
+  mproc_go_pool_11,
+  mproc_go_pool_12,
+  mproc_go_pool_13,
+  mproc_go_pool_14,
+  mproc_go_pool_15,
+  mproc_go_pool_16,
+  mproc_go_pool_17,
+  mproc_go_pool_18,
+  mproc_go_pool_19,
+  mproc_go_pool_20,
+  mproc_go_pool_21,
+  mproc_go_pool_22,
+  mproc_go_pool_23,
+  mproc_go_pool_24,
+  mproc_go_pool_25,
+  mproc_go_pool_26,
+  mproc_go_pool_27,
+  mproc_go_pool_28,
+  mproc_go_pool_29,
+  mproc_go_pool_30,
+  mproc_go_pool_31,
+  mproc_go_pool_32,
+  mproc_go_pool_33,
+  mproc_go_pool_34,
+  mproc_go_pool_35,
+  mproc_go_pool_36,
+  mproc_go_pool_37,
+  mproc_go_pool_38,
+  mproc_go_pool_39,
+  mproc_go_pool_40,
+  mproc_go_pool_41,
+  mproc_go_pool_42,
+  mproc_go_pool_43,
+  mproc_go_pool_44,
+  mproc_go_pool_45,
+  mproc_go_pool_46,
+  mproc_go_pool_47,
+  mproc_go_pool_48,
+  mproc_go_pool_49,
+  mproc_go_pool_50,
+  mproc_go_pool_51,
+  mproc_go_pool_52,
+  mproc_go_pool_53,
+  mproc_go_pool_54,
+  mproc_go_pool_55,
+  mproc_go_pool_56,
+  mproc_go_pool_57,
+  mproc_go_pool_58,
+  mproc_go_pool_59,
+  mproc_go_pool_60,
+  mproc_go_pool_61,
+  mproc_go_pool_62,
+  mproc_go_pool_63,
+};
+const mproc_task_fn mproc_go_proc_slots[] = {
+  mproc_go_proc_0,
+  mproc_go_proc_1,
+  mproc_go_proc_2,
+  mproc_go_proc_3,
+  mproc_go_proc_4,
+  mproc_go_proc_5,
+  mproc_go_proc_6,
+  mproc_go_proc_7,
+  mproc_go_proc_8,
+  mproc_go_proc_9,
+  mproc_go_proc_10,
+  mproc_go_proc_11,
+  mproc_go_proc_12,
+  mproc_go_proc_13,
+  mproc_go_proc_14,
+  mproc_go_proc_15,
+  mproc_go_proc_16,
+  mproc_go_proc_17,
+  mproc_go_proc_18,
+  mproc_go_proc_19,
+  mproc_go_proc_20,
+  mproc_go_proc_21,
+  mproc_go_proc_22,
+  mproc_go_proc_23,
+  mproc_go_proc_24,
+  mproc_go_proc_25,
+  mproc_go_proc_26,
+  mproc_go_proc_27,
+  mproc_go_proc_28,
+  mproc_go_proc_29,
+  mproc_go_proc_30,
+  mproc_go_proc_31,
+  mproc_go_proc_32,
+  mproc_go_proc_33,
+  mproc_go_proc_34,
+  mproc_go_proc_35,
+  mproc_go_proc_36,
+  mproc_go_proc_37,
+  mproc_go_proc_38,
+  mproc_go_proc_39,
+  mproc_go_proc_40,
+  mproc_go_proc_41,
+  mproc_go_proc_42,
+  mproc_go_proc_43,
+  mproc_go_proc_44,
+  mproc_go_proc_45,
+  mproc_go_proc_46,
+  mproc_go_proc_47,
+  mproc_go_proc_48,
+  mproc_go_proc_49,
+  mproc_go_proc_50,
+  mproc_go_proc_51,
+  mproc_go_proc_52,
+  mproc_go_proc_53,
+  mproc_go_proc_54,
+  mproc_go_proc_55,
+  mproc_go_proc_56,
+  mproc_go_proc_57,
+  mproc_go_proc_58,
+  mproc_go_proc_59,
+  mproc_go_proc_60,
+  mproc_go_proc_61,
+  mproc_go_proc_62,
+  mproc_go_proc_63,
+};
