@@ -15,23 +15,27 @@
 use std::env;
 use std::process::Command;
 
-fn pkg_config_libdir() -> Result<String, String> {
+/// The library's directories from `pkg-config --libs-only-L mproc`: empty
+/// when it is in the linker's default directories (pkg-config leaves those
+/// out). Works for an installed mproc and for a Meson build's
+/// meson-uninstalled/mproc-uninstalled.pc alike.
+fn pkg_config_dirs() -> Result<Vec<String>, String> {
     let pkg_config = env::var("PKG_CONFIG").unwrap_or_else(|_| "pkg-config".to_string());
     let out = Command::new(&pkg_config)
-        .args(["--print-errors", "--variable=libdir", "mproc"])
+        .args(["--print-errors", "--libs-only-L", "mproc"])
         .output()
         .map_err(|e| format!("could not run {pkg_config}: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "{pkg_config} --variable=libdir mproc failed: {}",
+            "{pkg_config} --libs-only-L mproc failed: {}",
             String::from_utf8_lossy(&out.stderr).trim().replace('\n', " ")
         ));
     }
-    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if dir.is_empty() {
-        return Err(format!("{pkg_config} gave mproc no libdir"));
-    }
-    Ok(dir)
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|flag| flag.strip_prefix("-L"))
+        .map(str::to_string)
+        .collect())
 }
 
 fn main() {
@@ -39,23 +43,21 @@ fn main() {
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG");
     println!("cargo:rerun-if-changed=build.rs");
-    let dir = match env::var("MPROC_LIB_DIR") {
-        Ok(dir) if !dir.is_empty() => Some(dir),
-        _ => match pkg_config_libdir() {
-            Ok(dir) => Some(dir),
-            Err(why) => {
-                println!(
-                    "cargo:warning=mproc: {why}; linking with the linker's default \
-                     directories (set PKG_CONFIG_PATH or MPROC_LIB_DIR)"
-                );
-                None
-            }
-        },
+    let dirs = match env::var("MPROC_LIB_DIR") {
+        Ok(dir) if !dir.is_empty() => vec![dir],
+        _ => pkg_config_dirs().unwrap_or_else(|why| {
+            println!(
+                "cargo:warning=mproc: {why}; linking with the linker's default \
+                 directories (set PKG_CONFIG_PATH or MPROC_LIB_DIR)"
+            );
+            Vec::new()
+        }),
     };
-    if let Some(dir) = dir {
+    for dir in &dirs {
         println!("cargo:rustc-link-search=native={dir}");
         println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
-        println!("cargo:libdir={dir}");
     }
+    // Dependents read it as DEP_MPROC_LIBDIR ("" for a system library).
+    println!("cargo:libdir={}", dirs.first().map_or("", String::as_str));
     println!("cargo:rustc-link-lib=dylib=mproc");
 }

@@ -195,7 +195,8 @@ impl Queue {
         self.flag(ffi::mproc_queue_full)
     }
 
-    pub fn is_closed(&self) -> Result<bool> {
+    /// Whether some process shut the queue down.
+    pub fn is_shutdown(&self) -> Result<bool> {
         self.flag(ffi::mproc_queue_is_closed)
     }
 
@@ -225,9 +226,18 @@ impl Queue {
         out(|n| unsafe { ffi::mproc_queue_max_message(self.as_raw(), n) })
     }
 
-    /// Closes the queue for every process; blocked puts, gets and joins
-    /// wake up. Closing twice is harmless.
-    pub fn close(&self) -> Result<()> {
+    /// Releases this handle (as dropping it does): `close` means the same
+    /// in every mproc front end, "this process is done with the object";
+    /// the queue lives on in other processes. To end the queue for every
+    /// process, see [`shutdown`](Queue::shutdown).
+    pub fn close(self) {
+        drop(self)
+    }
+
+    /// Shuts the queue down for every process: puts fail with `Closed`,
+    /// gets return what is queued and then `Closed`, and blocked puts,
+    /// gets and joins wake up. Twice is harmless. (Go's `Shutdown`.)
+    pub fn shutdown(&self) -> Result<()> {
         // SAFETY: live handle.
         check(unsafe { ffi::mproc_queue_close(self.as_raw()) })
     }

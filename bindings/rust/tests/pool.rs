@@ -2,6 +2,8 @@
 //! and fork. Its own main() (harness = false): spawned workers execute this
 //! binary again and must reach mproc::main() with the tasks registered.
 
+mod common;
+
 use std::error::Error;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -117,34 +119,12 @@ fn main() -> ExitCode {
         eprintln!("pool: setup failed: {e}");
         return ExitCode::from(2);
     }
-    let tests: [(&str, fn() -> TestResult); 5] = [
+    let tests: [common::NamedTest; 5] = [
         ("spawn_pool_applies_and_maps", || apply_map_and_imap(StartMethod::Spawn)),
         ("fork_pool_applies_and_maps", || apply_map_and_imap(StartMethod::Fork)),
         ("per_task_errors_are_results", per_task_errors_are_results),
         ("a_task_over_its_time_limit_fails_alone", a_task_over_its_time_limit_fails_alone),
         ("terminate_fails_unfinished_tasks", terminate_fails_unfinished_tasks),
     ];
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let mut failed = 0;
-    let mut ran = 0;
-    for (name, test) in tests {
-        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
-            continue;
-        }
-        ran += 1;
-        // A panicking assert fails this test, not the whole binary.
-        match std::panic::catch_unwind(test) {
-            Ok(Ok(())) => println!("test {name} ... ok"),
-            Ok(Err(e)) => {
-                failed += 1;
-                println!("test {name} ... FAILED: {e}");
-            }
-            Err(_) => {
-                failed += 1;
-                println!("test {name} ... FAILED (panicked)");
-            }
-        }
-    }
-    println!("\ntest result: {}. {} passed; {failed} failed", if failed == 0 { "ok" } else { "FAILED" }, ran - failed);
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    common::run_named(&tests)
 }

@@ -100,23 +100,23 @@ fn random_names_are_unguessable_and_unlinkable() {
 }
 
 #[test]
-fn close_drains_then_reports_closed() {
+fn shutdown_drains_then_reports_closed() {
     let q = Queue::new().unwrap();
     q.put(b"last", None).unwrap();
-    q.close().unwrap();
-    q.close().unwrap();
-    assert!(q.is_closed().unwrap());
+    q.shutdown().unwrap();
+    q.shutdown().unwrap();
+    assert!(q.is_shutdown().unwrap());
     assert_eq!(q.put(b"late", None).unwrap_err().kind(), ErrorKind::Closed);
     assert_eq!(q.get(None).unwrap().as_bytes(), b"last");
     assert_eq!(q.get(None).unwrap_err().kind(), ErrorKind::Closed);
 }
 
 #[test]
-fn close_wakes_a_blocked_getter() {
+fn shutdown_wakes_a_blocked_getter() {
     let q = Queue::new().unwrap();
     std::thread::scope(|s| {
         let getter = s.spawn(|| q.get(PATIENCE).map(Vec::from));
-        q.close().unwrap();
+        q.shutdown().unwrap();
         assert_eq!(
             getter.join().unwrap().unwrap_err().kind(),
             ErrorKind::Closed

@@ -5,6 +5,8 @@
 //! tasks registered -- before anything else happens. Under libtest the child
 //! would run the whole test suite instead.
 
+mod common;
+
 use core::ffi::c_int;
 use std::error::Error;
 use std::process::ExitCode;
@@ -17,7 +19,7 @@ const GREET_EXIT: i32 = 7;
 const PIPE_EXIT: i32 = 5;
 
 type TestResult = Result<(), Box<dyn Error>>;
-type Test = (&'static str, fn() -> TestResult);
+type Test = common::NamedTest;
 
 mproc::task!(fn greet(args) -> mproc::Result<i32> {
     let queue = args.get_queue(0)?;
@@ -110,35 +112,7 @@ fn main() -> ExitCode {
         ),
         ("no_children_are_left_running", no_children_are_left_running),
     ];
-    // As libtest: arguments that are not flags select tests by substring.
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let selected: Vec<Test> = tests
-        .into_iter()
-        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
-        .collect();
-    let mut failed = 0;
-    for &(name, test) in &selected {
-        match test() {
-            Ok(()) => println!("test {name} ... ok"),
-            Err(e) => {
-                failed += 1;
-                println!("test {name} ... FAILED: {e}");
-            }
-        }
-    }
-    println!(
-        "\ntest result: {}. {} passed; {failed} failed",
-        if failed == 0 { "ok" } else { "FAILED" },
-        selected.len() - failed
-    );
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    common::run_named(&tests)
 }
 
 fn ensure(ok: bool, what: impl Into<String>) -> TestResult {
