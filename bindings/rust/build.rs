@@ -28,7 +28,9 @@ fn pkg_config_dirs() -> Result<Vec<String>, String> {
     if !out.status.success() {
         return Err(format!(
             "{pkg_config} --libs-only-L mproc failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim().replace('\n', " ")
+            String::from_utf8_lossy(&out.stderr)
+                .trim()
+                .replace('\n', " ")
         ));
     }
     Ok(String::from_utf8_lossy(&out.stdout)

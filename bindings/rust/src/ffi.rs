@@ -527,8 +527,11 @@ extern "C" {
 
     // ---- pool.h
     pub fn mproc_result_set(out: *mut mproc_result_t, data: *const c_void, len: usize) -> c_int;
-    pub fn mproc_result_error(out: *mut mproc_result_t, code: c_int, message: *const c_char)
-        -> c_int;
+    pub fn mproc_result_error(
+        out: *mut mproc_result_t,
+        code: c_int,
+        message: *const c_char,
+    ) -> c_int;
     pub fn mproc_pool_opts_new(out: *mut *mut mproc_pool_opts_t) -> c_int;
     pub fn mproc_pool_opts_free(opts: *mut mproc_pool_opts_t);
     pub fn mproc_pool_opts_set_processes(opts: *mut mproc_pool_opts_t, n: usize) -> c_int;

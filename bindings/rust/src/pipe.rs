@@ -68,7 +68,11 @@ impl Connection {
 
     /// Receives one message, waiting at most `timeout` (`None`: forever).
     /// Sends a typed value ([`Encode`]), as [`send`](Connection::send).
-    pub fn send_value<T: Encode + ?Sized>(&self, value: &T, timeout: Option<Duration>) -> Result<()> {
+    pub fn send_value<T: Encode + ?Sized>(
+        &self,
+        value: &T,
+        timeout: Option<Duration>,
+    ) -> Result<()> {
         self.send(&to_bytes(value), timeout)
     }
 

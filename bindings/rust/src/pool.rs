@@ -63,15 +63,17 @@ where
         Ok(value) => match catch_unwind(AssertUnwindSafe(|| body(value))) {
             Ok(Ok(output)) => Ok(to_bytes(&output)),
             Ok(Err(e)) => Err((code::ETASK, e.to_string())),
-            Err(panic) => Err((code::ETASK, format!("task panicked: {}", panic_text(&*panic)))),
+            Err(panic) => Err((
+                code::ETASK,
+                format!("task panicked: {}", panic_text(&*panic)),
+            )),
         },
     };
     match outcome {
         // SAFETY: live result; the bytes are readable for their length.
         Ok(bytes) => unsafe { ffi::mproc_result_set(out, bytes.as_ptr().cast(), bytes.len()) },
         Err((rc, message)) => {
-            let message = std::ffi::CString::new(message.replace('\0', " "))
-                .unwrap_or_default();
+            let message = std::ffi::CString::new(message.replace('\0', " ")).unwrap_or_default();
             // SAFETY: live result, valid C string (copied).
             unsafe { ffi::mproc_result_error(out, rc, message.as_ptr()) }
         }
@@ -162,9 +164,21 @@ impl PoolOptions {
     }
 }
 
-handle!(RawPoolOptions, ffi::mproc_pool_opts_t, ffi::mproc_pool_opts_free);
-handle!(RawTaskOptions, ffi::mproc_task_opts_t, ffi::mproc_task_opts_free);
-handle!(RawMapOptions, ffi::mproc_map_opts_t, ffi::mproc_map_opts_free);
+handle!(
+    RawPoolOptions,
+    ffi::mproc_pool_opts_t,
+    ffi::mproc_pool_opts_free
+);
+handle!(
+    RawTaskOptions,
+    ffi::mproc_task_opts_t,
+    ffi::mproc_task_opts_free
+);
+handle!(
+    RawMapOptions,
+    ffi::mproc_map_opts_t,
+    ffi::mproc_map_opts_free
+);
 
 impl PoolOptions {
     fn to_raw(&self) -> Result<RawPoolOptions> {
@@ -198,7 +212,9 @@ handle!(
 
 impl std::fmt::Debug for Pool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pool").field("processes", &self.processes().ok()).finish()
+        f.debug_struct("Pool")
+            .field("processes", &self.processes().ok())
+            .finish()
     }
 }
 
@@ -263,7 +279,10 @@ impl Pool {
                 o,
             )
         })?;
-        Ok(AsyncResult { raw, _out: PhantomData })
+        Ok(AsyncResult {
+            raw,
+            _out: PhantomData,
+        })
     }
 
     /// Runs `task` on `input` and waits for its output.
@@ -335,7 +354,10 @@ impl Pool {
                 o,
             )
         })?;
-        Ok(IMap { raw, _out: PhantomData })
+        Ok(IMap {
+            raw,
+            _out: PhantomData,
+        })
     }
 
     /// No new work; the workers exit once every submitted task is done.
@@ -390,7 +412,9 @@ unsafe impl<O> Sync for AsyncResult<O> {}
 
 impl<O> std::fmt::Debug for AsyncResult<O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AsyncResult").field("ready", &self.ready()).finish()
+        f.debug_struct("AsyncResult")
+            .field("ready", &self.ready())
+            .finish()
     }
 }
 
@@ -502,6 +526,8 @@ pub struct IMapUnordered<O> {
 impl<O: Decode> Iterator for IMapUnordered<O> {
     type Item = (usize, Result<O>);
     fn next(&mut self) -> Option<(usize, Result<O>)> {
-        self.inner.next_timeout(None).map(|(i, r)| (i.unwrap_or(usize::MAX), r))
+        self.inner
+            .next_timeout(None)
+            .map(|(i, r)| (i.unwrap_or(usize::MAX), r))
     }
 }

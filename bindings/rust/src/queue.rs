@@ -147,7 +147,11 @@ impl Queue {
     }
 
     /// Puts a typed value ([`Encode`]), as [`put`](Queue::put).
-    pub fn put_value<T: Encode + ?Sized>(&self, value: &T, timeout: Option<Duration>) -> Result<()> {
+    pub fn put_value<T: Encode + ?Sized>(
+        &self,
+        value: &T,
+        timeout: Option<Duration>,
+    ) -> Result<()> {
         self.put(&to_bytes(value), timeout)
     }
 

@@ -12,25 +12,34 @@ use mproc::{ErrorKind, Pool, PoolOptions, StartMethod};
 
 type TestResult = Result<(), Box<dyn Error>>;
 
-mproc::pool_task!(fn square(x: i64) -> Result<i64, String> {
-    x.checked_mul(x).ok_or_else(|| format!("{x} squared overflows"))
-});
-
-mproc::pool_task!(fn describe(arg: (String, u32, f64)) -> Result<(String, usize), String> {
-    let (word, times, scale) = arg;
-    Ok((word.repeat(times as usize), (scale * 2.0) as usize))
-});
-
-mproc::pool_task!(fn panics(_x: i64) -> Result<i64, String> {
-    std::panic::set_hook(Box::new(|_| {}));
-    panic!("on purpose")
-});
-
-mproc::pool_task!(fn never_returns(_x: ()) -> Result<(), String> {
-    loop {
-        std::thread::park();
+mproc::pool_task!(
+    fn square(x: i64) -> Result<i64, String> {
+        x.checked_mul(x)
+            .ok_or_else(|| format!("{x} squared overflows"))
     }
-});
+);
+
+mproc::pool_task!(
+    fn describe(arg: (String, u32, f64)) -> Result<(String, usize), String> {
+        let (word, times, scale) = arg;
+        Ok((word.repeat(times as usize), (scale * 2.0) as usize))
+    }
+);
+
+mproc::pool_task!(
+    fn panics(_x: i64) -> Result<i64, String> {
+        std::panic::set_hook(Box::new(|_| {}));
+        panic!("on purpose")
+    }
+);
+
+mproc::pool_task!(
+    fn never_returns(_x: ()) -> Result<(), String> {
+        loop {
+            std::thread::park();
+        }
+    }
+);
 
 fn expect_kind<T: std::fmt::Debug>(r: mproc::Result<T>, kind: ErrorKind, text: &str) -> TestResult {
     match r {
@@ -52,14 +61,19 @@ fn apply_map_and_imap(method: StartMethod) -> TestResult {
     let inputs: Vec<i64> = (0..20).collect();
     let squares: Vec<i64> = pool.map("square", &inputs)?;
     assert_eq!(squares, inputs.iter().map(|x| x * x).collect::<Vec<_>>());
-    let ordered: Vec<i64> = pool.imap("square", &inputs, 3)?.collect::<mproc::Result<_>>()?;
+    let ordered: Vec<i64> = pool
+        .imap("square", &inputs, 3)?
+        .collect::<mproc::Result<_>>()?;
     assert_eq!(ordered, squares);
     let mut unordered: Vec<(usize, i64)> = pool
         .imap_unordered::<_, i64>("square", &inputs, 1)?
         .map(|(i, r)| r.map(|v| (i, v)))
         .collect::<mproc::Result<_>>()?;
     unordered.sort();
-    assert_eq!(unordered, squares.iter().copied().enumerate().collect::<Vec<_>>());
+    assert_eq!(
+        unordered,
+        squares.iter().copied().enumerate().collect::<Vec<_>>()
+    );
     let tuples = vec![("ab".to_string(), 2u32, 1.5f64), ("x".to_string(), 0, 0.0)];
     let out: Vec<(String, usize)> = pool.starmap("describe", &tuples)?;
     assert_eq!(out, vec![("abab".to_string(), 3), (String::new(), 0)]);
@@ -70,18 +84,40 @@ fn apply_map_and_imap(method: StartMethod) -> TestResult {
 
 fn per_task_errors_are_results() -> TestResult {
     let pool = pool(StartMethod::Spawn)?;
-    expect_kind(pool.apply::<_, i64>("square", &i64::MAX), ErrorKind::TaskFailed, "overflows")?;
-    expect_kind(pool.apply::<_, i64>("panics", &1i64), ErrorKind::TaskFailed, "on purpose")?;
+    expect_kind(
+        pool.apply::<_, i64>("square", &i64::MAX),
+        ErrorKind::TaskFailed,
+        "overflows",
+    )?;
+    expect_kind(
+        pool.apply::<_, i64>("panics", &1i64),
+        ErrorKind::TaskFailed,
+        "on purpose",
+    )?;
     // The task decodes an i64; four bytes are not one.
-    expect_kind(pool.apply::<_, i64>("square", &1i32), ErrorKind::InvalidArgument, "too short")?;
-    expect_kind(pool.apply::<_, i64>("no_such_task", &1i64), ErrorKind::NotFound, "")?;
+    expect_kind(
+        pool.apply::<_, i64>("square", &1i32),
+        ErrorKind::InvalidArgument,
+        "too short",
+    )?;
+    expect_kind(
+        pool.apply::<_, i64>("no_such_task", &1i64),
+        ErrorKind::NotFound,
+        "",
+    )?;
     // One failing item fails map, and imap shows it in its place.
-    let results: Vec<mproc::Result<i64>> =
-        pool.imap("square", &[2i64, i64::MAX, 3], 1)?.collect();
+    let results: Vec<mproc::Result<i64>> = pool.imap("square", &[2i64, i64::MAX, 3], 1)?.collect();
     assert_eq!(results[0].as_ref().ok(), Some(&4));
-    assert_eq!(results[1].as_ref().map_err(|e| e.kind()).err(), Some(ErrorKind::TaskFailed));
+    assert_eq!(
+        results[1].as_ref().map_err(|e| e.kind()).err(),
+        Some(ErrorKind::TaskFailed)
+    );
     assert_eq!(results[2].as_ref().ok(), Some(&9));
-    expect_kind(pool.map::<_, i64>("square", &[1i64, i64::MAX]), ErrorKind::TaskFailed, "")?;
+    expect_kind(
+        pool.map::<_, i64>("square", &[1i64, i64::MAX]),
+        ErrorKind::TaskFailed,
+        "",
+    )?;
     // The pool goes on after all of that.
     assert_eq!(pool.apply::<_, i64>("square", &5i64)?, 25);
     Ok(())
@@ -89,7 +125,8 @@ fn per_task_errors_are_results() -> TestResult {
 
 fn a_task_over_its_time_limit_fails_alone() -> TestResult {
     let pool = pool(StartMethod::Spawn)?;
-    let slow = pool.apply_async_timeout::<_, ()>("never_returns", &(), Duration::from_millis(100))?;
+    let slow =
+        pool.apply_async_timeout::<_, ()>("never_returns", &(), Duration::from_millis(100))?;
     expect_kind(slow.get(None), ErrorKind::TimedOut, "")?;
     assert_eq!(pool.apply::<_, i64>("square", &6i64)?, 36);
     Ok(())
@@ -102,7 +139,11 @@ fn terminate_fails_unfinished_tasks() -> TestResult {
     pool.terminate()?;
     expect_kind(stuck.get(None), ErrorKind::Closed, "")?;
     assert!(pool.join(None)?);
-    expect_kind(pool.apply::<_, i64>("square", &1i64), ErrorKind::InvalidState, "")?;
+    expect_kind(
+        pool.apply::<_, i64>("square", &1i64),
+        ErrorKind::InvalidState,
+        "",
+    )?;
     Ok(())
 }
 
@@ -120,11 +161,21 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let tests: [common::NamedTest; 5] = [
-        ("spawn_pool_applies_and_maps", || apply_map_and_imap(StartMethod::Spawn)),
-        ("fork_pool_applies_and_maps", || apply_map_and_imap(StartMethod::Fork)),
+        ("spawn_pool_applies_and_maps", || {
+            apply_map_and_imap(StartMethod::Spawn)
+        }),
+        ("fork_pool_applies_and_maps", || {
+            apply_map_and_imap(StartMethod::Fork)
+        }),
         ("per_task_errors_are_results", per_task_errors_are_results),
-        ("a_task_over_its_time_limit_fails_alone", a_task_over_its_time_limit_fails_alone),
-        ("terminate_fails_unfinished_tasks", terminate_fails_unfinished_tasks),
+        (
+            "a_task_over_its_time_limit_fails_alone",
+            a_task_over_its_time_limit_fails_alone,
+        ),
+        (
+            "terminate_fails_unfinished_tasks",
+            terminate_fails_unfinished_tasks,
+        ),
     ];
     common::run_named(&tests)
 }

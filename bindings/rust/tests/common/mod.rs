@@ -30,7 +30,10 @@ pub type NamedTest = (&'static str, fn() -> Result<(), Box<dyn std::error::Error
 /// that are not flags select tests by substring; a test fails by returning
 /// an error or by panicking; the summary line and exit status follow.
 pub fn run_named(tests: &[NamedTest]) -> std::process::ExitCode {
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let (mut ran, mut failed) = (0, 0);
     for &(name, test) in tests {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
@@ -50,7 +53,10 @@ pub fn run_named(tests: &[NamedTest]) -> std::process::ExitCode {
         }
     }
     let verdict = if failed == 0 { "ok" } else { "FAILED" };
-    println!("\ntest result: {verdict}. {} passed; {failed} failed", ran - failed);
+    println!(
+        "\ntest result: {verdict}. {} passed; {failed} failed",
+        ran - failed
+    );
     if failed == 0 {
         std::process::ExitCode::SUCCESS
     } else {
