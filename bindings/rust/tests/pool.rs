@@ -147,6 +147,23 @@ fn terminate_fails_unfinished_tasks() -> TestResult {
     Ok(())
 }
 
+mproc::task!(fn init_ok(_args) { 0 });
+mproc::task!(fn init_fails(_args) { 1 });
+
+fn initializers_run_in_every_worker() -> TestResult {
+    let good = PoolOptions::new().processes(2).initializer("init_ok");
+    assert_eq!(Pool::new(&good)?.apply::<_, i64>("square", &3i64)?, 9);
+    // A failing initializer breaks the pool: its tasks fail, none hangs.
+    let bad = PoolOptions::new().processes(1).initializer("init_fails");
+    let failed = Pool::new(&bad).and_then(|p| p.apply::<_, i64>("square", &3i64));
+    if failed.is_ok() {
+        return Err("a pool whose initializer fails ran a task".into());
+    }
+    // A pool task is not an initializer.
+    let wrong = PoolOptions::new().initializer("square");
+    expect_kind(Pool::new(&wrong), ErrorKind::WrongType, "")
+}
+
 fn main() -> ExitCode {
     let registered = [
         ("square", square as mproc::PoolTaskFn),
@@ -155,12 +172,18 @@ fn main() -> ExitCode {
         ("never_returns", never_returns),
     ]
     .into_iter()
-    .try_for_each(|(name, task)| mproc::register_pool_task(name, task));
+    .try_for_each(|(name, task)| mproc::register_pool_task(name, task))
+    .and_then(|()| mproc::register_task("init_ok", init_ok))
+    .and_then(|()| mproc::register_task("init_fails", init_fails));
     if let Err(e) = registered.and_then(|()| mproc::main()) {
         eprintln!("pool: setup failed: {e}");
         return ExitCode::from(2);
     }
-    let tests: [common::NamedTest; 5] = [
+    let tests: [common::NamedTest; 6] = [
+        (
+            "initializers_run_in_every_worker",
+            initializers_run_in_every_worker,
+        ),
         ("spawn_pool_applies_and_maps", || {
             apply_map_and_imap(StartMethod::Spawn)
         }),
