@@ -152,6 +152,36 @@ MPROC_API mproc_start_method_t mproc_get_start_method(void);
  */
 MPROC_API const char *mproc_start_method_name(mproc_start_method_t method);
 
+/* ---- What spawned children run ------------------------------------------ */
+
+/*
+ * Sets what a re-executed child runs: spawn children, pool workers under
+ * spawn and the forkserver (Python's multiprocessing.set_executable). By
+ * default that is this program's own executable, started with the argv[0]
+ * it was started with, and reaching mproc_main first thing in main(). An
+ * interpreter is not such a program: a Python, Ruby or Node host names the
+ * interpreter here with the arguments that make it run code calling
+ * mproc_main first (for Python, `python3 -c "import mproc.spawn_main"` or
+ * the main script), and registers its tasks there under the names it
+ * starts them by.
+ *
+ * `path`: the executable; a bare name is looked up in PATH now. `argv`:
+ * `argc` strings, the child's whole argument vector, argv[0] included;
+ * argc 0 (argv may then be NULL) means {path}. Everything is copied.
+ * `path` NULL goes back to the default (argc must then be 0).
+ * Children started afterwards run it; those already running are not
+ * affected, and nor is a forkserver already started. It is this process's
+ * setting only: children do not inherit it.
+ * Errors: EINVAL (path empty; an argv entry NULL; argc without argv; argv
+ * without path), ENOENT (no such file; a bare name not found in PATH),
+ * EACCES (not an executable file), each message naming it. Should the
+ * program not call mproc_main, starts fail with EBOOTSTRAP, and one that
+ * can not be started with the OS's reason (ENOENT...). Thread-safe.
+ * Available on every platform (Windows too: the path is an .exe, found
+ * with PATHEXT for a bare name).
+ */
+MPROC_API int mproc_set_executable(const char *path, const char *const *argv, size_t argc);
+
 /* ---- Process options ---------------------------------------------------- */
 
 /**

@@ -1,10 +1,14 @@
 // C entry points for tasks, start methods and processes.
 #include <mproc/process.h>
 
+#include <string>
+#include <vector>
+
 #include "api/guard.hpp"
 #include "api/handles.hpp"
 #include "core/launch/bootstrap.hpp"
 #include "core/launch/children.hpp"
+#include "core/launch/executable.hpp"
 #include "core/identity.hpp"
 #include "platform/signals.hpp"
 
@@ -76,6 +80,22 @@ int mproc_set_start_method(mproc_start_method_t method) {
   MPROC_REQUIRE(valid_method(method), "not a start method (spawn, fork or forkserver)");
   mproc::core::require_start_method(method);
   mproc::core::set_default_start_method(method);
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_set_executable(const char* path, const char* const* argv, size_t argc) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(path != nullptr || argc == 0, "argv given without a path");
+  MPROC_REQUIRE(path == nullptr || *path != '\0', "path is empty (NULL goes back to the default)");
+  MPROC_REQUIRE(argc == 0 || argv != nullptr, "argv is NULL with argc > 0");
+  std::vector<std::string> copy;
+  for (size_t i = 0; i < argc; i++) {
+    if (argv[i] == nullptr)
+      mproc::fail(MPROC_EINVAL, "mproc_set_executable: argv[" + std::to_string(i) + "] is NULL");
+    copy.emplace_back(argv[i]);
+  }
+  mproc::core::set_spawn_command(path == nullptr ? std::string() : path, std::move(copy));
   return 0;
   MPROC_API_END
 }

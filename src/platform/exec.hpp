@@ -62,6 +62,11 @@ int adopt_inherited(int number);
 // non-executable matches exist) with a message naming it.
 std::string resolve_executable(const std::string& name, const std::vector<std::string>& env);
 
+// The executable `name` names, for starting it later: a bare name is
+// resolved against this process's PATH (resolve_executable); a path must
+// be an existing executable file. Throws ENOENT or EACCES naming it.
+std::string find_program(const std::string& name);
+
 // This process's environment, as NAME=value strings.
 std::vector<std::string> current_environment();
 // Removes `name` from this process's environment.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/launch/bootstrap.hpp"
+#include "core/launch/executable.hpp"
 #include "core/runtime.hpp"
 #include "core/launch/start.hpp"
 #include "platform/error.hpp"
@@ -61,8 +62,9 @@ const std::string& executable_path() {
 std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group_leader,
                                   bool dies_with_parent) {
   platform::ExecSpec spec;
-  spec.path = executable_path();
-  spec.argv = {program_argv0().empty() ? spec.path : program_argv0()};
+  SpawnCommand command = spawn_command();
+  spec.path = std::move(command.path);
+  spec.argv = std::move(command.argv);
   spec.env = child_environment(env_var, kBootstrapChildFd);
   // stdin is /dev/null, as in Python's children; stdout and stderr are
   // shared with the parent; the socket lands at a known number; nothing

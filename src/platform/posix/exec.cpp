@@ -63,6 +63,16 @@ std::string resolve_executable(const std::string& name, const std::vector<std::s
   fail(MPROC_ENOENT, "command '" + name + "' not found in PATH");
 }
 
+std::string find_program(const std::string& name) {
+  if (name.find('/') == std::string::npos) return resolve_executable(name, current_environment());
+  struct stat st;
+  if (::stat(name.c_str(), &st) != 0) fail_errno("cannot use '" + name + "' as an executable", errno);
+  if (!S_ISREG(st.st_mode)) fail(MPROC_EACCES, "'" + name + "' is not a regular file");
+  if (::access(name.c_str(), X_OK) != 0)
+    fail_errno("'" + name + "' is not executable by this process", errno);
+  return name;
+}
+
 int own_stream(int which) noexcept { return which; }
 
 int adopt_inherited(int number) {

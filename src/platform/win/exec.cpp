@@ -108,6 +108,12 @@ std::string resolve_executable(const std::string& name, const std::vector<std::s
   return winproc::resolve_program(name, path_var, pathext_var);
 }
 
+std::string find_program(const std::string& name) {
+  // resolve_program checks a path with a directory exists, as well as
+  // searching PATH (and PATHEXT) for a bare name.
+  return resolve_executable(name, current_environment());
+}
+
 std::vector<std::string> current_environment() {
   std::vector<std::string> env;
   wchar_t* block = ::GetEnvironmentStringsW();
