@@ -1,8 +1,11 @@
 """mproc: Python's multiprocessing model over the mproc C library.
 
-Queues, locks, semaphores, events, conditions, barriers, pipes and shared
-memory that live in shared memory and work across processes, including
-processes written in other languages, plus run()/Command for programs.
+Process and Pool running Python callables in child processes started by
+the library (spawn: the interpreter started again); queues, locks,
+semaphores, events, conditions, barriers, pipes, shared memory and
+Value/Array that live in shared memory and work across processes,
+including processes written in other languages; run()/Command for
+programs.
 
 The library is loaded from $MPROC_LIBRARY if set, else found by the
 dynamic loader (libmproc.so.0).
@@ -27,6 +30,11 @@ from .queues import JoinableQueue, Queue
 from .shared_memory import SharedMemory
 from .synchronize import (Barrier, BoundedSemaphore, Condition, Event, Lock,
                           RLock, Semaphore)
+from .process import Process, active_children, current_process, parent_pid
+from .pool import (MaybeEncodingError, Pool, PoolBrokenError, RemoteTraceback,
+                   TaskTimeoutError, WorkerLostError)
+from .sharedctypes import Array, RawArray, RawValue, Value
+from multiprocessing import TimeoutError  # noqa: E402  (as multiprocessing's)
 
 from threading import BrokenBarrierError  # noqa: E402  (re-exported)
 
@@ -44,6 +52,9 @@ def cpu_count():
 
 
 __all__ = [
+    "Array", "MaybeEncodingError", "Pool", "PoolBrokenError", "Process", "RawArray",
+    "RawValue", "RemoteTraceback", "TaskTimeoutError", "TimeoutError", "Value",
+    "WorkerLostError", "active_children", "current_process", "parent_pid",
     "Barrier", "BoundedSemaphore", "BrokenBarrierError", "ClosedError",
     "Command", "CommandTimeoutError", "Condition", "Connection", "ContainerFullError",
     "DEVNULL",

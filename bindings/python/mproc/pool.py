@@ -1,0 +1,452 @@
+"""Pool: Python callables run by mproc's native process pool
+(multiprocessing.Pool, with the native pool's failure handling).
+
+Each task is one native pool task ("mproc.py.call", mproc._tasks): the
+pickled function and arguments in, the pickled result or exception out.
+map, imap and starmap send their items in chunks, one task per chunk.
+
+What the native pool adds over multiprocessing.Pool: a worker that dies
+(os._exit, a segfault in a C extension, SIGKILL) fails only the task it
+held, with WorkerLostError, and is replaced; a task given a `timeout` that
+runs past it has its worker killed and replaced and fails with
+TaskTimeoutError; an initializer that fails breaks the pool with
+PoolBrokenError instead of restarting workers for ever.
+"""
+import ctypes
+import itertools
+import queue
+import threading
+import weakref
+
+import multiprocessing
+
+from . import _errors, _tasks
+from ._errors import check
+from ._handle import FOREVER, _SLICE_MS, as_size, message_bytes, timeout_ms
+from ._lib import lib
+from .process import _current
+
+
+class WorkerLostError(_errors.MprocError):
+    """MPROC_EWORKER: the worker running the task died (killed, crashed, or
+    exited); the message names the signal or status. The pool replaced
+    it."""
+
+
+class TaskTimeoutError(_errors.MprocTimeoutError):
+    """The task ran past its `timeout`: its worker was killed and
+    replaced."""
+
+
+class PoolBrokenError(_errors.MprocError):
+    """MPROC_EBROKEN: the pool can no longer run tasks (an initializer
+    failed, or a replacement worker could not start); the message says
+    why."""
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker (set as its
+    __cause__, as multiprocessing does)."""
+
+    def __init__(self, tb):
+        super().__init__(tb)
+        self.tb = tb
+
+    def __str__(self):
+        return self.tb
+
+
+class MaybeEncodingError(Exception):
+    """A result or exception that could not be pickled to come back."""
+
+    def __init__(self, exc, value, what="result"):
+        self.exc = repr(exc)
+        self.value = repr(value)
+        super().__init__(self.exc, self.value, what)
+
+    def __str__(self):
+        return (f"Error sending {self.args[2]} in the worker: {self.value}. "
+                f"Reason: {self.exc}")
+
+
+# A Python task's own failures come back as pickled exceptions, never as a
+# native ETASK: that one only reaches a task when the initializer failed,
+# which broke the pool.
+_POOL_CLASSES = {_errors.EWORKER: WorkerLostError, _errors.EBROKEN: PoolBrokenError,
+                 _errors.ETASK: PoolBrokenError}
+
+_FUTURE_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+
+
+def _outcome_of(future, ms):
+    """(True, value) / (False, exception) of a native future, or None if it
+    is not done within `ms`."""
+    msg = ctypes.c_void_p()
+    rc = lib.mproc_future_result(future, ctypes.byref(msg), ms)
+    if rc == 0:
+        try:
+            return _tasks.decode_output(message_bytes(msg.value))
+        finally:
+            lib.mproc_msg_free(msg.value)
+    if rc == _errors.ETIMEDOUT:
+        ready = ctypes.c_int()
+        check(lib.mproc_future_ready(future, ctypes.byref(ready)))
+        if not ready.value:
+            return None
+        return False, _errors.error_from(rc, TaskTimeoutError)
+    return False, _errors.error_from(rc, _POOL_CLASSES.get(rc))
+
+
+# Futures with callbacks, by id: the native callback gets the id as its
+# userdata and must find the AsyncResult (which the caller may drop).
+_pending = {}
+_ids = itertools.count(1)
+
+
+@_FUTURE_CB
+def _on_done(future, userdata):
+    result = _pending.pop(userdata, None)
+    if result is None:
+        return
+    try:
+        outcome = _outcome_of(future, 0)
+    except BaseException as exc:  # noqa: B902 (never let it reach C)
+        outcome = (False, exc)
+    result._settle(outcome)
+
+
+class AsyncResult:
+    """The outcome of apply_async (multiprocessing.pool.AsyncResult)."""
+
+    def __init__(self, pool, future, callback, error_callback, notify=None):
+        self._pool = pool
+        self._future = future
+        self._callback = callback
+        self._error_callback = error_callback
+        self._notify = notify
+        self._outcome = None
+        self._done = threading.Event()
+        self._finalizer = weakref.finalize(self, lib.mproc_future_free, future)
+        self._finalizer.atexit = False
+
+    def _settle(self, outcome):
+        """On the collector thread: records the outcome, runs the callbacks
+        (an exception from one is printed, as a thread's would be: it has
+        nowhere else to go)."""
+        self._outcome = outcome
+        try:
+            ok, value = outcome
+            if ok and self._callback is not None:
+                self._callback(value)
+            elif not ok and self._error_callback is not None:
+                self._error_callback(value)
+        except BaseException:  # noqa: B902
+            import traceback
+            traceback.print_exc()
+        finally:
+            self._done.set()
+            if self._notify is not None:
+                self._notify(self)
+
+    def ready(self):
+        if self._done.is_set():
+            return True
+        out = ctypes.c_int()
+        check(lib.mproc_future_ready(self._future, ctypes.byref(out)))
+        return bool(out.value) and self._collect(0)
+
+    def successful(self):
+        if not self.ready():
+            raise ValueError(f"{self!r} not ready")
+        return self._outcome[0]
+
+    def wait(self, timeout=None):
+        self._collect(timeout_ms(timeout))
+
+    def get(self, timeout=None):
+        """The result; the task's exception raised again; WorkerLostError,
+        TaskTimeoutError...; multiprocessing.TimeoutError if not done in
+        `timeout` seconds."""
+        if not self._collect(timeout_ms(timeout)):
+            raise multiprocessing.TimeoutError
+        ok, value = self._outcome
+        if ok:
+            return value
+        raise value
+
+    def _collect(self, ms):
+        """True once the outcome is known, waiting at most `ms`."""
+        if self._done.is_set():
+            return True
+        if self._callback is not None or self._error_callback is not None or \
+                self._notify is not None:
+            # The collector thread settles it (and runs the callbacks).
+            return self._done.wait(None if ms == FOREVER else ms / 1000)
+        while True:
+            step = _SLICE_MS if ms == FOREVER or ms > _SLICE_MS else ms
+            outcome = _outcome_of(self._future, step)
+            if outcome is not None:
+                self._outcome = outcome
+                self._done.set()
+                return True
+            if ms != FOREVER:
+                ms -= step
+                if ms <= 0:
+                    return False
+
+    def __repr__(self):
+        return f"<mproc.pool.AsyncResult ready={self._done.is_set()}>"
+
+
+ApplyResult = AsyncResult
+
+
+class Pool:
+    """Pool(processes=None, initializer=None, initargs=(),
+    maxtasksperchild=None): worker processes running Python callables.
+    As a context manager, exit terminates it (as multiprocessing's)."""
+
+    def __init__(self, processes=None, initializer=None, initargs=(),
+                 maxtasksperchild=None, context=None):
+        if context is not None:
+            raise ValueError("mproc.Pool takes no context: its workers are started by spawn")
+        if processes is None:
+            processes = lib.mproc_cpu_count()
+        processes = as_size(processes, "processes", minimum=1)
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
+        if maxtasksperchild is not None:
+            maxtasksperchild = as_size(maxtasksperchild, "maxtasksperchild", minimum=1)
+        if _current().daemon:
+            raise AssertionError("daemonic processes are not allowed to have children")
+        _tasks.use_this_interpreter()
+        self._processes = processes
+        self._state = "RUN"
+        opts = ctypes.c_void_p()
+        args = ctypes.c_void_p()
+        check(lib.mproc_pool_opts_new(ctypes.byref(opts)))
+        try:
+            check(lib.mproc_args_new(ctypes.byref(args)))
+            prep = _tasks.preparation_data()
+            init = _tasks.pickle.dumps((initializer, tuple(initargs)))
+            check(lib.mproc_args_add_bytes(args, prep, len(prep)))
+            check(lib.mproc_args_add_bytes(args, init, len(init)))
+            check(lib.mproc_pool_opts_set_processes(opts, processes))
+            check(lib.mproc_pool_opts_set_initializer(opts, _tasks.INIT_TASK, args))
+            if maxtasksperchild:
+                check(lib.mproc_pool_opts_set_maxtasksperchild(opts, maxtasksperchild))
+            out = ctypes.c_void_p()
+            check(lib.mproc_pool_new(ctypes.byref(out), opts))
+        finally:
+            lib.mproc_args_free(args)
+            lib.mproc_pool_opts_free(opts)
+        self._ptr = out.value
+        self._finalizer = weakref.finalize(self, lib.mproc_pool_free, self._ptr)
+        self._finalizer.atexit = False
+        self._task_opts = {}
+
+    # ---- submitting ----------------------------------------------------
+
+    def _submit(self, payload, timeout, callback, error_callback, notify=None):
+        if self._state != "RUN":
+            raise ValueError("Pool not running")
+        opts = None
+        userdata = None
+        if timeout is not None:
+            opts = self._opts_with_timeout(timeout_ms(timeout))
+        if callback is not None or error_callback is not None or notify is not None:
+            # A fresh options object: it carries this task's own userdata.
+            fresh = ctypes.c_void_p()
+            check(lib.mproc_task_opts_new(ctypes.byref(fresh)))
+            opts = fresh.value
+            if timeout is not None:
+                check(lib.mproc_task_opts_set_timeout(opts, timeout_ms(timeout)))
+            userdata = next(_ids)
+            check(lib.mproc_task_opts_set_callback(opts, ctypes.cast(_on_done, ctypes.c_void_p),
+                                                   userdata))
+        future = ctypes.c_void_p()
+        try:
+            # The result exists before the task can complete: the callback
+            # finds it in _pending.
+            result = AsyncResult(self, None, callback, error_callback, notify)
+            if userdata is not None:
+                _pending[userdata] = result
+            rc = lib.mproc_pool_apply_async(self._ptr, _tasks.CALL_TASK, payload, len(payload),
+                                            opts, ctypes.byref(future))
+            if rc:
+                _pending.pop(userdata, None)
+                raise _errors.error_from(rc, _POOL_CLASSES.get(rc))
+        finally:
+            if userdata is not None:
+                lib.mproc_task_opts_free(opts)
+        result._future = future.value
+        result._finalizer.detach()
+        result._finalizer = weakref.finalize(result, lib.mproc_future_free, future.value)
+        result._finalizer.atexit = False
+        return result
+
+    def _opts_with_timeout(self, ms):
+        opts = self._task_opts.get(ms)
+        if opts is None:
+            fresh = ctypes.c_void_p()
+            check(lib.mproc_task_opts_new(ctypes.byref(fresh)))
+            check(lib.mproc_task_opts_set_timeout(fresh, ms))
+            opts = self._task_opts[ms] = fresh.value
+            weakref.finalize(self, lib.mproc_task_opts_free, opts).atexit = False
+        return opts
+
+    def apply_async(self, func, args=(), kwds=None, callback=None, error_callback=None,
+                    *, timeout=None):
+        """Runs func(*args, **kwds) in a worker. callback(result) or
+        error_callback(exception) run on the pool's collector thread.
+        `timeout` (seconds) limits the task's run time: past it its worker
+        is killed and replaced and the task fails with TaskTimeoutError."""
+        payload = _tasks.call_payload(_tasks.CALL, func, tuple(args), kwds)
+        return self._submit(payload, timeout, callback, error_callback)
+
+    def apply(self, func, args=(), kwds=None, *, timeout=None):
+        return self.apply_async(func, args, kwds, timeout=timeout).get()
+
+    def _chunks(self, mode, func, iterable, chunksize, timeout, notify=None):
+        items = list(iterable)
+        if chunksize is None:
+            chunksize, extra = divmod(len(items), self._processes * 4)
+            chunksize += bool(extra)
+        chunksize = max(1, as_size(chunksize, "chunksize"))
+        results = []
+        for start in range(0, len(items), chunksize):
+            payload = _tasks.call_payload(mode, func, items[start:start + chunksize])
+            results.append(self._submit(payload, timeout, None, None, notify))
+        return results
+
+    def map(self, func, iterable, chunksize=None, *, timeout=None):
+        """[func(x) for x in iterable], in order. The first failing chunk's
+        exception is raised. `timeout` limits each chunk's run time."""
+        return self._gather(self._chunks(_tasks.MAP, func, iterable, chunksize, timeout))
+
+    def starmap(self, func, iterable, chunksize=None, *, timeout=None):
+        """[func(*x) for x in iterable], in order."""
+        return self._gather(self._chunks(_tasks.STARMAP, func, iterable, chunksize, timeout))
+
+    def map_async(self, func, iterable, chunksize=None, callback=None, error_callback=None,
+                  *, timeout=None):
+        return _ListResult(self._chunks(_tasks.MAP, func, iterable, chunksize, timeout),
+                           callback, error_callback)
+
+    def starmap_async(self, func, iterable, chunksize=None, callback=None,
+                      error_callback=None, *, timeout=None):
+        return _ListResult(self._chunks(_tasks.STARMAP, func, iterable, chunksize, timeout),
+                           callback, error_callback)
+
+    @staticmethod
+    def _gather(results):
+        out = []
+        for r in results:
+            out.extend(r.get())
+        return out
+
+    def imap(self, func, iterable, chunksize=1, *, timeout=None):
+        """func(x) for each x, in order, as they are ready."""
+        results = self._chunks(_tasks.MAP, func, iterable, chunksize, timeout)
+
+        def ordered():
+            for r in results:
+                yield from r.get()
+        return ordered()
+
+    def imap_unordered(self, func, iterable, chunksize=1, *, timeout=None):
+        """func(x) for each x, in the order they finish."""
+        done = queue.SimpleQueue()
+        results = self._chunks(_tasks.MAP, func, iterable, chunksize, timeout, done.put)
+
+        def unordered():
+            for _ in range(len(results)):
+                yield from done.get().get()
+        return unordered()
+
+    # ---- lifetime ------------------------------------------------------
+
+    def close(self):
+        """No new tasks; the workers exit once every task is done."""
+        if self._state == "RUN":
+            self._state = "CLOSE"
+            check(lib.mproc_pool_close(self._ptr))
+
+    def terminate(self):
+        """Stops at once: workers are killed; tasks not done fail with
+        ClosedError."""
+        if self._state != "TERMINATE":
+            self._state = "TERMINATE"
+            check(lib.mproc_pool_terminate(self._ptr))
+
+    def join(self, timeout=None):
+        """Waits for the workers to exit after close() or terminate()."""
+        if self._state == "RUN":
+            raise ValueError("Pool is still running")
+        ms = timeout_ms(timeout)
+        while True:
+            step = _SLICE_MS if ms == FOREVER or ms > _SLICE_MS else ms
+            rc = lib.mproc_pool_join(self._ptr, step)
+            if rc != _errors.ETIMEDOUT:
+                check(rc)
+                return
+            if ms != FOREVER:
+                ms -= step
+                if ms <= 0:
+                    raise multiprocessing.TimeoutError
+
+    @property
+    def _pids(self):
+        pids = (ctypes.c_int64 * self._processes)()
+        n = ctypes.c_size_t()
+        check(lib.mproc_pool_worker_pids(self._ptr, pids, self._processes, ctypes.byref(n)))
+        return list(pids[:min(n.value, self._processes)])
+
+    def __enter__(self):
+        if self._state != "RUN":
+            raise ValueError("Pool not running")
+        return self
+
+    def __exit__(self, *exc):
+        self.terminate()
+
+    def __repr__(self):
+        return f"<mproc.Pool state={self._state} pool_size={self._processes}>"
+
+
+class _ListResult:
+    """map_async's result: the chunks' results joined."""
+
+    def __init__(self, results, callback, error_callback):
+        self._results = results
+        self._callback = callback
+        self._error_callback = error_callback
+        self._reported = False
+
+    def ready(self):
+        return all(r.ready() for r in self._results)
+
+    def successful(self):
+        if not self.ready():
+            raise ValueError(f"{self!r} not ready")
+        return all(r.successful() for r in self._results)
+
+    def wait(self, timeout=None):
+        for r in self._results:
+            r.wait(timeout)
+
+    def get(self, timeout=None):
+        try:
+            out = []
+            for r in self._results:
+                out.extend(r.get(timeout))
+        except BaseException as exc:
+            if not self._reported and self._error_callback and \
+                    not isinstance(exc, multiprocessing.TimeoutError):
+                self._reported = True
+                self._error_callback(exc)
+            raise
+        if not self._reported and self._callback:
+            self._reported = True
+            self._callback(out)
+        return out

@@ -1,0 +1,223 @@
+"""mproc.Pool: Python callables on the library's native pool, and the
+failures multiprocessing.Pool hangs on (a worker that dies, a task over
+its time) failing exactly the affected task."""
+import ctypes
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import unittest
+
+import mproc
+
+from .support import CHILD_TIMEOUT, TestCase
+
+_state = {}
+
+
+def square(x):
+    return x * x
+
+
+def add(a, b=0):
+    return a + b
+
+
+def fail(message):
+    raise KeyError(message)
+
+
+def exit_now(code):
+    os._exit(code)
+
+
+def segfault():
+    ctypes.string_at(0)
+
+
+def kill_self():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def report_and_sleep(queue_name, seconds):
+    with mproc.Queue.open(queue_name) as q:
+        q.put(os.getpid())
+    time.sleep(seconds)
+    return "slept"
+
+
+def remember(value):
+    _state["init"] = value
+
+
+def recall():
+    return _state.get("init"), os.getpid()
+
+
+def init_fails():
+    raise RuntimeError("initializer refuses")
+
+
+def unpicklable_result():
+    return threading.Lock()
+
+
+def pid_of_worker(_):
+    return os.getpid()
+
+
+class PoolTest(TestCase):
+    def pool(self, *args, **kwargs):
+        pool = mproc.Pool(*args, **kwargs)
+
+        def stop():
+            pool.terminate()
+            pool.join(CHILD_TIMEOUT)
+        self.addCleanup(stop)
+        return pool
+
+    def test_apply_map_imap_starmap(self):
+        pool = self.pool(2)
+        self.assertEqual(pool.apply(add, (2,), {"b": 3}), 5)
+        self.assertEqual(pool.apply_async(square, (7,)).get(CHILD_TIMEOUT), 49)
+        self.assertEqual(pool.map(square, range(20)), [x * x for x in range(20)])
+        self.assertEqual(pool.map(square, []), [])
+        self.assertEqual(pool.starmap(add, [(1, 2), (3, 4)]), [3, 7])
+        self.assertEqual(list(pool.imap(square, range(10), chunksize=3)),
+                         [x * x for x in range(10)])
+        self.assertEqual(sorted(pool.imap_unordered(square, range(10))),
+                         [x * x for x in range(10)])
+        self.assertEqual(pool.map_async(square, [1, 2]).get(CHILD_TIMEOUT), [1, 4])
+
+    def test_an_exception_comes_back_with_its_remote_traceback(self):
+        pool = self.pool(1)
+        with self.assertRaises(KeyError) as caught:
+            pool.apply(fail, ("nope",))
+        self.assertIsInstance(caught.exception.__cause__, mproc.RemoteTraceback)
+        self.assertIn("raise KeyError", str(caught.exception.__cause__))
+        with self.assertRaises(KeyError):
+            pool.map(fail, ["x"])
+        r = pool.apply_async(unpicklable_result)
+        with self.assertRaises(mproc.MaybeEncodingError):
+            r.get(CHILD_TIMEOUT)
+        self.assertFalse(r.successful())
+
+    def test_callbacks(self):
+        pool = self.pool(1)
+        got = []
+        done = threading.Event()
+
+        def on_error(exc):
+            got.append(type(exc))
+            done.set()
+        r = pool.apply_async(square, (3,), callback=got.append)
+        self.assertEqual(r.get(CHILD_TIMEOUT), 9)
+        pool.apply_async(fail, ("x",), error_callback=on_error)
+        self.assertTrue(done.wait(CHILD_TIMEOUT))
+        self.assertEqual(got, [9, KeyError])
+
+    def assert_pool_goes_on(self, pool):
+        self.assertEqual(pool.map(square, range(8)), [x * x for x in range(8)])
+
+    def test_a_worker_that_dies_fails_only_its_task(self):
+        pool = self.pool(2)
+        for fn, args, says in ((exit_now, (7,), "exit status 7"),
+                               (segfault, (), "SIGSEGV"),
+                               (kill_self, (), "SIGKILL")):
+            others = [pool.apply_async(square, (i,)) for i in range(4)]
+            with self.assertRaises(mproc.WorkerLostError) as caught:
+                pool.apply(fn, args)
+            self.assertIn(says, str(caught.exception))
+            self.assertEqual([r.get(CHILD_TIMEOUT) for r in others], [0, 1, 4, 9])
+            self.assert_pool_goes_on(pool)
+        self.assertEqual(len(pool._pids), 2)
+
+    def test_a_worker_killed_from_outside_fails_only_its_task(self):
+        pool = self.pool(2)
+        name = self.unique_name()
+        q = self.closing(mproc.Queue(name=name))
+        self.addCleanup(q.unlink)
+        r = pool.apply_async(report_and_sleep, (name, 60))
+        pid = q.get(timeout=CHILD_TIMEOUT)
+        os.kill(pid, signal.SIGKILL)
+        with self.assertRaises(mproc.WorkerLostError):
+            r.get(CHILD_TIMEOUT)
+        self.assert_pool_goes_on(pool)
+        self.assertNotIn(pid, pool._pids)
+
+    def test_a_task_over_its_timeout_is_stopped_and_its_worker_replaced(self):
+        pool = self.pool(1)
+        name = self.unique_name()
+        q = self.closing(mproc.Queue(name=name))
+        self.addCleanup(q.unlink)
+        r = pool.apply_async(report_and_sleep, (name, 60), timeout=0.2)
+        pid = q.get(timeout=CHILD_TIMEOUT)
+        with self.assertRaises(mproc.TaskTimeoutError):
+            r.get(CHILD_TIMEOUT)
+        self.assertNotIn(pid, pool._pids)
+        self.assert_pool_goes_on(pool)
+        # A task within its time is not affected.
+        self.assertEqual(pool.apply(square, (5,), timeout=30), 25)
+
+    def test_get_timeout_is_multiprocessing_timeout_error(self):
+        pool = self.pool(1)
+        name = self.unique_name()
+        q = self.closing(mproc.Queue(name=name))
+        self.addCleanup(q.unlink)
+        r = pool.apply_async(report_and_sleep, (name, 0.5))
+        with self.assertRaises(multiprocessing.TimeoutError):
+            r.get(0.01)
+        self.assertFalse(r.ready())
+        self.assertEqual(r.get(CHILD_TIMEOUT), "slept")
+        self.assertTrue(r.ready())
+        self.assertTrue(r.successful())
+
+    def test_initializer_and_maxtasksperchild(self):
+        pool = self.pool(2, initializer=remember, initargs=("ready",), maxtasksperchild=1)
+        outcomes = [pool.apply(recall) for _ in range(4)]
+        self.assertEqual({o[0] for o in outcomes}, {"ready"})
+        # One task per worker: every task ran in a new worker.
+        self.assertEqual(len({o[1] for o in outcomes}), 4)
+
+    def test_a_failing_initializer_breaks_the_pool(self):
+        # Where multiprocessing.Pool starts failing workers for ever.
+        pool = self.pool(1, initializer=init_fails)
+        with self.assertRaises(mproc.PoolBrokenError) as caught:
+            pool.apply(square, (1,))
+        self.assertIn("initializer", str(caught.exception))
+        with self.assertRaises(mproc.PoolBrokenError):
+            pool.apply(square, (1,))
+
+    def test_close_join_terminate(self):
+        pool = mproc.Pool(2)
+        results = [pool.apply_async(square, (i,)) for i in range(6)]
+        pool.close()
+        with self.assertRaises(ValueError):
+            pool.apply_async(square, (1,))
+        pool.join(CHILD_TIMEOUT)
+        self.assertEqual([r.get(0) for r in results], [i * i for i in range(6)])
+        with self.pool(1) as pool:
+            name = self.unique_name()
+            q = self.closing(mproc.Queue(name=name))
+            self.addCleanup(q.unlink)
+            r = pool.apply_async(report_and_sleep, (name, 60))
+            q.get(timeout=CHILD_TIMEOUT)
+        # Leaving the block terminated the pool: the task fails, fast.
+        with self.assertRaises(mproc.ClosedError):
+            r.get(CHILD_TIMEOUT)
+        with self.assertRaises(ValueError):
+            mproc.Pool(1).join()
+
+    def test_bad_arguments(self):
+        with self.assertRaises(ValueError):
+            mproc.Pool(0)
+        with self.assertRaises(TypeError):
+            mproc.Pool(1, initializer=5)
+
+    def test_cpu_count(self):
+        self.assertGreaterEqual(mproc.cpu_count(), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
