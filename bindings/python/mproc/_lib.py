@@ -268,21 +268,73 @@ _SIGNATURES = {
     "mproc_args_get_conn": (c_int, [_H, c_size_t, _HP]),
 }
 
-def _candidate_path():
+def _installed_libdir():
+    """Where `meson install` put the library, when it installed this
+    package too (mproc/_install.py, written at configure time)."""
+    try:
+        from . import _install
+    except ImportError:
+        return None
+    return _install.LIBDIR
+
+
+def _pkg_config_libdir():
+    """pkg-config's libdir of mproc, if pkg-config and mproc.pc are there."""
+    import shutil
+    import subprocess
+    exe = shutil.which("pkg-config")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, "--variable=libdir", "mproc"], capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+_SONAME = "libmproc.so.0"
+
+
+def _candidates():
+    """The places to load the library from, in order: $MPROC_LIBRARY
+    alone when set; else the libdir `meson install` recorded, the dynamic
+    loader's own search (LD_LIBRARY_PATH, the ld.so cache), then
+    ctypes.util.find_library and pkg-config's libdir."""
     path = os.environ.get("MPROC_LIBRARY")
     if path:
-        return path
-    return ctypes.util.find_library("mproc") or "libmproc.so.0"
+        yield path
+        return
+    libdir = _installed_libdir()
+    if libdir:
+        yield os.path.join(libdir, _SONAME)
+    yield _SONAME
+    found = ctypes.util.find_library("mproc")
+    if found:
+        yield found
+    libdir = _pkg_config_libdir()
+    if libdir:
+        yield os.path.join(libdir, _SONAME)
+
+
+def _open():
+    tried = []
+    for path in _candidates():
+        if os.path.isabs(path) and not os.path.exists(path):
+            tried.append(f"{path} (no such file)")
+            continue
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as exc:
+            tried.append(f"{path} ({exc})")
+    raise LibraryError(
+        "cannot load the mproc library; tried " + "; ".join(tried) +
+        ". Install it (meson install), or set MPROC_LIBRARY to the full path "
+        "of libmproc.so.0") from None
 
 
 def _load():
-    path = _candidate_path()
-    try:
-        lib = ctypes.CDLL(path)
-    except OSError as exc:
-        raise LibraryError(
-            f"cannot load the mproc library from {path!r} ({exc}); set "
-            f"MPROC_LIBRARY to the full path of libmproc.so.0") from None
+    lib, path = _open()
     # The version first: a library of another major may lack symbols, and
     # "wrong version" is the message that helps then.
     for name in ("mproc_version", "mproc_version_string"):
