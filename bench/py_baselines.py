@@ -383,12 +383,31 @@ def _double(x):
     return 2 * x
 
 
+def _mproc_pool(processes):
+    """The Python front end's Pool (bindings/python), on the library named
+    by MPROC_LIBRARY (the runner's context sets it)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    "..", "bindings", "python"))
+    import mproc
+    return mproc.Pool(processes)
+
+
 def pool_apply_async(kind):
     """Thousands of trivial tasks per second: Pool(2).apply_async or
-    ProcessPoolExecutor(2).submit, 20,000 tasks, then every result."""
+    ProcessPoolExecutor(2).submit, 20,000 tasks, then every result.
+    kind "mproc": the Python front end's Pool (mproc.Pool)."""
     n = 20000
     ctx = mp.get_context("fork")
-    if kind == "executor":
+    if kind == "mproc":
+        with _mproc_pool(2) as pool:
+            for r in [pool.apply_async(_identity, (7,)) for _ in range(200)]:
+                r.get()
+            t0 = time.perf_counter()
+            results = [pool.apply_async(_identity, (7,)) for _ in range(n)]
+            for r in results:
+                r.get()
+            elapsed = time.perf_counter() - t0
+    elif kind == "executor":
         import concurrent.futures as cf
         with cf.ProcessPoolExecutor(2, mp_context=ctx) as ex:
             for f in [ex.submit(_identity, 7) for _ in range(200)]:
@@ -412,11 +431,18 @@ def pool_apply_async(kind):
 
 def pool_map(kind):
     """Millions of items per second: a map over 1,000,000 ints on Pool(2)
-    (automatic chunks) or ProcessPoolExecutor(2) (chunks of 10,000)."""
+    (automatic chunks) or ProcessPoolExecutor(2) (chunks of 10,000). kind
+    "mproc": mproc.Pool(2), automatic chunks as multiprocessing's."""
     n = 1000000
     data = list(range(n))
     ctx = mp.get_context("fork")
-    if kind == "executor":
+    if kind == "mproc":
+        with _mproc_pool(2) as pool:
+            pool.map(_double, range(1000))
+            t0 = time.perf_counter()
+            pool.map(_double, data)
+            elapsed = time.perf_counter() - t0
+    elif kind == "executor":
         import concurrent.futures as cf
         with cf.ProcessPoolExecutor(2, mp_context=ctx) as ex:
             list(ex.map(_double, range(1000), chunksize=100))

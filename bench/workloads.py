@@ -263,6 +263,20 @@ ALL = [
          ("python ProcessPoolExecutor.map", lambda c: c.python("pool_map", "executor"))],
     ),
     Workload(
+        "py_pool_apply_async_20k", "k tasks/s", "higher",
+        "Python front end mproc.Pool(2): 20,000 trivial apply_async tasks, then every result",
+        lambda c: c.python("pool_apply_async", "mproc"),
+        [("python Pool.apply_async", lambda c: c.python("pool_apply_async", "pool")),
+         ("python ProcessPoolExecutor", lambda c: c.python("pool_apply_async", "executor"))],
+    ),
+    Workload(
+        "py_pool_map_1M", "M items/s", "higher",
+        "Python front end mproc.Pool(2): map over 1,000,000 small inputs",
+        lambda c: c.python("pool_map", "mproc"),
+        [("python Pool.map", lambda c: c.python("pool_map", "pool")),
+         ("python ProcessPoolExecutor.map", lambda c: c.python("pool_map", "executor"))],
+    ),
+    Workload(
         "pool_cpu_bound_map", "s", "lower",
         "CPU-bound map of 32 items: Pool(2) against one process (2.0x is ideal)",
         lambda c: c.mproc_bench("cpu_map_pool"),

@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import traceback
+import types
 
 from ._lib import lib
 from ._lib import path as _library_path
@@ -88,7 +89,6 @@ def prepare(blob):
     except OSError:
         pass
     import runpy
-    import types
     if "main_module" in data:
         content = runpy.run_module(data["main_module"], run_name="__mp_main__",
                                    alter_sys=False)
@@ -172,14 +172,43 @@ def _run_init(args):
         _flush()
 
 
+# Pickling a function by reference looks it up again every time (about
+# half the cost of a trivial task's submission): each side keeps the last
+# few functions' pickles. Only plain functions, which pickle as their name:
+# a bound method or a callable object carries state that may change.
+_CACHE_MAX = 256
+_BY_NAME = (types.FunctionType, types.BuiltinFunctionType)
+_pickled_fns = {}
+_unpickled_fns = {}
+
+
+def _cached(cache, key, make):
+    value = cache.get(key)
+    if value is None:
+        value = make(key)
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[key] = value
+    return value
+
+
+def _dump_fn(fn):
+    return pickle.dumps(fn, pickle.HIGHEST_PROTOCOL)
+
+
 def call_payload(mode, fn, args, kwargs=None):
     """A pool task's input."""
-    return pickle.dumps((mode, fn, args, kwargs), pickle.HIGHEST_PROTOCOL)
+    if type(fn) in _BY_NAME:
+        fn_bytes = _cached(_pickled_fns, fn, _dump_fn)
+    else:
+        fn_bytes = _dump_fn(fn)
+    return pickle.dumps((mode, fn_bytes, args, kwargs), pickle.HIGHEST_PROTOCOL)
 
 
 def _run_call(data, size, out):
     try:
-        mode, fn, args, kwargs = pickle.loads(ctypes.string_at(data, size))
+        mode, fn_bytes, args, kwargs = pickle.loads(ctypes.string_at(data, size))
+        fn = _cached(_unpickled_fns, fn_bytes, pickle.loads)
         if mode == CALL:
             value = fn(*args, **(kwargs or {}))
         elif mode == MAP:

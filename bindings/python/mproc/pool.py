@@ -118,16 +118,25 @@ def _on_done(future, userdata):
 class AsyncResult:
     """The outcome of apply_async (multiprocessing.pool.AsyncResult)."""
 
-    def __init__(self, pool, future, callback, error_callback, notify=None):
+    def __init__(self, pool, callback, error_callback, notify=None):
         self._pool = pool
-        self._future = future
+        self._future = None
         self._callback = callback
         self._error_callback = error_callback
         self._notify = notify
         self._outcome = None
-        self._done = threading.Event()
-        self._finalizer = weakref.finalize(self, lib.mproc_future_free, future)
-        self._finalizer.atexit = False
+        # Only results settled by the collector thread need an event: the
+        # others are collected by the thread that asks (most of them, and
+        # the cost of an Event is a third of a submission's).
+        self._done = threading.Event() if callback is not None or \
+            error_callback is not None or notify is not None else None
+
+    def __del__(self):
+        # Not weakref.finalize: as costly again as the rest of a
+        # submission. The future's task runs on whether freed or not.
+        future, self._future = self._future, None
+        if future is not None and lib is not None:
+            lib.mproc_future_free(future)
 
     def _settle(self, outcome):
         """On the collector thread: records the outcome, runs the callbacks
@@ -149,7 +158,7 @@ class AsyncResult:
                 self._notify(self)
 
     def ready(self):
-        if self._done.is_set():
+        if self._outcome is not None:
             return True
         out = ctypes.c_int()
         check(lib.mproc_future_ready(self._future, ctypes.byref(out)))
@@ -176,18 +185,16 @@ class AsyncResult:
 
     def _collect(self, ms):
         """True once the outcome is known, waiting at most `ms`."""
-        if self._done.is_set():
-            return True
-        if self._callback is not None or self._error_callback is not None or \
-                self._notify is not None:
+        if self._done is not None:
             # The collector thread settles it (and runs the callbacks).
             return self._done.wait(None if ms == FOREVER else ms / 1000)
+        if self._outcome is not None:
+            return True
         while True:
             step = _SLICE_MS if ms == FOREVER or ms > _SLICE_MS else ms
             outcome = _outcome_of(self._future, step)
             if outcome is not None:
                 self._outcome = outcome
-                self._done.set()
                 return True
             if ms != FOREVER:
                 ms -= step
@@ -195,7 +202,7 @@ class AsyncResult:
                     return False
 
     def __repr__(self):
-        return f"<mproc.pool.AsyncResult ready={self._done.is_set()}>"
+        return f"<mproc.pool.AsyncResult ready={self._outcome is not None}>"
 
 
 ApplyResult = AsyncResult
@@ -268,7 +275,7 @@ class Pool:
         try:
             # The result exists before the task can complete: the callback
             # finds it in _pending.
-            result = AsyncResult(self, None, callback, error_callback, notify)
+            result = AsyncResult(self, callback, error_callback, notify)
             if userdata is not None:
                 _pending[userdata] = result
             rc = lib.mproc_pool_apply_async(self._ptr, _tasks.CALL_TASK, payload, len(payload),
@@ -280,9 +287,6 @@ class Pool:
             if userdata is not None:
                 lib.mproc_task_opts_free(opts)
         result._future = future.value
-        result._finalizer.detach()
-        result._finalizer = weakref.finalize(result, lib.mproc_future_free, future.value)
-        result._finalizer.atexit = False
         return result
 
     def _opts_with_timeout(self, ms):
