@@ -398,16 +398,7 @@ def pool_apply_async(kind):
     kind "mproc": the Python front end's Pool (mproc.Pool)."""
     n = 20000
     ctx = mp.get_context("fork")
-    if kind == "mproc":
-        with _mproc_pool(2) as pool:
-            for r in [pool.apply_async(_identity, (7,)) for _ in range(200)]:
-                r.get()
-            t0 = time.perf_counter()
-            results = [pool.apply_async(_identity, (7,)) for _ in range(n)]
-            for r in results:
-                r.get()
-            elapsed = time.perf_counter() - t0
-    elif kind == "executor":
+    if kind == "executor":
         import concurrent.futures as cf
         with cf.ProcessPoolExecutor(2, mp_context=ctx) as ex:
             for f in [ex.submit(_identity, 7) for _ in range(200)]:
@@ -418,7 +409,7 @@ def pool_apply_async(kind):
                 f.result()
             elapsed = time.perf_counter() - t0
     else:
-        with ctx.Pool(2) as pool:
+        with _mproc_pool(2) if kind == "mproc" else ctx.Pool(2) as pool:
             for r in [pool.apply_async(_identity, (7,)) for _ in range(200)]:
                 r.get()
             t0 = time.perf_counter()
@@ -436,13 +427,7 @@ def pool_map(kind):
     n = 1000000
     data = list(range(n))
     ctx = mp.get_context("fork")
-    if kind == "mproc":
-        with _mproc_pool(2) as pool:
-            pool.map(_double, range(1000))
-            t0 = time.perf_counter()
-            pool.map(_double, data)
-            elapsed = time.perf_counter() - t0
-    elif kind == "executor":
+    if kind == "executor":
         import concurrent.futures as cf
         with cf.ProcessPoolExecutor(2, mp_context=ctx) as ex:
             list(ex.map(_double, range(1000), chunksize=100))
@@ -450,7 +435,7 @@ def pool_map(kind):
             list(ex.map(_double, data, chunksize=10000))
             elapsed = time.perf_counter() - t0
     else:
-        with ctx.Pool(2) as pool:
+        with _mproc_pool(2) if kind == "mproc" else ctx.Pool(2) as pool:
             pool.map(_double, range(1000))
             t0 = time.perf_counter()
             pool.map(_double, data)

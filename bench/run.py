@@ -30,6 +30,7 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import py_robustness  # noqa: E402
 import soak  # noqa: E402
 import workloads  # noqa: E402
 
@@ -208,13 +209,17 @@ def main():
               if not args.filter or any(f in w.name for f in args.filter)]
     # The soak has figures that must be zero, not a baseline to compare with.
     with_soak = soak.selected(args.filter) and not args.baseline
+    # Likewise the Python pools' robustness table: outcomes, not figures.
+    with_robustness = py_robustness.selected(args.filter) and not args.baseline
     if args.list:
         for w in chosen:
             print(f"{w.name:36} {w.unit:10} {w.description}")
         if with_soak:
             print(f"{soak.NAME:36} {'figures':10} {soak.DESCRIPTION}")
+        if with_robustness:
+            print(f"{py_robustness.NAME:36} {'outcomes':10} {py_robustness.DESCRIPTION}")
         return 0
-    if not chosen and not with_soak:
+    if not chosen and not with_soak and not with_robustness:
         print("no workload matches", args.filter, file=sys.stderr)
         return 2
 
@@ -278,6 +283,11 @@ def main():
             sys.stdout.flush()
     if with_soak:
         failures += soak.run(ctx, output, args.soak_scale, args.brief)
+    if with_robustness:
+        print(f"\n{py_robustness.NAME}: {py_robustness.DESCRIPTION}")
+        env_library = ctx.env["MPROC_LIBRARY"]
+        os.environ.setdefault("MPROC_LIBRARY", env_library)
+        py_robustness.table(output=output)
     if args.chart and rows:
         failures += draw_chart(rows, args)
     if not args.brief:

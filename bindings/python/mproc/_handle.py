@@ -49,6 +49,28 @@ def timeout_ms(timeout, block=True):
     return min(math.ceil(timeout * 1000), _MAX_MS)
 
 
+def wait_in_slices(attempt, ms, retry, between=None):
+    """attempt(slice_ms) repeated until it returns something other than a
+    `retry` code or `ms` (FOREVER: no limit) have passed; between(), if
+    given, runs between slices. Returns the last code, unchecked. Slices
+    let Python run signal handlers (Ctrl-C) during a long wait."""
+    if 0 <= ms <= _SLICE_MS:
+        return attempt(ms)
+    deadline = None if ms < 0 else time.monotonic() + ms / 1000
+    while True:
+        step = _SLICE_MS
+        if deadline is not None:
+            left = math.ceil((deadline - time.monotonic()) * 1000)
+            step = max(0, min(step, left))
+        rc = attempt(step)
+        if rc not in retry:
+            return rc
+        if deadline is not None and time.monotonic() >= deadline:
+            return rc
+        if between is not None:
+            between()
+
+
 def query(fn, ptr, ctype):
     """The answer of a C query on a handle, which fills one out-parameter
     of `ctype` and returns a code (mproc/common.h)."""
@@ -173,24 +195,14 @@ class Handle:
             self._leave()
 
     def _wait(self, attempt, ms, retry):
-        """attempt(slice_ms) repeated until it returns something other than
-        a `retry` code or `ms` (FOREVER: no limit) have passed. Returns the
-        last code, unchecked. The caller holds the handle (_enter)."""
-        if 0 <= ms <= _SLICE_MS:
-            return attempt(ms)
-        deadline = None if ms < 0 else time.monotonic() + ms / 1000
-        while True:
-            step = _SLICE_MS
-            if deadline is not None:
-                left = math.ceil((deadline - time.monotonic()) * 1000)
-                step = max(0, min(step, left))
-            rc = attempt(step)
-            if rc not in retry:
-                return rc
-            if deadline is not None and time.monotonic() >= deadline:
-                return rc
-            if self._closing:
-                raise _errors.closed_error(self._kind)
+        """wait_in_slices(attempt, ms, retry), noticing a close() from
+        another thread between slices. The caller holds the handle
+        (_enter)."""
+        return wait_in_slices(attempt, ms, retry, self._check_open)
+
+    def _check_open(self):
+        if self._closing:
+            raise _errors.closed_error(self._kind)
 
     @property
     def closed(self):

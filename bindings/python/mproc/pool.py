@@ -22,7 +22,7 @@ import multiprocessing
 
 from . import _errors, _tasks
 from ._errors import check
-from ._handle import FOREVER, _SLICE_MS, as_size, message_bytes, timeout_ms
+from ._handle import FOREVER, as_size, message_bytes, timeout_ms, wait_in_slices
 from ._lib import lib
 from .process import _current
 
@@ -83,17 +83,22 @@ def _outcome_of(future, ms):
     is not done within `ms`."""
     msg = ctypes.c_void_p()
     rc = lib.mproc_future_result(future, ctypes.byref(msg), ms)
+    if rc == _errors.ETIMEDOUT:
+        # The wait's own timeout, or the task's: once the task is done, a
+        # second look (which no longer waits) tells them apart, however
+        # close to the end of the wait it finished.
+        ready = ctypes.c_int()
+        check(lib.mproc_future_ready(future, ctypes.byref(ready)))
+        if not ready.value:
+            return None
+        rc = lib.mproc_future_result(future, ctypes.byref(msg), 0)
+        if rc == _errors.ETIMEDOUT:
+            return False, _errors.error_from(rc, TaskTimeoutError)
     if rc == 0:
         try:
             return _tasks.decode_output(message_bytes(msg.value))
         finally:
             lib.mproc_msg_free(msg.value)
-    if rc == _errors.ETIMEDOUT:
-        ready = ctypes.c_int()
-        check(lib.mproc_future_ready(future, ctypes.byref(ready)))
-        if not ready.value:
-            return None
-        return False, _errors.error_from(rc, TaskTimeoutError)
     return False, _errors.error_from(rc, _POOL_CLASSES.get(rc))
 
 
@@ -190,16 +195,14 @@ class AsyncResult:
             return self._done.wait(None if ms == FOREVER else ms / 1000)
         if self._outcome is not None:
             return True
-        while True:
-            step = _SLICE_MS if ms == FOREVER or ms > _SLICE_MS else ms
-            outcome = _outcome_of(self._future, step)
-            if outcome is not None:
-                self._outcome = outcome
-                return True
-            if ms != FOREVER:
-                ms -= step
-                if ms <= 0:
-                    return False
+
+        def attempt(ms):
+            outcome = _outcome_of(self._future, ms)
+            if outcome is None:
+                return _errors.ETIMEDOUT
+            self._outcome = outcome
+            return 0
+        return wait_in_slices(attempt, ms, (_errors.ETIMEDOUT,)) == 0
 
     def __repr__(self):
         return f"<mproc.pool.AsyncResult ready={self._outcome is not None}>"
@@ -387,17 +390,11 @@ class Pool:
         """Waits for the workers to exit after close() or terminate()."""
         if self._state == "RUN":
             raise ValueError("Pool is still running")
-        ms = timeout_ms(timeout)
-        while True:
-            step = _SLICE_MS if ms == FOREVER or ms > _SLICE_MS else ms
-            rc = lib.mproc_pool_join(self._ptr, step)
-            if rc != _errors.ETIMEDOUT:
-                check(rc)
-                return
-            if ms != FOREVER:
-                ms -= step
-                if ms <= 0:
-                    raise multiprocessing.TimeoutError
+        rc = wait_in_slices(lambda ms: lib.mproc_pool_join(self._ptr, ms),
+                            timeout_ms(timeout), (_errors.ETIMEDOUT,))
+        if rc == _errors.ETIMEDOUT:
+            raise multiprocessing.TimeoutError
+        check(rc)
 
     @property
     def _pids(self):

@@ -13,7 +13,7 @@ import weakref
 
 from . import _errors, _passing, _tasks
 from ._errors import check
-from ._handle import FOREVER, _SLICE_MS, timeout_ms
+from ._handle import timeout_ms, wait_in_slices
 from ._lib import lib
 
 _counter = itertools.count(1)
@@ -124,20 +124,12 @@ class Process:
         """Waits for the child to end, at most `timeout` seconds (None: for
         ever). Returns None either way; check exitcode or is_alive()."""
         self._check_started()
-        ms = timeout_ms(timeout)
-        # Cut into slices so that Ctrl-C reaches a long join.
-        while True:
-            step = _SLICE_MS if ms == FOREVER or ms > _SLICE_MS else ms
-            rc = lib.mproc_process_join(self._ptr, step)
-            if rc != _errors.ETIMEDOUT:
-                check(rc)
-                with _children_mu:
-                    _children.discard(self)
-                return
-            if ms != FOREVER:
-                ms -= step
-                if ms <= 0:
-                    return
+        rc = wait_in_slices(lambda ms: lib.mproc_process_join(self._ptr, ms),
+                            timeout_ms(timeout), (_errors.ETIMEDOUT,))
+        if rc != _errors.ETIMEDOUT:
+            check(rc)
+            with _children_mu:
+                _children.discard(self)
 
     def is_alive(self):
         if self._ptr is None:

@@ -215,6 +215,34 @@ class PoolTest(TestCase):
         with self.assertRaises(TypeError):
             mproc.Pool(1, initializer=5)
 
+    def test_a_task_done_just_as_a_wait_slice_ends_is_not_a_timeout(self):
+        # get() waits in slices; a task that finishes between a slice's
+        # ETIMEDOUT and the look at whether it is done must give its
+        # result, not TaskTimeoutError. The native calls are stood in for
+        # to make that moment certain.
+        import pickle
+        from unittest import mock
+        from mproc import pool as pool_module
+
+        class Lib:
+            calls = []
+
+            def mproc_future_result(self, future, out, ms):
+                self.calls.append(ms)
+                return mproc._errors.ETIMEDOUT if len(self.calls) == 1 else 0
+
+            def mproc_future_ready(self, future, out):
+                out._obj.value = 1
+                return 0
+
+            def mproc_msg_free(self, msg):
+                pass
+        output = b"\x00" + pickle.dumps("done")
+        with mock.patch.object(pool_module, "lib", Lib()), \
+                mock.patch.object(pool_module, "message_bytes", lambda msg: output):
+            self.assertEqual(pool_module._outcome_of(1234, 100), (True, "done"))
+        self.assertEqual(Lib.calls, [100, 0])
+
     def test_cpu_count(self):
         self.assertGreaterEqual(mproc.cpu_count(), 1)
 
