@@ -123,6 +123,9 @@ def _on_done(future, userdata):
 class AsyncResult:
     """The outcome of apply_async (multiprocessing.pool.AsyncResult)."""
 
+    __slots__ = ("_pool", "_future", "_callback", "_error_callback", "_notify", "_outcome",
+                 "_done", "__weakref__")
+
     def __init__(self, pool, callback, error_callback, notify=None):
         self._pool = pool
         self._future = None
@@ -195,6 +198,14 @@ class AsyncResult:
             return self._done.wait(None if ms == FOREVER else ms / 1000)
         if self._outcome is not None:
             return True
+        # Most results are collected after they are done: one look, and
+        # the loop below only for those that are not.
+        outcome = _outcome_of(self._future, 0)
+        if outcome is not None:
+            self._outcome = outcome
+            return True
+        if ms == 0:
+            return False
 
         def attempt(ms):
             outcome = _outcome_of(self._future, ms)
