@@ -117,6 +117,14 @@ class PoolTest(TestCase):
         self.assertTrue(done.wait(CHILD_TIMEOUT))
         self.assertEqual(got, [9, KeyError])
 
+    def named_queue(self):
+        """A named queue (pool tasks take it by name, to report to the
+        test), removed at the end."""
+        name = self.unique_name()
+        q = self.closing(mproc.Queue(name=name))
+        self.addCleanup(q.unlink)
+        return name, q
+
     def assert_pool_goes_on(self, pool):
         self.assertEqual(pool.map(square, range(8)), [x * x for x in range(8)])
 
@@ -135,9 +143,7 @@ class PoolTest(TestCase):
 
     def test_a_worker_killed_from_outside_fails_only_its_task(self):
         pool = self.pool(2)
-        name = self.unique_name()
-        q = self.closing(mproc.Queue(name=name))
-        self.addCleanup(q.unlink)
+        name, q = self.named_queue()
         r = pool.apply_async(report_and_sleep, (name, 60))
         pid = q.get(timeout=CHILD_TIMEOUT)
         os.kill(pid, signal.SIGKILL)
@@ -148,9 +154,7 @@ class PoolTest(TestCase):
 
     def test_a_task_over_its_timeout_is_stopped_and_its_worker_replaced(self):
         pool = self.pool(1)
-        name = self.unique_name()
-        q = self.closing(mproc.Queue(name=name))
-        self.addCleanup(q.unlink)
+        name, q = self.named_queue()
         r = pool.apply_async(report_and_sleep, (name, 60), timeout=0.2)
         pid = q.get(timeout=CHILD_TIMEOUT)
         with self.assertRaises(mproc.TaskTimeoutError):
@@ -162,9 +166,7 @@ class PoolTest(TestCase):
 
     def test_get_timeout_is_multiprocessing_timeout_error(self):
         pool = self.pool(1)
-        name = self.unique_name()
-        q = self.closing(mproc.Queue(name=name))
-        self.addCleanup(q.unlink)
+        name, q = self.named_queue()
         r = pool.apply_async(report_and_sleep, (name, 0.5))
         with self.assertRaises(multiprocessing.TimeoutError):
             r.get(0.01)
@@ -198,9 +200,7 @@ class PoolTest(TestCase):
         pool.join(CHILD_TIMEOUT)
         self.assertEqual([r.get(0) for r in results], [i * i for i in range(6)])
         with self.pool(1) as pool:
-            name = self.unique_name()
-            q = self.closing(mproc.Queue(name=name))
-            self.addCleanup(q.unlink)
+            name, q = self.named_queue()
             r = pool.apply_async(report_and_sleep, (name, 60))
             q.get(timeout=CHILD_TIMEOUT)
         # Leaving the block terminated the pool: the task fails, fast.
