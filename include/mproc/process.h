@@ -160,10 +160,10 @@ MPROC_API const char *mproc_start_method_name(mproc_start_method_t method);
  * default that is this program's own executable, started with the argv[0]
  * it was started with, and reaching mproc_main first thing in main(). An
  * interpreter is not such a program: a Python, Ruby or Node host names the
- * interpreter here with the arguments that make it run code calling
- * mproc_main first (for Python, `python3 -c "import mproc.spawn_main"` or
- * the main script), and registers its tasks there under the names it
- * starts them by.
+ * interpreter here with the arguments that make it run code which
+ * registers the host's tasks under the names it starts them by, then calls
+ * mproc_main (the Python binding passes `python3 -c "..."` code that
+ * imports its package and does both).
  *
  * `path`: the executable; a bare name is looked up in PATH now. `argv`:
  * `argc` strings, the child's whole argument vector, argv[0] included;
