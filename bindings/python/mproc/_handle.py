@@ -80,9 +80,14 @@ def query(fn, ptr, ctype):
 
 
 def message_bytes(msg):
-    """A received message's bytes (the message stays the caller's)."""
-    return ctypes.string_at(query(lib.mproc_msg_data, msg, ctypes.c_void_p),
-                            query(lib.mproc_msg_size, msg, ctypes.c_size_t))
+    """A received message's bytes (the message stays the caller's). On
+    every pool result's path: written out rather than through query()."""
+    data, size = ctypes.c_void_p(), ctypes.c_size_t()
+    rc = lib.mproc_msg_data(msg, ctypes.byref(data)) or \
+        lib.mproc_msg_size(msg, ctypes.byref(size))
+    if rc:
+        raise _errors.error_from(rc)
+    return ctypes.string_at(data.value, size.value)
 
 
 def encode_name(name):
