@@ -179,8 +179,8 @@ class Process:
         """Releases the handle. ValueError while the child runs."""
         if self._ptr is not None:
             if self.is_alive():
-                raise ValueError(f"Cannot close a process while it is still running. "
-                                 f"You should first call join() or terminate().")
+                raise ValueError("Cannot close a process while it is still running. "
+                                 "You should first call join() or terminate().")
             self._finalizer()
             self._ptr = None
         self._closed = True
