@@ -260,6 +260,8 @@ _SIGNATURES = {
     "mproc_args_get_event": (c_int, [_H, c_size_t, _HP]),
     "mproc_args_add_barrier": (c_int, [_H, _H]),
     "mproc_args_get_barrier": (c_int, [_H, c_size_t, _HP]),
+    "mproc_args_add_cond": (c_int, [_H, _H]),
+    "mproc_args_get_cond": (c_int, [_H, c_size_t, _HP]),
     "mproc_args_add_queue": (c_int, [_H, _H]),
     "mproc_args_get_queue": (c_int, [_H, c_size_t, _HP]),
     "mproc_args_add_shm": (c_int, [_H, _H]),

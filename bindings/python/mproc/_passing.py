@@ -19,12 +19,12 @@ def _kinds():
     from .connection import Connection
     from .queues import JoinableQueue, Queue
     from .shared_memory import SharedMemory
-    from .synchronize import (Barrier, BoundedSemaphore, Event, Lock, RLock,
-                              Semaphore)
+    from .synchronize import (Barrier, BoundedSemaphore, Condition, Event, Lock,
+                              RLock, Semaphore)
     # Exact classes: a subclass may hold state its handle does not.
     return {
         Lock: "lock", RLock: "rlock", Semaphore: "sem", BoundedSemaphore: "sem",
-        Event: "event", Barrier: "barrier", Queue: "queue",
+        Event: "event", Condition: "cond", Barrier: "barrier", Queue: "queue",
         JoinableQueue: "queue", SharedMemory: "shm", Connection: "conn",
     }
 

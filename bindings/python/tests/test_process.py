@@ -40,6 +40,12 @@ def add_under_lock(value, array, lock, n):
             array[i] = array[i] * 2
 
 
+def notify_under(cond, value):
+    with cond:
+        value.value = 1
+        cond.notify_all()
+
+
 def start_grandchild(q):
     child = mproc.Process(target=put_identity, args=(q, "grandchild"), kwargs={"key": 2})
     child.start()
@@ -159,6 +165,21 @@ class ProcessTest(TestCase):
             self.assertEqual(p.exitcode, 0)
         self.assertEqual(value.value, 105)
         self.assertEqual(list(array), [4.0, 10.0])
+
+    def test_a_condition_travels_as_an_argument(self):
+        # Over its own RLock and over a Lock: the child takes the lock and
+        # notifies the waiter in this process.
+        for lock in (None, self.closing(mproc.Lock())):
+            with self.subTest(lock=type(lock).__name__):
+                cond = self.closing(mproc.Condition(lock))
+                value = mproc.RawValue("i", 0)
+                self.addCleanup(value.close)
+                p = self.process(target=notify_under, args=(cond, value))
+                with cond:
+                    p.start()
+                    self.assertTrue(cond.wait_for(lambda: value.value == 1, CHILD_TIMEOUT))
+                p.join(CHILD_TIMEOUT)
+                self.assertEqual(p.exitcode, 0)
 
     def test_value_and_array_in_this_process(self):
         v = mproc.Value("d", 1.5)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The Python package installs as bindings/python/README.md says, and runs
+# that README's Pool script from a directory outside the tree:
+#  1. `meson install` (the build is configured with -Dpython=enabled)
+#     puts the package beside the library, with mproc/_install.py naming
+#     the libdir it installed the library to;
+#  2. `pip install --no-build-isolation --no-index bindings/python` into a
+#     venv that sees the system's setuptools works offline.
+# Both load the library from the staged install through MPROC_LIBRARY (a
+# staged install is not where its recorded libdir says).
+# Arguments: the build directory, the source directory, the python to use.
+source "$(dirname "$0")/common.sh"
+python=$3
+consumers_install
+root=$PKG_CONFIG_SYSROOT_DIR
+lib=$PREFIX/lib/libmproc.so.0
+init=$(find "$root" -path '*/mproc/__init__.py' | head -n 1)
+[ -n "$init" ] || fail "meson install did not install the Python package (configure with -Dpython=enabled)"
+site=$(dirname "$(dirname "$init")")
+recorded=$(sed -n 's/^LIBDIR = "\(.*\)"$/\1/p' "$site/mproc/_install.py")
+[ "$root$recorded" -ef "$PREFIX/lib" ] ||
+  fail "mproc/_install.py records $recorded, the library went to $(realpath "$PREFIX/lib")"
+
+project=$consumers_work/project
+mkdir "$project"
+readme_block python/use_pool.py "$consumers_source_dir/bindings/python/README.md" > "$project/use_pool.py"
+cd "$project"
+want='[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]'
+got=$(MPROC_LIBRARY=$lib PYTHONPATH=$site "$python" use_pool.py)
+[ "$got" = "$want" ] || fail "meson-installed package printed: $got"
+echo "meson install: ok"
+
+# pip needs a venv that sees setuptools; Debian's python3-venv and
+# python3-setuptools provide both.
+# Without them only this half is skipped (the test passes on the first).
+if ! "$python" -c 'import setuptools, venv, ensurepip' 2>/dev/null; then
+  echo "skipped pip install: $python lacks setuptools, venv or ensurepip (python3-setuptools, python3-venv)"
+  exit 0
+fi
+"$python" -m venv --system-site-packages "$consumers_work/venv"
+# A copy: pip builds in the tree it is given.
+cp -r "$consumers_source_dir/bindings/python" "$consumers_work/src"
+"$consumers_work/venv/bin/pip" install --quiet --no-build-isolation --no-index \
+  "$consumers_work/src" >/dev/null
+got=$(env -u PYTHONPATH MPROC_LIBRARY=$lib "$consumers_work/venv/bin/python" use_pool.py)
+[ "$got" = "$want" ] || fail "pip-installed package printed: $got"
+echo "pip install: ok"
