@@ -482,6 +482,22 @@ MPROC_API int mproc_future_successful(const mproc_future_t *f, int *ok);
  */
 MPROC_API int mproc_future_result(mproc_future_t *f, mproc_msg_t **out, int64_t timeout_ms);
 /**
+ * As mproc_future_result, without the copy: the output is given in place,
+ * nothing to free. For front ends where every call counts (the Python
+ * Pool's results).
+ * @param f the future.
+ * @param data receives the output's bytes on 0, owned by the future, valid
+ *             while it lives.
+ * @param size receives the output's size on 0.
+ * @param timeout_ms how long to wait.
+ * @return 0, or the task's error code (message in mproc_last_error:
+ *         MPROC_EWORKER, MPROC_ETIMEDOUT for the task's own timeout,
+ *         MPROC_ECLOSED, MPROC_EBROKEN, or the task's code), or
+ *         MPROC_ETIMEDOUT (not done in time), MPROC_EINVAL.
+ */
+MPROC_API int mproc_future_result_view(mproc_future_t *f, const void **data, size_t *size,
+                                       int64_t timeout_ms);
+/**
  * The task's error, read without waiting and without failing: how to tell
  * a task's failure from a failure of the call.
  * @param f the future.

@@ -456,6 +456,23 @@ int mproc_future_result(mproc_future_t* f, mproc_msg_t** out, int64_t timeout_ms
   MPROC_API_END
 }
 
+int mproc_future_result_view(mproc_future_t* f, const void** data, size_t* size,
+                             int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  Future& fut = MPROC_UNWRAP(f);
+  MPROC_REQUIRE(data != nullptr && size != nullptr, "data or size is NULL");
+  if (fut.wait(MPROC_DEADLINE(timeout_ms)) != 0)
+    return mproc::api::fail_static(MPROC_ETIMEDOUT, "mproc_future_result_view: not done in time");
+  if (fut.code() != 0) return task_failed(fut.code(), fut.message());
+  // The output is written once, before done: it stays put while the future
+  // lives, so the caller reads it in place.
+  const std::string& output = fut.output();
+  *data = output.data();
+  *size = output.size();
+  return 0;
+  MPROC_API_END
+}
+
 int mproc_future_error(const mproc_future_t* f, int* code, const char** message) {
   MPROC_API_BEGIN
   Future& fut = MPROC_UNWRAP(f);

@@ -256,6 +256,48 @@ static void imap_and_imap_unordered_deliver_every_result_once(void **state) {
   finish(pool);
 }
 
+static void result_view_reads_the_output_in_place(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(1, 0);
+  /* Held until `go` is set: not done, then done. */
+  const char *go_name = NULL;
+  mproc_event_t *go = new_named_event(&go_name);
+  mproc_future_t *held = submit_wait_for(pool, go_name);
+  const void *data = NULL;
+  size_t size = 0;
+  assert_mproc_code(mproc_future_result_view(held, &data, &size, 0), MPROC_ETIMEDOUT);
+  assert_mproc_ok(mproc_event_set(go));
+  assert_mproc_ok(mproc_future_result_view(held, &data, &size, 60000));
+  mproc_future_free(held);
+  assert_mproc_ok(mproc_unlink(go_name));
+  mproc_event_free(go);
+
+  mproc_future_t *f = submit_i64(pool, "square", 12, NULL);
+  assert_mproc_ok(mproc_future_result_view(f, &data, &size, 60000));
+  assert_int_equal(size, sizeof(int64_t));
+  assert_int_equal(read_i64(data, size), 144);
+  /* The same bytes every time, in place; mproc_future_result copies. */
+  const void *again = NULL;
+  assert_mproc_ok(mproc_future_result_view(f, &again, &size, 0));
+  assert_ptr_equal(again, data);
+  mproc_msg_t *m = NULL;
+  assert_mproc_ok(mproc_future_result(f, &m, 0));
+  assert_ptr_not_equal(test_msg_data(m), data);
+  assert_int_equal(read_i64(test_msg_data(m), test_msg_size(m)), 144);
+  mproc_msg_free(m);
+  assert_mproc_code(mproc_future_result_view(f, NULL, &size, 0), MPROC_EINVAL);
+  assert_mproc_code(mproc_future_result_view(f, &data, NULL, 0), MPROC_EINVAL);
+  assert_mproc_code(mproc_future_result_view(NULL, &data, &size, 0), MPROC_EINVAL);
+  mproc_future_free(f);
+
+  /* A failed task: its code and message, as mproc_future_result. */
+  mproc_future_t *failing = submit_i64(pool, "negative_fails", -5, NULL);
+  assert_mproc_code(mproc_future_result_view(failing, &data, &size, 60000), MPROC_ERANGE);
+  assert_non_null(strstr(mproc_last_error(), "negative input -5"));
+  mproc_future_free(failing);
+  finish(pool);
+}
+
 static void errors_arrive_with_their_messages(void **state) {
   (void)state;
   mproc_pool_t *pool = new_pool(2, 0);
@@ -937,6 +979,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(map_over_a_hundred_thousand_inputs_keeps_order),
       cmocka_unit_test(imap_and_imap_unordered_deliver_every_result_once),
       cmocka_unit_test(errors_arrive_with_their_messages),
+      cmocka_unit_test(result_view_reads_the_output_in_place),
       cmocka_unit_test(a_task_code_outside_the_table_arrives_as_etask),
       cmocka_unit_test(a_task_of_the_other_kind_is_a_type_error),
       cmocka_unit_test(a_map_past_its_options_timeout_times_out),
