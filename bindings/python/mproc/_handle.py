@@ -81,7 +81,7 @@ def query(fn, ptr, ctype):
 
 def message_bytes(msg):
     """A received message's bytes (the message stays the caller's). On
-    every pool result's path: written out rather than through query()."""
+    every queue get's path: written out rather than through query()."""
     data, size = ctypes.c_void_p(), ctypes.c_size_t()
     rc = lib.mproc_msg_data(msg, ctypes.byref(data)) or \
         lib.mproc_msg_size(msg, ctypes.byref(size))

@@ -249,6 +249,7 @@ _SIGNATURES = {
     "mproc_future_wait": (c_int, [_H, c_int64]),
     "mproc_future_ready": (c_int, [_H, _IP]),
     "mproc_future_result": (c_int, [_H, _HP, c_int64]),
+    "mproc_future_result_view": (c_int, [_H, _VPP, _SZP, c_int64]),
     "mproc_future_free": (None, [_H]),
     "mproc_args_add_lock": (c_int, [_H, _H]),
     "mproc_args_get_lock": (c_int, [_H, c_size_t, _HP]),

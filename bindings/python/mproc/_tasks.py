@@ -239,12 +239,17 @@ def _pickle_error(exc):
                             pickle.HIGHEST_PROTOCOL)
 
 
-def decode_output(blob):
-    """A pool task's output: (True, value) or (False, exception)."""
-    view = memoryview(blob)
-    if view[:1] == OK:
-        return True, pickle.loads(view[1:])
-    exc, tb = pickle.loads(view[1:])
+def decode_output_at(address, size):
+    """A pool task's output, read in place from `size` bytes at `address`
+    (unpickled without a copy to bytes first): (True, value) or (False,
+    exception)."""
+    if size < 1:
+        from ._errors import MprocError
+        return False, MprocError("a pool task returned no status byte")
+    body = (ctypes.c_char * (size - 1)).from_address(address + 1)
+    if ctypes.c_char.from_address(address).value == OK:
+        return True, pickle.loads(body)
+    exc, tb = pickle.loads(body)
     from .pool import RemoteTraceback
     exc.__cause__ = RemoteTraceback(tb)
     return False, exc

@@ -22,7 +22,7 @@ import multiprocessing
 
 from . import _errors, _tasks
 from ._errors import check
-from ._handle import FOREVER, as_size, message_bytes, timeout_ms, wait_in_slices
+from ._handle import FOREVER, as_size, timeout_ms, wait_in_slices
 from ._lib import lib
 from .process import _current
 
@@ -80,9 +80,17 @@ _FUTURE_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 
 def _outcome_of(future, ms):
     """(True, value) / (False, exception) of a native future, or None if it
-    is not done within `ms`."""
-    msg = ctypes.c_void_p()
-    rc = lib.mproc_future_result(future, ctypes.byref(msg), ms)
+    is not done within `ms`. Every result comes through here: one library
+    call reads the output in place (no message to copy, query and free)."""
+    try:
+        data, size, data_ref, size_ref = _out.params
+    except AttributeError:
+        data, size = ctypes.c_void_p(), ctypes.c_size_t()
+        data_ref, size_ref = ctypes.byref(data), ctypes.byref(size)
+        _out.params = data, size, data_ref, size_ref
+    rc = _result_view(future, data_ref, size_ref, ms)
+    if rc == 0:
+        return _tasks.decode_output_at(data.value, size.value)
     if rc == _errors.ETIMEDOUT:
         # The wait's own timeout, or the task's: once the task is done, a
         # second look (which no longer waits) tells them apart, however
@@ -91,15 +99,19 @@ def _outcome_of(future, ms):
         check(lib.mproc_future_ready(future, ctypes.byref(ready)))
         if not ready.value:
             return None
-        rc = lib.mproc_future_result(future, ctypes.byref(msg), 0)
+        rc = _result_view(future, data_ref, size_ref, 0)
+        if rc == 0:
+            return _tasks.decode_output_at(data.value, size.value)
         if rc == _errors.ETIMEDOUT:
             return False, _errors.error_from(rc, TaskTimeoutError)
-    if rc == 0:
-        try:
-            return _tasks.decode_output(message_bytes(msg.value))
-        finally:
-            lib.mproc_msg_free(msg.value)
     return False, _errors.error_from(rc, _POOL_CLASSES.get(rc))
+
+
+_result_view = lib.mproc_future_result_view
+# Each thread's out-parameters for _result_view, made once: a result is
+# decoded before the thread's next call overwrites them.
+_out = threading.local()
+_apply_async = lib.mproc_pool_apply_async
 
 
 # Futures with callbacks, by id: the native callback gets the id as its
@@ -268,7 +280,23 @@ class Pool:
 
     # ---- submitting ----------------------------------------------------
 
+    def _submit_plain(self, payload):
+        """_submit without timeout or callbacks: most submissions, kept to
+        the one library call."""
+        if self._state != "RUN":
+            raise ValueError("Pool not running")
+        result = AsyncResult(self, None, None)
+        future = ctypes.c_void_p()
+        rc = _apply_async(self._ptr, _tasks.CALL_TASK, payload, len(payload), None,
+                          ctypes.byref(future))
+        if rc:
+            raise _errors.error_from(rc, _POOL_CLASSES.get(rc))
+        result._future = future.value
+        return result
+
     def _submit(self, payload, timeout, callback, error_callback, notify=None):
+        if timeout is None and callback is None and error_callback is None and notify is None:
+            return self._submit_plain(payload)
         if self._state != "RUN":
             raise ValueError("Pool not running")
         opts = None
@@ -320,6 +348,8 @@ class Pool:
         `timeout` (seconds) limits the task's run time: past it its worker
         is killed and replaced and the task fails with TaskTimeoutError."""
         payload = _tasks.call_payload(_tasks.CALL, func, tuple(args), kwds)
+        if timeout is None and callback is None and error_callback is None:
+            return self._submit_plain(payload)
         return self._submit(payload, timeout, callback, error_callback)
 
     def apply(self, func, args=(), kwds=None, *, timeout=None):

@@ -224,24 +224,26 @@ class PoolTest(TestCase):
         from unittest import mock
         from mproc import pool as pool_module
 
+        output = b"\x00" + pickle.dumps("done")
+        buffer = ctypes.create_string_buffer(output, len(output))
+        calls = []
+
+        def result_view(future, data, size, ms):
+            calls.append(ms)
+            if len(calls) == 1:
+                return mproc._errors.ETIMEDOUT
+            data._obj.value = ctypes.addressof(buffer)
+            size._obj.value = len(output)
+            return 0
+
         class Lib:
-            calls = []
-
-            def mproc_future_result(self, future, out, ms):
-                self.calls.append(ms)
-                return mproc._errors.ETIMEDOUT if len(self.calls) == 1 else 0
-
             def mproc_future_ready(self, future, out):
                 out._obj.value = 1
                 return 0
-
-            def mproc_msg_free(self, msg):
-                pass
-        output = b"\x00" + pickle.dumps("done")
         with mock.patch.object(pool_module, "lib", Lib()), \
-                mock.patch.object(pool_module, "message_bytes", lambda msg: output):
+                mock.patch.object(pool_module, "_result_view", result_view):
             self.assertEqual(pool_module._outcome_of(1234, 100), (True, "done"))
-        self.assertEqual(Lib.calls, [100, 0])
+        self.assertEqual(calls, [100, 0])
 
     def test_cpu_count(self):
         self.assertGreaterEqual(mproc.cpu_count(), 1)
