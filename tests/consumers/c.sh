@@ -2,7 +2,8 @@
 # README.md's C quick start against the installed library (pkg-config),
 # then against the uninstalled build tree (build/meson-uninstalled).
 # Arguments: the build directory, the source directory.
-source "$(dirname "$0")/common.sh"
+set -euo pipefail
+source "${BASH_SOURCE[0]%/*}/common.sh"
 consumers_need cc pkg-config
 consumers_install
 

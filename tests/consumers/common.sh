@@ -41,6 +41,8 @@ readme_block() {
   printf '%s\n' "$out"
 }
 
+[ -z "${MPROC_CONSUMERS_SKIP:-}" ] || consumers_skip "$MPROC_CONSUMERS_SKIP"
+
 # A scratch directory for this script's consumer project.
 consumers_work=$(mktemp -d)
 trap 'rm -rf "$consumers_work"' EXIT

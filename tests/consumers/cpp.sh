@@ -2,7 +2,8 @@
 # README.md's C++ quick start built by the README's meson.build, which
 # finds the installed library with dependency('mproc').
 # Arguments: the build directory, the source directory.
-source "$(dirname "$0")/common.sh"
+set -euo pipefail
+source "${BASH_SOURCE[0]%/*}/common.sh"
 consumers_need c++ pkg-config meson ninja
 consumers_install
 

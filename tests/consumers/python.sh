@@ -9,7 +9,8 @@
 # Both load the library from the staged install through MPROC_LIBRARY (a
 # staged install is not where its recorded libdir says).
 # Arguments: the build directory, the source directory, the python to use.
-source "$(dirname "$0")/common.sh"
+set -euo pipefail
+source "${BASH_SOURCE[0]%/*}/common.sh"
 python=$3
 consumers_install
 root=$PKG_CONFIG_SYSROOT_DIR
