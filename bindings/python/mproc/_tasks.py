@@ -207,7 +207,8 @@ def call_payload(mode, fn, args, kwargs=None):
 
 def _run_call(data, size, out):
     try:
-        mode, fn_bytes, args, kwargs = pickle.loads(ctypes.string_at(data, size))
+        # Unpickled in place: the input stays put while the task runs.
+        mode, fn_bytes, args, kwargs = pickle.loads((ctypes.c_char * size).from_address(data))
         fn = _cached(_unpickled_fns, fn_bytes, pickle.loads)
         if mode == CALL:
             value = fn(*args, **(kwargs or {}))
