@@ -154,7 +154,7 @@ MPROC_API const char *mproc_start_method_name(mproc_start_method_t method);
 
 /* ---- What spawned children run ------------------------------------------ */
 
-/*
+/**
  * Sets what a re-executed child runs: spawn children, pool workers under
  * spawn and the forkserver (Python's multiprocessing.set_executable). By
  * default that is this program's own executable, started with the argv[0]
@@ -165,20 +165,22 @@ MPROC_API const char *mproc_start_method_name(mproc_start_method_t method);
  * mproc_main (the Python binding passes `python3 -c "..."` code that
  * imports its package and does both).
  *
- * `path`: the executable; a bare name is looked up in PATH now. `argv`:
- * `argc` strings, the child's whole argument vector, argv[0] included;
- * argc 0 (argv may then be NULL) means {path}. Everything is copied.
- * `path` NULL goes back to the default (argc must then be 0).
  * Children started afterwards run it; those already running are not
  * affected, and nor is a forkserver already started. It is this process's
- * setting only: children do not inherit it.
- * Errors: EINVAL (path empty; an argv entry NULL; argc without argv; argv
- * without path), ENOENT (no such file; a bare name not found in PATH),
- * EACCES (not an executable file), each message naming it. Should the
- * program not call mproc_main, starts fail with EBOOTSTRAP, and one that
- * can not be started with the OS's reason (ENOENT...). Thread-safe.
- * Available on every platform (Windows too: the path is an .exe, found
- * with PATHEXT for a bare name).
+ * setting only: children do not inherit it. Should the program not call
+ * mproc_main, starts fail with MPROC_EBOOTSTRAP, and one that cannot be
+ * started with the OS's reason (MPROC_ENOENT...). Thread-safe. Available
+ * on every platform (Windows too: the path is an .exe, found with PATHEXT
+ * for a bare name).
+ * @param path the executable, copied; a bare name is looked up in PATH
+ *             now. NULL goes back to the default (argc must then be 0).
+ * @param argv `argc` strings, copied: the child's whole argument vector,
+ *             argv[0] included; may be NULL when argc is 0.
+ * @param argc the number of strings in argv; 0 means {path}.
+ * @return 0, or MPROC_EINVAL (path empty; an argv entry NULL; argc without
+ *         argv; argv without path), MPROC_ENOENT (no such file; a bare name
+ *         not found in PATH), MPROC_EACCES (not an executable file), each
+ *         message naming it.
  */
 MPROC_API int mproc_set_executable(const char *path, const char *const *argv, size_t argc);
 
