@@ -1,5 +1,5 @@
 /* A program outside the tree: built against the installed header and
- * library through pkg-config by tests/install_consume.sh. */
+ * library through pkg-config by tests/consumers/install.sh. */
 #include <mproc/mproc.h>
 
 #include <stdio.h>

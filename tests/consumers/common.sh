@@ -43,9 +43,10 @@ readme_block() {
 
 [ -z "${MPROC_CONSUMERS_SKIP:-}" ] || consumers_skip "$MPROC_CONSUMERS_SKIP"
 
-# A scratch directory for this script's consumer project.
+# A scratch directory for this script's consumer project. Made writable
+# before removal: Go's module cache makes its files read-only.
 consumers_work=$(mktemp -d)
-trap 'rm -rf "$consumers_work"' EXIT
+trap 'chmod -R u+w "$consumers_work"; rm -rf "$consumers_work"' EXIT
 
 # consumers_install: installs (once) and sets PREFIX, PKG_CONFIG_SYSROOT_DIR
 # and, through README.md's env.sh block, PKG_CONFIG_PATH and LD_LIBRARY_PATH.
@@ -75,18 +76,21 @@ consumers_install() {
   # $stage/prefix stands for.
   readme_block install.sh | grep -q -- '--prefix="$PREFIX" --libdir=lib' ||
     fail "README.md's install.sh block no longer installs with --prefix=\"\$PREFIX\" --libdir=lib"
-  PREFIX=$stage/prefix
+  # Exported: the bindings' README blocks use it, as their readers' shells.
+  export PREFIX=$stage/prefix
   # As a reader's shell: not the build tree's library Meson's test runner
-  # puts on LD_LIBRARY_PATH.
-  unset LD_LIBRARY_PATH PKG_CONFIG_PATH
+  # puts on LD_LIBRARY_PATH, nor a binding test's way to the library.
+  unset LD_LIBRARY_PATH PKG_CONFIG_PATH MPROC_LIB_DIR CARGO_TARGET_DIR CGO_CFLAGS CGO_LDFLAGS
   export PKG_CONFIG_SYSROOT_DIR=$stage/root
   eval "$(readme_block env.sh)"
 }
 
-# run_block NAME DIR: runs README.md's block NAME in DIR (bash -e), with
-# its output on this script's and in $block_output.
+# run_block NAME DIR [FILE]: runs the block NAME of README.md (or FILE) in
+# DIR (bash -e), with its output on this script's and in $block_output.
 run_block() {
-  block_output=$(cd "$2" && bash -euo pipefail -c "$(readme_block "$1")" 2>&1) ||
-    { printf '%s\n' "$block_output"; fail "README.md's block $1 failed"; }
+  local block
+  block=$(readme_block "$1" "${3:-$consumers_source_dir/README.md}")
+  block_output=$(cd "$2" && bash -euo pipefail -c "$block" 2>&1) ||
+    { printf '%s\n' "$block_output"; fail "${3:-README.md}'s block $1 failed"; }
   printf '%s\n' "$block_output"
 }

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# The Go README's "use it from your own project", verbatim, against an
-# installed mproc. Exits 77 (skipped) without go. Offline: no module proxy
-# (GOPROXY=off); Go's caches live in the scratch directory.
-#   go.sh BUILD_DIR
+# bindings/go/README.md's "use it from your own project" block, as
+# written: a new module replacing mproc's by the source tree, built and run
+# against the shared install. Skipped without go. Offline (no module
+# proxy); Go's caches live in the scratch directory.
+# Arguments: the build directory, the source directory.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-if ! command -v go >/dev/null 2>&1; then
-  echo "go not found: skipping the Go consumer test" >&2
-  exit 77
-fi
-cache=$(mktemp -d)
-trap 'chmod -R u+w "$cache"; rm -rf "$cache"' EXIT
-export GOCACHE=$cache/cache GOPATH=$cache/path GOMODCACHE=$cache/path/pkg/mod
+source "${BASH_SOURCE[0]%/*}/common.sh"
+consumers_need go pkg-config
+consumers_install
+export MPROC_SRC=$consumers_source_dir
+export GOCACHE=$consumers_work/cache GOPATH=$consumers_work/path GOMODCACHE=$consumers_work/path/pkg/mod
 export GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local GOTELEMETRY=off CGO_ENABLED=1
-"$here/run_readme.sh" "$1" "$here/../../bindings/go/README.md" "squares: 1 4 9 16"
+run_block go/hello.sh "$consumers_work" "$consumers_source_dir/bindings/go/README.md"
+grep -qxF 'squares: 1 4 9 16' <<<"$block_output" || fail "the program did not print squares: 1 4 9 16"
+echo "go: ok"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The Rust README's "use it from your own project", verbatim, against an
-# installed mproc. Exits 77 (skipped) without cargo.
-#   rust.sh BUILD_DIR
+# bindings/rust/README.md's "use it from your own project" block, as
+# written: a new Cargo project depending on the crate by path, built and
+# run against the shared install. Skipped without cargo.
+# Arguments: the build directory, the source directory.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "${BASH_SOURCE[0]%/*}/common.sh"
 [[ -d $HOME/.cargo/bin ]] && PATH="$PATH:$HOME/.cargo/bin"
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "cargo not found: skipping the Rust consumer test" >&2
-  exit 77
-fi
-exec "$here/run_readme.sh" "$1" "$here/../../bindings/rust/README.md" "squares: [1, 4, 9, 16]"
+consumers_need cargo pkg-config
+consumers_install
+export MPROC_SRC=$consumers_source_dir
+run_block rust/hello.sh "$consumers_work" "$consumers_source_dir/bindings/rust/README.md"
+grep -qxF 'squares: [1, 4, 9, 16]' <<<"$block_output" || fail "the program did not print squares: [1, 4, 9, 16]"
+echo "rust: ok"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Windows form of tests/install_consume.sh: installs the cross build into
+# The Windows form of tests/consumers/install.sh: installs the cross build into
 # a scratch DESTDIR, checks that the header, mproc.dll, its import library
 # and mproc.pc are there, then builds a program outside the tree with the
 # cross compiler and nothing but `pkg-config --cflags --libs mproc`, and runs
