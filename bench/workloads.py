@@ -122,6 +122,8 @@ ALL = [
         "one-way 64-byte messages between two processes",
         lambda c: c.mproc_bench("conn_throughput", "64"),
         [("raw pipe, 1 write/msg", lambda c: c.raw_bench("pipe_throughput", "64")),
+         ("raw pipe, SIGPIPE-safe write/msg",
+          lambda c: c.raw_bench("pipe_throughput_sigpipe_safe", "64")),
          ("raw socketpair, 1 write/msg", lambda c: c.raw_bench("socketpair_throughput", "64")),
          ("python Pipe", lambda c: c.python("pipe_throughput", "64"))],
     ),
