@@ -185,10 +185,11 @@ MPROC_API int mproc_command_new(mproc_command_t **out, const char *const *argv,
  *         that is a directory), MPROC_ENOTDIR (a stdio file's path through
  *         a file), MPROC_ENOEXEC, MPROC_E2BIG, MPROC_EMFILE, MPROC_EAGAIN
  *         (other OS errors), MPROC_ENOSYS (Linux before 5.3: no
- *         pidfd_open), MPROC_EINVAL. Known gap: with SIGCHLD ignored, a
- *         command that ends at once can be reaped by the kernel before
- *         the start holds on to it, and the start then fails with
- *         MPROC_ESRCH although the command ran.
+ *         pidfd_open), MPROC_EINVAL. With SIGCHLD ignored, a command
+ *         that ends at once may be reaped by the kernel before the start
+ *         holds on to it: the start still succeeds, and the command is
+ *         seen as ended with its status lost (MPROC_ECHILD from
+ *         mproc_command_exitcode).
  */
 MPROC_API int mproc_command_start(mproc_command_t *cmd);
 /**

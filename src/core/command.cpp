@@ -113,8 +113,7 @@ void Command::start() {
   for (const auto& [target, fd] : options_.pass_fds) spec.fds.emplace_back(target, fd->get());
 
   platform::Spawned spawned = platform::exec_spawn(spec);
-  auto child = std::make_shared<Child>(spawned.pid, std::move(spawned.handle),
-                                       Child::Reaper::kPidfd, options_.new_group);
+  auto child = std::make_shared<Child>(spawned.pid, std::move(spawned.handle), options_.new_group);
   start_called_ = true;
   for (int i = 0; i < 3; ++i) pipes_[i] = std::move(ours[i]);
   Children::get().add(child, false, false);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "platform/fd.hpp"
+#include "platform/process.hpp"
 
 namespace mproc::platform {
 
@@ -34,10 +35,11 @@ struct ExecSpec {
   bool dies_with_parent = false;
 };
 
-// A started program: its pid and a process handle on it (process.hpp).
+// A started program: its pid and a process handle on it (process.hpp;
+// `gone` when it already ended and the system reaped it).
 struct Spawned {
   int64_t pid = 0;
-  UniqueFd handle;
+  NewChildHandle handle;
 };
 
 // Starts the program. Throws with the OS's code and a message naming the

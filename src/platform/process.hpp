@@ -18,10 +18,19 @@ namespace mproc::platform {
 // A handle on `pid` (which must be a live or zombie process). Throws.
 UniqueFd process_handle_open(int64_t pid);
 
-// The handle of a child this process just made. Should none be had (out of
-// descriptors), the child is killed and reaped before the error is thrown:
-// nothing could ever watch or reap it otherwise.
-UniqueFd process_handle_of_new_child(int64_t pid);
+// The handle of a child this process just made. A child that has already
+// ended and been reaped by the system (SIGCHLD ignored, or SA_NOCLDWAIT,
+// reaps every child at its exit) leaves no process to open: it did run,
+// and `gone` says its status is lost; `handle` is then a descriptor that
+// is readable at once, so a wait on it returns at once like one on any
+// ended child's. Should no handle be had (out of descriptors), the child
+// is killed and reaped before the error is thrown: nothing could ever
+// watch or reap it otherwise.
+struct NewChildHandle {
+  UniqueFd handle;
+  bool gone = false;
+};
+NewChildHandle process_handle_of_new_child(int64_t pid);
 
 // How a reaped child ended, in Python's exitcode convention: the exit
 // status (0..255), or -N after signal N.

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "platform/child_exits.hpp"
@@ -136,13 +137,50 @@ TEST(Platform, ForkedChildIsReapedThroughItsHandle) {
   ASSERT_TRUE(fork_supported());
   int64_t pid = fork_process();
   if (pid == 0) exit_immediately(7);
-  UniqueFd handle = process_handle_of_new_child(pid);
+  UniqueFd handle = process_handle_of_new_child(pid).handle;
   ASSERT_TRUE(wait_fd(handle.get(), IoWant::kRead, Deadline::after_ms(10000)));
   bool lost = true;
   ExitStatus st = try_reap(handle.get(), &lost);
   EXPECT_TRUE(st.reaped);
   EXPECT_FALSE(lost);
   EXPECT_EQ(st.exitcode, 7);
+#endif
+}
+
+// With SIGCHLD ignored the kernel reaps a child the moment it exits: one
+// that ends before its handle is opened is reported gone (it did run; its
+// status is lost), with a handle that is readable at once, not an error.
+// Run in a child of its own, so the test program's SIGCHLD stays as it was.
+TEST(Platform, ChildTheSystemAlreadyReapedIsGone) {
+  SKIP_ON_WINDOWS("Windows has no SIGCHLD: a child's handle comes from its creation");
+#ifndef _WIN32
+  int64_t tester = fork_process();
+  if (tester == 0) {
+    signal(SIGCHLD, SIG_IGN);
+    int64_t kid = fork_process();
+    if (kid == 0) exit_immediately(0);
+    // Gone once the kernel has reaped it; a zombie would still answer.
+    Deadline deadline = Deadline::after_ms(20000);
+    while (::kill(static_cast<pid_t>(kid), 0) == 0) {
+      if (deadline.expired()) exit_immediately(100);
+      std::this_thread::yield();
+    }
+    int code = 0;
+    try {
+      NewChildHandle h = process_handle_of_new_child(kid);
+      if (!h.gone) code = 101;
+      else if (!readable_now(h.handle.get())) code = 102;
+    } catch (...) {
+      code = 103;  // what the start of such a child used to throw (ESRCH)
+    }
+    exit_immediately(code);
+  }
+  UniqueFd handle = process_handle_of_new_child(tester).handle;
+  ASSERT_TRUE(wait_fd(handle.get(), IoWant::kRead, Deadline::after_ms(30000)));
+  bool lost = true;
+  ExitStatus st = try_reap(handle.get(), &lost);
+  ASSERT_TRUE(st.reaped);
+  EXPECT_EQ(st.exitcode, 0) << "100: never reaped, 101: not gone, 102: not readable, 103: threw";
 #endif
 }
 
@@ -153,7 +191,7 @@ TEST(Platform, KilledChildExitsAsMinusTheSignal) {
   if (pid == 0) {
     for (;;) pause();
   }
-  UniqueFd handle = process_handle_of_new_child(pid);
+  UniqueFd handle = process_handle_of_new_child(pid).handle;
   EXPECT_EQ(signal_process(handle.get(), kSignalKill), 0);
   ASSERT_TRUE(wait_fd(handle.get(), IoWant::kRead, Deadline::after_ms(10000)));
   bool lost = true;
@@ -190,7 +228,7 @@ TEST(Platform, ChildExitsReapsEveryEndedChild) {
     }
     exit_immediately(sum == 6 ? 0 : 101);
   }
-  UniqueFd handle = process_handle_of_new_child(pid);
+  UniqueFd handle = process_handle_of_new_child(pid).handle;
   ASSERT_TRUE(wait_fd(handle.get(), IoWant::kRead, Deadline::after_ms(20000)));
   bool lost = true;
   ExitStatus st = try_reap(handle.get(), &lost);

@@ -20,6 +20,11 @@ Child::Child(int64_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_le
       group_leader_(group_leader),
       status_fd_(std::move(status_fd)) {}
 
+Child::Child(int64_t pid, platform::NewChildHandle handle, bool group_leader)
+    : Child(pid, std::move(handle.handle), Reaper::kPidfd, group_leader) {
+  if (handle.gone) record_exit_locked(0, true);  // nobody else sees it yet: no lock needed
+}
+
 Child::~Child() = default;
 
 int Child::sentinel() const noexcept {
@@ -99,7 +104,7 @@ bool Child::exitcode(int* out) {
   if (!reaped_) return false;
   if (status_lost_)
     fail(MPROC_ECHILD, "the exit status of process " + std::to_string(pid_) +
-                           " was lost (reaped by someone else, or its forkserver died)");
+                           " was lost (reaped by someone else -- SIGCHLD ignored? -- or its forkserver died)");
   *out = exitcode_;
   return true;
 }

@@ -23,6 +23,7 @@
 #include "platform/deadline.hpp"
 #include "platform/exit_watch.hpp"
 #include "platform/fd.hpp"
+#include "platform/process.hpp"
 
 namespace mproc::core {
 
@@ -34,6 +35,9 @@ class Child : public std::enable_shared_from_this<Child> {
   // (kForkserver, with the socket its status arrives on).
   Child(int64_t pid, platform::UniqueFd pidfd, Reaper reaper, bool group_leader,
         platform::UniqueFd status_fd = platform::UniqueFd());
+  // A child made by fork or posix_spawn, reaped through its handle; one the
+  // system already reaped (handle.gone) is born ended, its status lost.
+  Child(int64_t pid, platform::NewChildHandle handle, bool group_leader);
   ~Child();
 
   int64_t pid() const noexcept { return pid_; }

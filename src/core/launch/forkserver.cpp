@@ -292,7 +292,12 @@ void serve_one(Server& s) {
   if (req.new_group) platform::make_group_leader(pid);
   UniqueFd pidfd;
   try {
-    pidfd = platform::process_handle_of_new_child(pid);
+    platform::NewChildHandle child = platform::process_handle_of_new_child(pid);
+    // The server never ignores SIGCHLD (it waits for its children itself),
+    // so the system can not have reaped one behind its back.
+    if (child.gone) fail(MPROC_ECHILD, "forkserver: worker " + std::to_string(pid) +
+                                           " was reaped behind the server's back");
+    pidfd = std::move(child.handle);
   } catch (const Error& e) {
     reply(s.control, e.code(), 0, e.what(), {});
     return;

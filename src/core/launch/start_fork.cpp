@@ -25,8 +25,7 @@ std::shared_ptr<Child> fork_now(const LaunchRequest& req, const platform::Signal
     run_child(req, ExitStyle::kImmediate);
   }
   if (req.new_group) platform::make_group_leader(pid);  // the child does it too: no race
-  return std::make_shared<Child>(pid, platform::process_handle_of_new_child(pid),
-                                 Child::Reaper::kPidfd, req.new_group);
+  return std::make_shared<Child>(pid, platform::process_handle_of_new_child(pid), req.new_group);
 }
 
 }  // namespace

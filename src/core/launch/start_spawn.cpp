@@ -75,8 +75,7 @@ std::shared_ptr<Child> spawn_self(const char* env_var, int child_end, bool group
   spec.new_group = group_leader;
   spec.dies_with_parent = dies_with_parent;
   platform::Spawned spawned = platform::exec_spawn(spec);
-  return std::make_shared<Child>(spawned.pid, std::move(spawned.handle), Child::Reaper::kPidfd,
-                                 group_leader);
+  return std::make_shared<Child>(spawned.pid, std::move(spawned.handle), group_leader);
 }
 
 std::shared_ptr<Child> spawn_self_from_reactor(const char* env_var, int child_end,

@@ -74,7 +74,7 @@ Spawned exec_spawn(const ExecSpec& spec) {
     winproc::note_handed_to(entry.second, static_cast<uint32_t>(started.pid));
   Spawned spawned;
   spawned.pid = started.pid;
-  spawned.handle = UniqueFd(handle_to_int(started.process.release()));
+  spawned.handle.handle = UniqueFd(handle_to_int(started.process.release()));
   return spawned;
 }
 

@@ -38,7 +38,11 @@ UniqueFd process_handle_open(int64_t pid) {
 
 // Only exec_spawn makes children on Windows, and it returns their handle
 // itself; a child known by pid alone is opened like any process.
-UniqueFd process_handle_of_new_child(int64_t pid) { return process_handle_open(pid); }
+NewChildHandle process_handle_of_new_child(int64_t pid) {
+  NewChildHandle child;
+  child.handle = process_handle_open(pid);
+  return child;
+}
 
 ExitStatus try_reap(int handle, bool* lost) {
   // Windows has no reaping: the exit code stays readable through the
