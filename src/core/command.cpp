@@ -63,7 +63,7 @@ void Command::start() {
   if (!spec.cwd.empty()) {
     if (!platform::is_directory(spec.cwd))
       fail(MPROC_ENOENT, "command '" + argv_[0] + "': working directory '" + spec.cwd +
-                             "' does not exist");
+                             "' does not exist or is not a directory");
   }
 
   // The command's ends of the streams; ours go in pipes_ once it started.
