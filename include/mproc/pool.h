@@ -514,6 +514,71 @@ MPROC_API int mproc_future_error(const mproc_future_t *f, int *code, const char 
  */
 MPROC_API void mproc_future_free(mproc_future_t *f);
 
+/* ---- Completion queues --------------------------------------------------- */
+
+/**
+ * Outcomes of tasks submitted with mproc_pool_apply_async_to, taken many at
+ * a time: for front ends where every call counts (the Python Pool), one
+ * call collects what would otherwise be one call per task's future.
+ */
+typedef struct mproc_completions_s mproc_completions_t;
+
+/**
+ * One outcome as mproc_completions_take lays it out: this header, then
+ * `size` bytes (the task's output if `code` is 0, else its error message),
+ * then zero padding to a multiple of 8 bytes.
+ */
+typedef struct mproc_completion_s {
+  uint64_t tag;      /**< the tag given to mproc_pool_apply_async_to */
+  int32_t code;      /**< 0, or the task's error code as mproc_future_result gives it */
+  uint32_t reserved; /**< 0 */
+  uint64_t size;     /**< the bytes that follow, before the padding */
+} mproc_completion_t;
+
+/**
+ * Makes an empty completion queue.
+ * @param out receives it, the caller's: free with mproc_completions_free.
+ * @return 0, or MPROC_EINVAL, MPROC_ENOMEM.
+ */
+MPROC_API int mproc_completions_new(mproc_completions_t **out);
+/**
+ * Frees the caller's handle. Tasks still running keep the queue alive
+ * until they end; their outcomes are then dropped. Accepts NULL.
+ * @param c the queue, or NULL.
+ */
+MPROC_API void mproc_completions_free(mproc_completions_t *c);
+/**
+ * Submits a task, as mproc_pool_apply_async, without a future: when it
+ * ends, its outcome, labelled `tag`, joins the queue `into`.
+ * @param pool the pool.
+ * @param task the registered name of a pool task.
+ * @param in the input bytes, copied; NULL only when len is 0.
+ * @param len how many bytes.
+ * @param opts task options (a timeout), or NULL; options with a callback
+ *             are refused (MPROC_EINVAL): the outcome goes to the queue.
+ * @param into the completion queue.
+ * @param tag the caller's label of the task, given back with its outcome.
+ * @return as mproc_pool_apply_async.
+ */
+MPROC_API int mproc_pool_apply_async_to(mproc_pool_t *pool, const char *task, const void *in,
+                                        size_t len, const mproc_task_opts_t *opts,
+                                        mproc_completions_t *into, uint64_t tag);
+/**
+ * Takes outcomes, oldest first, waiting at most `timeout_ms` for the first:
+ * as many whole outcomes as fit in `cap` bytes, each an mproc_completion_t
+ * and its bytes (8-byte aligned when `buf` is).
+ * @param c the queue.
+ * @param buf where to copy them.
+ * @param cap its size in bytes.
+ * @param used receives the bytes written; on MPROC_ETOOBIG, the room the
+ *             oldest outcome needs (nothing is taken).
+ * @param timeout_ms how long to wait for one.
+ * @return 0, or MPROC_ETIMEDOUT (none came in time), MPROC_ETOOBIG,
+ *         MPROC_EINVAL.
+ */
+MPROC_API int mproc_completions_take(mproc_completions_t *c, void *buf, size_t cap,
+                                     size_t *used, int64_t timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

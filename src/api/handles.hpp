@@ -18,6 +18,7 @@
 #include "core/handle_arena.hpp"
 #include "core/message.hpp"
 #include "core/launch/process.hpp"
+#include "core/pool/completions.hpp"
 #include "core/pool/pool.hpp"
 #include "core/queue/queue.hpp"
 #include "core/sync/barrier.hpp"
@@ -83,6 +84,8 @@ MPROC_DEFINE_HANDLE(mproc_barrier_s, mproc::core::Barrier, 0x62617272, "mproc_ba
 MPROC_DEFINE_HANDLE(mproc_shm_s, mproc::core::SharedBlock, 0x73686d62, "mproc_shm_t");
 MPROC_DEFINE_HANDLE(mproc_pool_s, mproc::core::PoolBase, 0x706f6f6c, "mproc_pool_t");
 MPROC_DEFINE_HANDLE(mproc_future_s, mproc::core::Future, 0x66757472, "mproc_future_t");
+MPROC_DEFINE_HANDLE(mproc_completions_s, mproc::core::Completions, 0x636d706c,
+                    "mproc_completions_t");
 MPROC_DEFINE_HANDLE(mproc_imap_s, mproc::core::ImapJob, 0x696d6170, "mproc_imap_t");
 MPROC_DEFINE_HANDLE(mproc_queue_s, mproc::core::Queue, 0x71756575, "mproc_queue_t");
 MPROC_DEFINE_OPTIONS(mproc_pool_opts_s, mproc::core::PoolOptions, 0x706c6f70,

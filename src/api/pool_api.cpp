@@ -2,6 +2,7 @@
 #include <mproc/connection.h>
 #include <mproc/pool.h>
 
+#include <cstddef>
 #include <cstring>
 #include <memory>
 
@@ -9,6 +10,7 @@
 #include "api/handles.hpp"
 #include "core/identity.hpp"
 #include "core/message.hpp"
+#include "core/pool/completions.hpp"
 
 using mproc::api::status;
 using mproc::api::wrap;
@@ -298,6 +300,22 @@ int mproc_pool_apply_async(mproc_pool_t* pool, const char* task, const void* in,
   MPROC_API_END
 }
 
+int mproc_pool_apply_async_to(mproc_pool_t* pool, const char* task, const void* in, size_t len,
+                              const mproc_task_opts_t* opts, mproc_completions_t* into,
+                              uint64_t tag) {
+  MPROC_API_BEGIN
+  Pool& p = MPROC_UNWRAP(pool);
+  MPROC_REQUIRE(task != nullptr && task[0] != '\0', "task is NULL or empty");
+  MPROC_REQUIRE(in != nullptr || len == 0, "in is NULL");
+  auto& queue = MPROC_UNWRAP(into);
+  auto o = task_options(opts, __func__);
+  MPROC_REQUIRE(!o.callback, "the options set a callback: the outcome goes to the queue");
+  o.callback = queue.sink(tag);
+  (void)p.apply_async(TaskRef{task, nullptr}, in, len, o);
+  return 0;
+  MPROC_API_END
+}
+
 int mproc_pool_apply_async_fn(mproc_pool_t* pool, mproc_pool_fn fn, const void* in, size_t len,
                               const mproc_task_opts_t* opts, mproc_future_t** out) {
   MPROC_API_BEGIN
@@ -485,5 +503,41 @@ int mproc_future_error(const mproc_future_t* f, int* code, const char** message)
 }
 
 void mproc_future_free(mproc_future_t* f) { MPROC_RELEASE(f); }
+
+// ---- Completion queues ------------------------------------------------------------
+
+// The public record is the core's header, byte for byte.
+static_assert(sizeof(mproc_completion_t) == sizeof(mproc::core::CompletionHeader) &&
+                  offsetof(mproc_completion_t, code) ==
+                      offsetof(mproc::core::CompletionHeader, code) &&
+                  offsetof(mproc_completion_t, size) ==
+                      offsetof(mproc::core::CompletionHeader, size),
+              "mproc_completion_t and CompletionHeader differ");
+
+int mproc_completions_new(mproc_completions_t** out) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  *out = wrap<mproc_completions_s>(std::make_shared<mproc::core::Completions>());
+  return 0;
+  MPROC_API_END
+}
+
+void mproc_completions_free(mproc_completions_t* c) { MPROC_RELEASE(c); }
+
+int mproc_completions_take(mproc_completions_t* c, void* buf, size_t cap, size_t* used,
+                           int64_t timeout_ms) {
+  MPROC_API_BEGIN
+  auto& queue = MPROC_UNWRAP(c);
+  MPROC_REQUIRE(buf != nullptr || cap == 0, "buf is NULL but cap is not 0");
+  MPROC_REQUIRE(used != nullptr, "used is NULL");
+  int rc = queue.take(static_cast<char*>(buf), cap, used, MPROC_DEADLINE(timeout_ms));
+  if (rc == MPROC_ETIMEDOUT)
+    return mproc::api::fail_static(rc, "mproc_completions_take: none came in time");
+  if (rc == MPROC_ETOOBIG)
+    return mproc::api::fail_static(rc, "mproc_completions_take: the oldest outcome does not "
+                                       "fit in cap bytes (*used is the room it needs)");
+  return rc;
+  MPROC_API_END
+}
 
 }  // extern "C"

@@ -298,6 +298,105 @@ static void result_view_reads_the_output_in_place(void **state) {
   finish(pool);
 }
 
+/* Never runs: options with a callback are refused by mproc_pool_apply_async_to. */
+static void refused_callback(mproc_future_t *f, void *userdata) {
+  (void)f;
+  (void)userdata;
+  fail();
+}
+
+/* Takes one outcome from `c` (waiting up to a minute) into *h and its bytes:
+ * asked for the room the oldest needs, then given just that. */
+static void take_one(mproc_completions_t *c, mproc_completion_t *h, char *bytes, size_t cap) {
+  _Alignas(8) char buf[sizeof(mproc_completion_t) + 64];
+  size_t used = 0;
+  assert_mproc_code(mproc_completions_take(c, buf, 0, &used, 60000), MPROC_ETOOBIG);
+  assert_true(used >= sizeof *h && used <= sizeof buf);
+  assert_mproc_ok(mproc_completions_take(c, buf, used, &used, 0));
+  assert_true(used >= sizeof *h && used <= sizeof buf);
+  memcpy(h, buf, sizeof *h);
+  assert_true(h->size <= cap);
+  assert_int_equal(used, sizeof *h + ((h->size + 7) & ~(uint64_t)7));
+  memcpy(bytes, buf + sizeof *h, h->size);
+}
+
+static void completions_gather_outcomes_by_tag(void **state) {
+  (void)state;
+  mproc_pool_t *pool = new_pool(2, 0);
+  mproc_completions_t *c = NULL;
+  assert_mproc_ok(mproc_completions_new(&c));
+  size_t used = 0;
+  char buf[4096];
+  assert_mproc_code(mproc_completions_take(c, buf, sizeof buf, &used, 0), MPROC_ETIMEDOUT);
+  enum { kTasks = 50 };
+  for (int64_t i = 0; i < kTasks; ++i)
+    assert_mproc_ok(mproc_pool_apply_async_to(pool, "square", &i, sizeof i, NULL, c,
+                                              (uint64_t)i + 1000));
+  int64_t failing = -5;
+  assert_mproc_ok(
+      mproc_pool_apply_async_to(pool, "negative_fails", &failing, sizeof failing, NULL, c, 7));
+  /* Every outcome once, by its tag: squares, and the failure's code and message. */
+  int seen[kTasks] = {0};
+  int failures = 0;
+  for (int k = 0; k < kTasks + 1; ++k) {
+    mproc_completion_t h;
+    char bytes[64];
+    take_one(c, &h, bytes, sizeof bytes);
+    assert_int_equal(h.reserved, 0);
+    if (h.tag == 7) {
+      assert_int_equal(h.code, MPROC_ERANGE);
+      assert_int_equal(h.size, strlen("negative input -5"));
+      assert_memory_equal(bytes, "negative input -5", h.size);
+      failures++;
+      continue;
+    }
+    assert_int_equal(h.code, 0);
+    assert_true(h.tag >= 1000 && h.tag < 1000 + kTasks);
+    int64_t i = (int64_t)h.tag - 1000;
+    assert_int_equal(read_i64(bytes, h.size), i * i);
+    seen[i]++;
+  }
+  assert_int_equal(failures, 1);
+  for (int i = 0; i < kTasks; ++i) assert_int_equal(seen[i], 1);
+  /* Many at once: as many whole outcomes as fit; none that does not fit. */
+  for (int64_t i = 0; i < 3; ++i)
+    assert_mproc_ok(mproc_pool_apply_async_to(pool, "square", &i, sizeof i, NULL, c, 1));
+  size_t got = 0;
+  while (got < 3) {
+    assert_mproc_ok(mproc_completions_take(c, buf, sizeof buf, &used, 60000));
+    assert_int_equal(used % 32, 0); /* 24-byte header, 8 bytes of output */
+    got += used / 32;
+  }
+  assert_int_equal(got, 3);
+  int64_t v = 3;
+  assert_mproc_ok(mproc_pool_apply_async_to(pool, "square", &v, sizeof v, NULL, c, 1));
+  assert_mproc_code(mproc_completions_take(c, buf, 8, &used, 60000), MPROC_ETOOBIG);
+  assert_int_equal(used, 32);
+  assert_mproc_ok(mproc_completions_take(c, buf, used, &used, 0));
+  /* Bad arguments. */
+  assert_mproc_code(mproc_completions_take(c, NULL, 8, &used, 0), MPROC_EINVAL);
+  assert_mproc_code(mproc_completions_take(c, buf, sizeof buf, NULL, 0), MPROC_EINVAL);
+  assert_mproc_code(mproc_completions_take(NULL, buf, sizeof buf, &used, 0), MPROC_EINVAL);
+  assert_mproc_code(mproc_completions_new(NULL), MPROC_EINVAL);
+  assert_mproc_code(mproc_pool_apply_async_to(pool, "square", &v, sizeof v, NULL, NULL, 1),
+                    MPROC_EINVAL);
+  assert_mproc_code(mproc_pool_apply_async_to(pool, "nope", &v, sizeof v, NULL, c, 1),
+                    MPROC_ENOTFOUND);
+  mproc_task_opts_t *with_callback = NULL;
+  assert_mproc_ok(mproc_task_opts_new(&with_callback));
+  assert_mproc_ok(mproc_task_opts_set_callback(with_callback, refused_callback, NULL));
+  assert_mproc_code(
+      mproc_pool_apply_async_to(pool, "square", &v, sizeof v, with_callback, c, 1),
+      MPROC_EINVAL);
+  mproc_task_opts_free(with_callback);
+  /* A queue freed with tasks in flight: they run on, their outcomes dropped. */
+  for (int64_t i = 0; i < 20; ++i)
+    assert_mproc_ok(mproc_pool_apply_async_to(pool, "square", &i, sizeof i, NULL, c, 1));
+  mproc_completions_free(c);
+  mproc_completions_free(NULL);
+  finish(pool);
+}
+
 static void errors_arrive_with_their_messages(void **state) {
   (void)state;
   mproc_pool_t *pool = new_pool(2, 0);
@@ -980,6 +1079,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(imap_and_imap_unordered_deliver_every_result_once),
       cmocka_unit_test(errors_arrive_with_their_messages),
       cmocka_unit_test(result_view_reads_the_output_in_place),
+      cmocka_unit_test(completions_gather_outcomes_by_tag),
       cmocka_unit_test(a_task_code_outside_the_table_arrives_as_etask),
       cmocka_unit_test(a_task_of_the_other_kind_is_a_type_error),
       cmocka_unit_test(a_map_past_its_options_timeout_times_out),

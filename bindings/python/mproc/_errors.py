@@ -200,6 +200,12 @@ def error_from(code, cls=None):
     message = None
     if lib.mproc_last_error_code() == code:
         message = lib.mproc_last_error().decode(errors="replace") or None
+    return error_of(code, message, cls)
+
+
+def error_of(code, message, cls=None):
+    """The exception for `code` with its detailed `message` (None: the
+    code's own text)."""
     return (cls or _CLASSES.get(code, MprocError))(code, message)
 
 

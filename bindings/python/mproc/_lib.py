@@ -8,7 +8,7 @@ import ctypes
 import ctypes.util
 import os
 from ctypes import (POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint,
-                    c_uint32, c_void_p)
+                    c_uint32, c_uint64, c_void_p)
 
 # The library major version this binding was written against; 0.x releases
 # only add to the ABI, a new major may change it.
@@ -251,6 +251,10 @@ _SIGNATURES = {
     "mproc_future_result": (c_int, [_H, _HP, c_int64]),
     "mproc_future_result_view": (c_int, [_H, _VPP, _SZP, c_int64]),
     "mproc_future_free": (None, [_H]),
+    "mproc_completions_new": (c_int, [_HP]),
+    "mproc_completions_free": (None, [_H]),
+    "mproc_completions_take": (c_int, [_H, c_void_p, c_size_t, _SZP, c_int64]),
+    "mproc_pool_apply_async_to": (c_int, [_H, c_char_p, c_void_p, c_size_t, _H, _H, c_uint64]),
     "mproc_args_add_lock": (c_int, [_H, _H]),
     "mproc_args_get_lock": (c_int, [_H, c_size_t, _HP]),
     "mproc_args_add_rlock": (c_int, [_H, _H]),

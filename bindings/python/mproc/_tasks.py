@@ -240,20 +240,23 @@ def _pickle_error(exc):
                             pickle.HIGHEST_PROTOCOL)
 
 
-def decode_output_at(address, size):
-    """A pool task's output, read in place from `size` bytes at `address`
-    (unpickled without a copy to bytes first): (True, value) or (False,
-    exception)."""
-    if size < 1:
+def decode_output(view):
+    """A pool task's output, unpickled from a memoryview of bytes (format
+    "B") without a copy: (True, value) or (False, exception)."""
+    if len(view) < 1:
         from ._errors import MprocError
         return False, MprocError("a pool task returned no status byte")
-    body = (ctypes.c_char * (size - 1)).from_address(address + 1)
-    if ctypes.c_char.from_address(address).value == OK:
-        return True, pickle.loads(body)
-    exc, tb = pickle.loads(body)
+    if view[0] == OK[0]:
+        return True, pickle.loads(view[1:])
+    exc, tb = pickle.loads(view[1:])
     from .pool import RemoteTraceback
     exc.__cause__ = RemoteTraceback(tb)
     return False, exc
+
+
+def decode_output_at(address, size):
+    """decode_output of `size` bytes at `address`, read in place."""
+    return decode_output(memoryview((ctypes.c_char * size).from_address(address)).cast("B"))
 
 
 # ---- registration ----------------------------------------------------------

@@ -4,6 +4,9 @@
 Each task is one native pool task ("mproc.py.call", mproc._tasks): the
 pickled function and arguments in, the pickled result or exception out.
 map, imap and starmap send their items in chunks, one task per chunk.
+Tasks without callbacks are submitted to the pool's completion queue
+(mproc_pool_apply_async_to): results take their outcomes from it in
+batches, one library call for many, and no future per task to free.
 
 What the native pool adds over multiprocessing.Pool: a worker that dies
 (os._exit, a segfault in a C extension, SIGKILL) fails only the task it
@@ -15,7 +18,9 @@ PoolBrokenError instead of restarting workers for ever.
 import ctypes
 import itertools
 import queue
+import struct
 import threading
+import time
 import weakref
 
 import multiprocessing
@@ -111,7 +116,13 @@ _result_view = lib.mproc_future_result_view
 # Each thread's out-parameters for _result_view, made once: a result is
 # decoded before the thread's next call overwrites them.
 _out = threading.local()
-_apply_async = lib.mproc_pool_apply_async
+_apply_async_to = lib.mproc_pool_apply_async_to
+_take = lib.mproc_completions_take
+# An outcome in the completion queue (mproc_completion_t): tag, code,
+# reserved, size; then the bytes, padded to 8.
+_RECORD = struct.Struct("=QiIQ")
+# Every 1024th submission also takes what the completion queue holds.
+_DRAIN_EVERY = 1023
 
 
 # Futures with callbacks, by id: the native callback gets the id as its
@@ -180,6 +191,8 @@ class AsyncResult:
     def ready(self):
         if self._outcome is not None:
             return True
+        if self._future is None:
+            return self._pool._await(self, 0)
         out = ctypes.c_int()
         check(lib.mproc_future_ready(self._future, ctypes.byref(out)))
         return bool(out.value) and self._collect(0)
@@ -210,6 +223,9 @@ class AsyncResult:
             return self._done.wait(None if ms == FOREVER else ms / 1000)
         if self._outcome is not None:
             return True
+        if self._future is None:
+            # Submitted to the pool's completion queue.
+            return self._pool._await(self, ms)
         # Most results are collected after they are done: one look, and
         # the loop below only for those that are not.
         outcome = _outcome_of(self._future, 0)
@@ -277,57 +293,134 @@ class Pool:
         self._finalizer = weakref.finalize(self, lib.mproc_pool_free, self._ptr)
         self._finalizer.atexit = False
         self._task_opts = {}
+        # The completion queue of the tasks submitted without callbacks:
+        # results not yet settled by tag, and the buffer outcomes are
+        # taken into (grown when one does not fit).
+        completions = ctypes.c_void_p()
+        check(lib.mproc_completions_new(ctypes.byref(completions)))
+        self._completions = completions.value
+        weakref.finalize(self, lib.mproc_completions_free, self._completions).atexit = False
+        self._waiting = {}
+        self._tags = itertools.count(1)
+        self._taking = threading.Lock()
+        self._settled = threading.Condition(threading.Lock())
+        self._buf = ctypes.create_string_buffer(256 * 1024)
+        self._view = memoryview(self._buf).cast("B")
+        self._used = ctypes.c_size_t()
+        self._used_ref = ctypes.byref(self._used)
 
     # ---- submitting ----------------------------------------------------
 
-    def _submit_plain(self, payload):
-        """_submit without timeout or callbacks: most submissions, kept to
-        the one library call."""
+    def _submit_plain(self, payload, opts=None):
+        """_submit without callbacks: most submissions. The outcome joins
+        the pool's completion queue, whence the results' get() take
+        outcomes in batches: one library call per task, none per result."""
         if self._state != "RUN":
             raise ValueError("Pool not running")
         result = AsyncResult(self, None, None)
-        future = ctypes.c_void_p()
-        rc = _apply_async(self._ptr, _tasks.CALL_TASK, payload, len(payload), None,
-                          ctypes.byref(future))
+        tag = next(self._tags)
+        self._waiting[tag] = result
+        rc = _apply_async_to(self._ptr, _tasks.CALL_TASK, payload, len(payload), opts,
+                             self._completions, tag)
         if rc:
+            del self._waiting[tag]
             raise _errors.error_from(rc, _POOL_CLASSES.get(rc))
-        result._future = future.value
+        if not tag & _DRAIN_EVERY:
+            # Outcomes nobody asks for (results dropped unread) are taken
+            # now and then, so they do not pile up.
+            self._await(None, 0)
         return result
 
+    # ---- the completion queue ------------------------------------------
+
+    def _await(self, result, ms):
+        """True once `result` is settled, taking outcomes from the
+        completion queue for at most `ms`. One thread takes at a time;
+        the others wait for it to settle theirs (or to step down, when
+        one of them takes over)."""
+        deadline = None if ms == FOREVER else time.monotonic() + ms / 1000
+        while result is None or result._outcome is None:
+            left = FOREVER if deadline is None else \
+                max(0, int((deadline - time.monotonic()) * 1000))
+            if self._taking.acquire(False):
+                try:
+                    if result is None or result._outcome is None:
+                        wait_in_slices(self._take, left, (_errors.ETIMEDOUT,))
+                finally:
+                    self._taking.release()
+                    with self._settled:
+                        self._settled.notify_all()
+                if result is None:
+                    return False
+            elif ms == 0:
+                return False
+            else:
+                with self._settled:
+                    if result._outcome is None and self._taking.locked():
+                        self._settled.wait(None if deadline is None else left / 1000)
+            if deadline is not None and result._outcome is None and \
+                    time.monotonic() >= deadline:
+                return False
+        return True
+
+    def _take(self, ms):
+        """Settles the outcomes the completion queue has (waiting at most
+        `ms` for one); returns the library's code. Only under _taking."""
+        rc = _take(self._completions, self._buf, len(self._buf), self._used_ref, ms)
+        if rc == _errors.ETOOBIG:
+            self._buf = ctypes.create_string_buffer(self._used.value)
+            self._view = memoryview(self._buf).cast("B")
+            rc = _take(self._completions, self._buf, len(self._buf), self._used_ref, ms)
+        if rc:
+            return rc
+        view, waiting, at, end = self._view, self._waiting, 0, self._used.value
+        while at < end:
+            tag, code, _, size = _RECORD.unpack_from(view, at)
+            at += _RECORD.size
+            result = waiting.pop(tag, None)
+            if result is not None:
+                try:
+                    if code == 0:
+                        result._outcome = _tasks.decode_output(view[at:at + size])
+                    else:
+                        message = bytes(view[at:at + size]).decode(errors="replace") or None
+                        result._outcome = False, _errors.error_of(
+                            code, message,
+                            TaskTimeoutError if code == _errors.ETIMEDOUT
+                            else _POOL_CLASSES.get(code))
+                except BaseException as exc:  # noqa: B902 (an unpickling failure is its result's)
+                    result._outcome = False, exc
+            at += (size + 7) & ~7
+        return 0
+
     def _submit(self, payload, timeout, callback, error_callback, notify=None):
-        if timeout is None and callback is None and error_callback is None and notify is None:
-            return self._submit_plain(payload)
+        if callback is None and error_callback is None and notify is None:
+            return self._submit_plain(
+                payload, None if timeout is None else self._opts_with_timeout(timeout_ms(timeout)))
         if self._state != "RUN":
             raise ValueError("Pool not running")
-        opts = None
-        userdata = None
+        # A fresh options object: it carries this task's own userdata.
+        fresh = ctypes.c_void_p()
+        check(lib.mproc_task_opts_new(ctypes.byref(fresh)))
+        opts = fresh.value
         if timeout is not None:
-            opts = self._opts_with_timeout(timeout_ms(timeout))
-        if callback is not None or error_callback is not None or notify is not None:
-            # A fresh options object: it carries this task's own userdata.
-            fresh = ctypes.c_void_p()
-            check(lib.mproc_task_opts_new(ctypes.byref(fresh)))
-            opts = fresh.value
-            if timeout is not None:
-                check(lib.mproc_task_opts_set_timeout(opts, timeout_ms(timeout)))
-            userdata = next(_ids)
-            check(lib.mproc_task_opts_set_callback(opts, ctypes.cast(_on_done, ctypes.c_void_p),
-                                                   userdata))
+            check(lib.mproc_task_opts_set_timeout(opts, timeout_ms(timeout)))
+        userdata = next(_ids)
+        check(lib.mproc_task_opts_set_callback(opts, ctypes.cast(_on_done, ctypes.c_void_p),
+                                               userdata))
         future = ctypes.c_void_p()
         try:
             # The result exists before the task can complete: the callback
             # finds it in _pending.
             result = AsyncResult(self, callback, error_callback, notify)
-            if userdata is not None:
-                _pending[userdata] = result
+            _pending[userdata] = result
             rc = lib.mproc_pool_apply_async(self._ptr, _tasks.CALL_TASK, payload, len(payload),
                                             opts, ctypes.byref(future))
             if rc:
                 _pending.pop(userdata, None)
                 raise _errors.error_from(rc, _POOL_CLASSES.get(rc))
         finally:
-            if userdata is not None:
-                lib.mproc_task_opts_free(opts)
+            lib.mproc_task_opts_free(opts)
         result._future = future.value
         return result
 
@@ -347,7 +440,8 @@ class Pool:
         error_callback(exception) run on the pool's collector thread.
         `timeout` (seconds) limits the task's run time: past it its worker
         is killed and replaced and the task fails with TaskTimeoutError."""
-        payload = _tasks.call_payload(_tasks.CALL, func, tuple(args), kwds)
+        payload = _tasks.call_payload(_tasks.CALL, func,
+                                      args if type(args) is tuple else tuple(args), kwds)
         if timeout is None and callback is None and error_callback is None:
             return self._submit_plain(payload)
         return self._submit(payload, timeout, callback, error_callback)

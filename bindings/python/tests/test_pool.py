@@ -175,6 +175,56 @@ class PoolTest(TestCase):
         self.assertTrue(r.ready())
         self.assertTrue(r.successful())
 
+    def test_results_waited_for_in_several_threads(self):
+        # Outcomes are taken from the pool's one completion queue by one
+        # thread at a time: the others' results must reach them, and a
+        # timed wait must end while another thread is taking.
+        pool = self.pool(2)
+        name, q = self.named_queue()
+        slow = pool.apply_async(report_and_sleep, (name, 1.0))
+        q.get(timeout=CHILD_TIMEOUT)
+        got = {}
+
+        def wait_slow():
+            got["slow"] = slow.get(CHILD_TIMEOUT)
+        taker = threading.Thread(target=wait_slow)
+        taker.start()
+        fast = [pool.apply_async(square, (i,)) for i in range(50)]
+        waiters = [threading.Thread(target=lambda r=r, i=i: got.__setitem__(i, r.get(CHILD_TIMEOUT)))
+                   for i, r in enumerate(fast)]
+        for w in waiters:
+            w.start()
+        with self.assertRaises(multiprocessing.TimeoutError):
+            slow.get(0.05)
+        for w in waiters:
+            w.join(CHILD_TIMEOUT)
+        self.assertEqual([got[i] for i in range(50)], [i * i for i in range(50)])
+        taker.join(CHILD_TIMEOUT)
+        self.assertEqual(got["slow"], "slept")
+
+    def test_results_never_asked_for_do_not_pile_up(self):
+        # Results dropped unread: their outcomes are taken as later tasks
+        # are submitted (at every 1024th, without waiting), not kept for
+        # ever.
+        from mproc import pool as pool_module
+        pool = self.pool(2)
+        drains = []
+        real = pool._await
+
+        def counting(result, ms):
+            if result is None:
+                drains.append(ms)
+            return real(result, ms)
+        pool._await = counting
+        every = pool_module._DRAIN_EVERY + 1
+        for i in range(2 * every):
+            pool.apply_async(square, (i,))
+        self.assertEqual(drains, [0, 0])
+        pool.close()
+        pool.join(CHILD_TIMEOUT)
+        self.assertFalse(real(None, 0))
+        self.assertEqual(pool._waiting, {})
+
     def test_initializer_and_maxtasksperchild(self):
         pool = self.pool(2, initializer=remember, initargs=("ready",), maxtasksperchild=1)
         outcomes = [pool.apply(recall) for _ in range(4)]
