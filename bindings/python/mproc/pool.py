@@ -488,23 +488,25 @@ class Pool:
         return out
 
     def imap(self, func, iterable, chunksize=1, *, timeout=None):
-        """func(x) for each x, in order, as they are ready."""
+        """func(x) for each x, in order, as they are ready. A chunk that
+        fails raises its exception once from next(); the iteration goes on
+        with the next chunk (as multiprocessing's)."""
         results = self._chunks(_tasks.MAP, func, iterable, chunksize, timeout)
-
-        def ordered():
-            for r in results:
-                yield from r.get()
-        return ordered()
+        return _ChunkIterator(iter(results).__next__)
 
     def imap_unordered(self, func, iterable, chunksize=1, *, timeout=None):
-        """func(x) for each x, in the order they finish."""
+        """func(x) for each x, in the order they finish; a failed chunk as
+        imap's."""
         done = queue.SimpleQueue()
         results = self._chunks(_tasks.MAP, func, iterable, chunksize, timeout, done.put)
+        left = [len(results)]
 
-        def unordered():
-            for _ in range(len(results)):
-                yield from done.get().get()
-        return unordered()
+        def next_done():
+            if not left[0]:
+                raise StopIteration
+            left[0] -= 1
+            return done.get()
+        return _ChunkIterator(next_done)
 
     # ---- lifetime ------------------------------------------------------
 
@@ -548,6 +550,27 @@ class Pool:
 
     def __repr__(self):
         return f"<mproc.Pool state={self._state} pool_size={self._processes}>"
+
+
+class _ChunkIterator:
+    """imap's iterator: the items of each chunk's result in turn, from
+    next_chunk() (StopIteration at the end). A failed chunk raises its
+    exception once; the next call goes on with the chunk after it."""
+
+    def __init__(self, next_chunk):
+        self._next_chunk = next_chunk
+        self._items = iter(())
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        while True:
+            for item in self._items:
+                return item
+            self._items = iter(self._next_chunk().get())
+
+    next = __next__
 
 
 class _ListResult:

@@ -32,6 +32,12 @@ def exit_now(code):
     os._exit(code)
 
 
+def exit_or_square(x):
+    if x == 3:
+        os._exit(3)
+    return x * x
+
+
 def segfault():
     ctypes.string_at(0)
 
@@ -140,6 +146,25 @@ class PoolTest(TestCase):
             self.assertEqual([r.get(CHILD_TIMEOUT) for r in others], [0, 1, 4, 9])
             self.assert_pool_goes_on(pool)
         self.assertEqual(len(pool._pids), 2)
+
+    def test_imap_goes_on_past_a_failed_item(self):
+        # As multiprocessing's IMapIterator: the failing item raises from
+        # next(), and the items after it still come.
+        pool = self.pool(2)
+        for imap in (pool.imap, pool.imap_unordered):
+            items = iter(imap(exit_or_square, range(8)))
+            got, failures = [], []
+            for _ in range(8):
+                try:
+                    got.append(next(items))
+                except mproc.WorkerLostError as exc:
+                    failures.append(exc)
+            with self.assertRaises(StopIteration):
+                next(items)
+            self.assertEqual(sorted(got), [x * x for x in range(8) if x != 3])
+            self.assertEqual(len(failures), 1)
+            self.assertIn("exit status 3", str(failures[0]))
+        self.assert_pool_goes_on(pool)
 
     def test_a_worker_killed_from_outside_fails_only_its_task(self):
         pool = self.pool(2)
