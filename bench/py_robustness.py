@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Robustness of Python process pools: what each reports when a task's
-worker is killed mid-task, when a task runs past its time, and when a
-worker segfaults, and whether the pool goes on.
+worker is killed mid-task, when a task runs past its time, when a worker
+segfaults, when the initializer raises, when a worker dies inside map
+(os._exit in one item, chunks of 2) or inside imap (one item's worker
+SIGKILLed), and whether the pool goes on. The "in s" column is the time
+to report (billiard, for one, reports a lost worker only after its
+lost_worker_timeout, 10 s).
 
     py_robustness.py                 the table (every pool, every scenario)
     py_robustness.py one POOL CASE   one cell, printed as JSON
@@ -19,6 +23,12 @@ the four others', then four new tasks are submitted and read. A cell
 passes when the victim alone fails, with an exception, its task stopped,
 and all eight others succeed. Each cell runs three times: some pools'
 outcomes depend on timing.
+
+The cases init, map_exit and imap_kill (one_more) pass, in turn, when
+every task fails promptly with an error (none hangs: a pool that starts
+failing workers for ever does not pass); when map raises and the pool then
+maps again; when the dying item's next() raises, the 7 other items come,
+and the pool then maps again. billiard runs them without enable_timeouts.
 
 The per-task time limit: mproc.Pool apply_async(timeout=), pebble
 schedule(timeout=), billiard apply_async(timeout=) (with
@@ -41,7 +51,10 @@ POOLS = ["mproc.Pool", "multiprocessing.Pool", "ProcessPoolExecutor", "pebble.Pr
          "billiard.Pool"]
 CASES = {"kill": "worker killed mid-task (SIGKILL)",
          "timeout": "task over its 1 s time limit",
-         "segfault": "worker segfaults"}
+         "segfault": "worker segfaults",
+         "init": "the initializer raises",
+         "map_exit": "os._exit in 1 of 8 items of map(chunksize=2)",
+         "imap_kill": "worker of 1 of 8 items of imap SIGKILLed"}
 # Seconds a result may take before it counts as lost: above billiard's
 # lost_worker_timeout (10 s), after which it reports a lost worker.
 WAIT = 20.0
@@ -64,28 +77,63 @@ def victim(case, pid_file):
     return "victim finished"
 
 
-class Adapter:
-    """submit(fn, args, limit) -> handle; result(handle, wait) -> value."""
+def init_fails():
+    raise RuntimeError("initializer refuses")
 
-    def __init__(self, name):
+
+def exit_on_5(x):
+    if x == 5:
+        os._exit(1)
+    return x
+
+
+def killed_on_3(x):
+    if x == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.05)
+    return x
+
+
+class Adapter:
+    """submit(fn, args, limit) -> handle; result(handle, wait) -> value;
+    map(fn, items, chunksize) -> list; imap(fn, items) -> iterator."""
+
+    def __init__(self, name, initializer=None, timeouts=True):
         self.name = name
         if name == "mproc.Pool":
             sys.path.insert(0, str(HERE.parent / "bindings" / "python"))
             import mproc
-            self.pool = mproc.Pool(2)
+            self.pool = mproc.Pool(2, initializer=initializer)
         elif name == "multiprocessing.Pool":
             import multiprocessing
-            self.pool = multiprocessing.Pool(2)
+            self.pool = multiprocessing.Pool(2, initializer=initializer)
         elif name == "ProcessPoolExecutor":
             import concurrent.futures
-            self.pool = concurrent.futures.ProcessPoolExecutor(2)
+            self.pool = concurrent.futures.ProcessPoolExecutor(2, initializer=initializer)
         elif name == "pebble.ProcessPool":
             import pebble
-            self.pool = pebble.ProcessPool(2)
+            self.pool = pebble.ProcessPool(2, initializer=initializer)
         elif name == "billiard.Pool":
             import billiard.pool
-            # Per-task time limits need enable_timeouts (as Celery sets).
-            self.pool = billiard.pool.Pool(2, enable_timeouts=True)
+            # Per-task time limits need enable_timeouts (as Celery sets);
+            # the cases without limits leave it off (with it, imap's
+            # lost worker crashes billiard's TimeoutHandler thread).
+            self.pool = billiard.pool.Pool(2, initializer=initializer,
+                                           enable_timeouts=timeouts)
+
+    def map(self, fn, items, chunksize):
+        if self.name == "ProcessPoolExecutor":
+            return list(self.pool.map(fn, items, chunksize=chunksize))
+        if self.name == "pebble.ProcessPool":
+            return list(self.pool.map(fn, items, chunksize=chunksize).result())
+        return self.pool.map(fn, items, chunksize)
+
+    def imap(self, fn, items):
+        if self.name == "ProcessPoolExecutor":
+            return self.pool.map(fn, items)
+        if self.name == "pebble.ProcessPool":
+            return self.pool.map(fn, items).result()
+        return self.pool.imap(fn, items)
 
     def submit(self, fn, args, limit=None):
         if self.name == "mproc.Pool":
@@ -137,7 +185,114 @@ def pid_alive(pid):
         return False
 
 
+def capped(fn, cap=WAIT):
+    """(True, value) or (False, exception) of fn(), or None if it did not
+    return within `cap` seconds (it is left running, on a daemon thread)."""
+    import threading
+    box = []
+
+    def run():
+        try:
+            box.append((True, fn()))
+        except BaseException as exc:  # noqa: B902
+            box.append((False, exc))
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(cap)
+    return box[0] if box else None
+
+
+def said(outcome, cap=WAIT):
+    if outcome is None:
+        return f"no result in {cap:.0f} s: hangs"
+    ok, value = outcome
+    return f"returned {value!r}"[:46] if ok else describe(value)
+
+
+def one_more(pool_name, case):
+    """The cases beyond one victim among short tasks: a failing
+    initializer (passes when every task fails promptly, none hangs), a
+    worker dying inside map (passes when map raises and the pool then maps
+    again) or inside imap (passes when the item's next() raises, the 7
+    other items come, and the pool then maps again)."""
+    t0 = time.monotonic()
+    made = capped(lambda: Adapter(pool_name, init_fails if case == "init" else None, False))
+    if made is None or not made[0]:
+        print(json.dumps({"pool": pool_name, "case": case, "passed": False,
+                          "victim": "pool not made: " + said(made)}))
+        sys.stdout.flush()
+        os._exit(0)
+    pool = made[1]
+    others_ok = others_err = None
+    if case == "init":
+        handles = capped(lambda: [pool.submit(short, (i,)) for i in range(4)])
+        outcomes = [handles] if handles is None or not handles[0] else []
+        deadline = time.monotonic() + WAIT
+        for h in handles[1] if not outcomes else ():
+            left = max(0.1, deadline - time.monotonic())
+            got = capped(lambda h=h: pool.result(h, left), left + 1)
+            if got is not None and not got[0] and type(got[1]).__name__ == "TimeoutError":
+                got = None  # the wait gave up: no result
+            outcomes.append(got)
+            if got is None:
+                break
+        victim_says = said(outcomes[0])
+        failed = all(o is not None and not o[0] for o in outcomes)
+        took = time.monotonic() - t0
+        stopped = True
+        after = capped(lambda: [pool.result(pool.submit(short, (i,)), WAIT) for i in range(2)])
+        after_ok, after_err = (2, []) if after and after[0] else (0, [said(after)])
+        passed = failed and len(outcomes) == 4
+        others_ok, others_err = sum(1 for o in outcomes if o and o[0]), []
+    else:
+        if case == "map_exit":
+            got = capped(lambda: pool.map(exit_on_5, list(range(8)), 2))
+            failed = got is not None and not got[0]
+            victim_says = said(got)
+            others_ok, others_err = None, []
+        else:
+            items = capped(lambda: pool.imap(killed_on_3, list(range(8))))
+            values, errors = [], []
+            deadline = time.monotonic() + WAIT
+            if items is not None and items[0]:
+                it = items[1]
+                for _ in range(8):
+                    got = capped(lambda: next(it), max(0.1, deadline - time.monotonic()))
+                    if got is None:
+                        errors.append(said(None))
+                        break
+                    if got[0]:
+                        values.append(got[1])
+                    elif isinstance(got[1], StopIteration):
+                        errors.append("iteration ended")
+                        break
+                    else:
+                        errors.append(describe(got[1]))
+            else:
+                errors.append(said(items))
+            failed = len(errors) == 1 and sorted(values) == [0, 1, 2, 4, 5, 6, 7]
+            victim_says = errors[0] if errors else "no error"
+            others_ok, others_err = len(values), errors[1:]
+        took = time.monotonic() - t0
+        stopped = True
+        after = capped(lambda: pool.map(short, list(range(4)), 1))
+        after_ok = 4 if after and after[0] and after[1] == [0, 1, 2, 3] else 0
+        after_err = [] if after_ok else [said(after)]
+        passed = failed and after_ok == 4
+    print(json.dumps({"pool": pool_name, "case": case, "victim": victim_says,
+                      "victim_s": round(took, 2), "task_stopped": stopped,
+                      "others_ok": others_ok, "others_errors": others_err,
+                      "after_ok": after_ok, "after_errors": after_err, "passed": passed}))
+    sys.stdout.flush()
+    import threading
+    threading.Thread(target=pool.stop, daemon=True).start()
+    time.sleep(2)
+    os._exit(0)
+
+
 def one(pool_name, case):
+    if case in ("init", "map_exit", "imap_kill"):
+        return one_more(pool_name, case)
     pool = Adapter(pool_name)
     tmp = tempfile.mkdtemp()
     pid_file = os.path.join(tmp, "victim.pid")
