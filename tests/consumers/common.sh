@@ -67,7 +67,16 @@ consumers_install() {
       [ -n "$pc" ] && [ -n "$header" ] || fail "meson install gave no mproc.pc or mproc/mproc.h"
       [ -e "$(dirname "$(dirname "$pc")")/libmproc.so.0" ] || fail "libmproc.so.0 is not beside pkgconfig/"
       mkdir "$stage/prefix"
-      ln -s "$(dirname "$(dirname "$pc")")" "$stage/prefix/lib"
+      local libdir python_dir
+      libdir=$(dirname "$(dirname "$pc")")
+      # With --libdir lib, as the README installs, the Python package's
+      # directory (lib/python3.X) lies in the libdir: so it does here.
+      for python_dir in "$(dirname "$libdir")"/python3*; do
+        if [ -d "$python_dir" ] && [ ! -e "$libdir/${python_dir##*/}" ]; then
+          ln -s "$python_dir" "$libdir/${python_dir##*/}"
+        fi
+      done
+      ln -s "$libdir" "$stage/prefix/lib"
       ln -s "$(dirname "$(dirname "$header")")" "$stage/prefix/include"
       touch "$stage/stamp"
     fi

@@ -8,6 +8,10 @@ set -euo pipefail
 source "${BASH_SOURCE[0]%/*}/common.sh"
 consumers_need go pkg-config
 consumers_install
+# Only the README's CGO_LDFLAGS rpath may find the library at run time: not
+# the LD_LIBRARY_PATH of README.md's env.sh block, which the Go README does
+# not ask for.
+unset LD_LIBRARY_PATH
 export MPROC_SRC=$consumers_source_dir
 export GOCACHE=$consumers_work/cache GOPATH=$consumers_work/path GOMODCACHE=$consumers_work/path/pkg/mod
 export GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local GOTELEMETRY=off CGO_ENABLED=1

@@ -6,15 +6,15 @@
 #     the libdir it installed the library to;
 #  2. `pip install --no-build-isolation --no-index bindings/python` into a
 #     venv that sees the system's setuptools works offline.
-# Both load the library from the staged install through MPROC_LIBRARY (a
-# staged install is not where its recorded libdir says).
-# Arguments: the build directory, the source directory, the python to use.
+# The meson-installed package runs with what the README's python/env.sh
+# block sets (PYTHONPATH, MPROC_LIBRARY: the staged install is not where
+# its recorded libdir says), and nothing else: not the LD_LIBRARY_PATH of
+# README.md's env.sh block. The pip-installed one with MPROC_LIBRARY alone.
 set -euo pipefail
 source "${BASH_SOURCE[0]%/*}/common.sh"
 python=$3
 consumers_install
 root=$PKG_CONFIG_SYSROOT_DIR
-lib=$PREFIX/lib/libmproc.so.0
 init=$(find "$root" -path '*/mproc/__init__.py' | head -n 1)
 [ -n "$init" ] || fail "meson install did not install the Python package (configure with -Dpython=enabled)"
 site=$(dirname "$(dirname "$init")")
@@ -26,8 +26,11 @@ project=$consumers_work/project
 mkdir "$project"
 readme_block python/use_pool.py "$consumers_source_dir/bindings/python/README.md" > "$project/use_pool.py"
 cd "$project"
+unset LD_LIBRARY_PATH PYTHONPATH MPROC_LIBRARY
+eval "$(readme_block python/env.sh "$consumers_source_dir/bindings/python/README.md")"
+[ "$PYTHONPATH" -ef "$site" ] || fail "python/env.sh put $PYTHONPATH on PYTHONPATH, not $site"
 want='[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]'
-got=$(MPROC_LIBRARY=$lib PYTHONPATH=$site "$python" use_pool.py)
+got=$("$python" use_pool.py)
 [ "$got" = "$want" ] || fail "meson-installed package printed: $got"
 echo "meson install: ok"
 
@@ -43,6 +46,6 @@ fi
 cp -r "$consumers_source_dir/bindings/python" "$consumers_work/src"
 "$consumers_work/venv/bin/pip" install --quiet --no-build-isolation --no-index \
   "$consumers_work/src" >/dev/null
-got=$(env -u PYTHONPATH MPROC_LIBRARY=$lib "$consumers_work/venv/bin/python" use_pool.py)
+got=$(env -u PYTHONPATH "$consumers_work/venv/bin/python" use_pool.py)
 [ "$got" = "$want" ] || fail "pip-installed package printed: $got"
 echo "pip install: ok"
