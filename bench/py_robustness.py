@@ -25,8 +25,9 @@ and all eight others succeed. Each cell runs three times: some pools'
 outcomes depend on timing.
 
 The cases init, map_exit and imap_kill (one_more) pass, in turn, when
-every task fails promptly with an error (none hangs: a pool that starts
-failing workers for ever does not pass); when map raises and the pool then
+every task fails promptly with an error, or their submission is refused
+with one (none hangs: a pool that starts failing workers for ever does
+not pass); when map raises and the pool then
 maps again; when the dying item's next() raises, the 7 other items come,
 and the pool then maps again. billiard runs them without enable_timeouts.
 
@@ -242,7 +243,10 @@ def one_more(pool_name, case):
         stopped = True
         after = capped(lambda: [pool.result(pool.submit(short, (i,)), WAIT) for i in range(2)])
         after_ok, after_err = (2, []) if after and after[0] else (0, [said(after)])
-        passed = failed and len(outcomes) == 4
+        # Refusing the submissions at once, with an error, fails them
+        # promptly too.
+        refused = handles is not None and not handles[0]
+        passed = failed and (refused or len(outcomes) == 4)
         others_ok, others_err = sum(1 for o in outcomes if o and o[0]), []
     else:
         if case == "map_exit":
