@@ -241,8 +241,8 @@ def one_more(pool_name, case):
         failed = all(o is not None and not o[0] for o in outcomes)
         took = time.monotonic() - t0
         stopped = True
-        after = capped(lambda: [pool.result(pool.submit(short, (i,)), WAIT) for i in range(2)])
-        after_ok, after_err = (2, []) if after and after[0] else (0, [said(after)])
+        after = capped(lambda: [pool.result(pool.submit(short, (i,)), WAIT) for i in range(4)])
+        after_ok, after_err = (4, []) if after and after[0] else (0, [said(after)])
         # Refusing the submissions at once, with an error, fails them
         # promptly too.
         refused = handles is not None and not handles[0]
@@ -402,6 +402,24 @@ def interpreter():
     return sys.executable
 
 
+def print_row(runs):
+    """One row of the table: the first round that did not pass, else the
+    first round, and how many rounds passed."""
+    passed = sum(r["passed"] for r in runs)
+    r = next((r for r in runs if not r["passed"]), runs[0])
+    # The others: 4 short tasks beside the victim; imap's 7 other items;
+    # none in map_exit and init.
+    others = r.get("others_ok")
+    others = "-" if others is None or r["case"] in ("init", "map_exit") else \
+        f"{others}/{7 if r['case'] == 'imap_kill' else 4}"
+    print(f"{r['pool']:21} {r['case']:9} {r['victim'][:46]:46} {r.get('victim_s', '-'):>5} "
+          f"{str(r.get('task_stopped', '-')):7} {others:6} "
+          f"{str(r.get('after_ok', '-')) + '/4':5} {passed}/{len(runs)}")
+    for key in ("others_errors", "after_errors"):
+        if r.get(key):
+            print(f"{'':31}{key.split('_')[0]}: {'; '.join(r[key])[:100]}")
+
+
 def table(python=None, output=None, rounds=3):
     """Runs every cell `rounds` times (outcomes can depend on timing: a
     pool may blame the wrong task now and then). A row shows the first
@@ -414,14 +432,7 @@ def table(python=None, output=None, rounds=3):
         for name in POOLS:
             runs = [cell(name, case, python) for _ in range(rounds)]
             rows.extend(runs)
-            passed = sum(r["passed"] for r in runs)
-            r = next((r for r in runs if not r["passed"]), runs[0])
-            print(f"{name:21} {case:9} {r['victim'][:46]:46} {r.get('victim_s', '-'):>5} "
-                  f"{str(r.get('task_stopped', '-')):7} {str(r.get('others_ok', '-')) + '/4':6} "
-                  f"{str(r.get('after_ok', '-')) + '/4':5} {passed}/{rounds}")
-            for key in ("others_errors", "after_errors"):
-                if r.get(key):
-                    print(f"{'':31}{key.split('_')[0]}: {'; '.join(r[key])[:100]}")
+            print_row(runs)
             sys.stdout.flush()
     if output:
         with open(output, "a") as sink:
