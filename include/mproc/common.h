@@ -41,6 +41,9 @@
  *  - Only the codes of MPROC_ERRNO_MAP below leave the library (see
  *    mproc_errno_t). MPROC_EFAULT is in the table for completeness only:
  *    the library never hands the OS a bad address, so no call returns it.
+ *    Nor does any call return MPROC_ESRCH any more: a child the system
+ *    reaped before the library held on to it counts as ended, its status
+ *    lost (MPROC_ECHILD from the exitcode calls).
  *  - Buffers the caller passes follow one rule (see "Buffers" below).
  *  - On failure, mproc_last_error() gives the calling thread a sentence
  *    saying what went wrong ("task 'resize' is not registered").

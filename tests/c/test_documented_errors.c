@@ -772,7 +772,7 @@ static const struct {
   const char *why;
 } not_provoked[] = {
     {MPROC_EPERM, "needs a process of another user, and the tests may run as root"},
-    {MPROC_ESRCH, "a process gone before the library reaped it: the library reaps its own"},
+    {MPROC_ESRCH, "no call returns it any more (mproc/common.h): a reaped child counts as ended"},
     {MPROC_EINTR, "documented as never returned: blocking calls restart by themselves"},
     {MPROC_EIO, "an OS error outside the table: none is cheap to cause on purpose"},
     {MPROC_E2BIG, "needs a command line over the OS limit (megabytes)"},
