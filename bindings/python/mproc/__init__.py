@@ -10,7 +10,7 @@ programs.
 The library is loaded from $MPROC_LIBRARY if set, else found by the
 dynamic loader (libmproc.so.0).
 """
-from ._errors import (ClosedError, CommandTimeoutError, InvalidArgumentError,
+from ._errors import (BufferTooShort, ClosedError, CommandTimeoutError, InvalidArgumentError,
                       MprocBrokenBarrierError, MprocBrokenPipeError, MprocError,
                       MprocPermissionError, MprocTimeoutError, NameExistsError,
                       NameNotFoundError, OwnerDiedWarning, PeerClosedError,
@@ -55,7 +55,7 @@ __all__ = [
     "Array", "MaybeEncodingError", "Pool", "PoolBrokenError", "Process", "RawArray",
     "RawValue", "RemoteTraceback", "TaskTimeoutError", "TimeoutError", "Value",
     "WorkerLostError", "active_children", "current_process", "parent_pid",
-    "Barrier", "BoundedSemaphore", "BrokenBarrierError", "ClosedError",
+    "Barrier", "BoundedSemaphore", "BufferTooShort", "BrokenBarrierError", "ClosedError",
     "Command", "CommandTimeoutError", "Condition", "Connection", "ContainerFullError",
     "DEVNULL",
     "Event", "InvalidArgumentError", "JoinableQueue", "LibraryError", "Lock",

@@ -164,6 +164,20 @@ class AuthenticationError(MprocError, multiprocessing.AuthenticationError):
     AuthenticationError)."""
 
 
+class BufferTooShort(MprocError, multiprocessing.BufferTooShort):
+    """MPROC_ETOOBIG from Connection.recv_bytes_into(): the message does
+    not fit the buffer. As multiprocessing's BufferTooShort: the message
+    was consumed, and args[0] is the whole of it (bytes)."""
+
+    def __init__(self, message):
+        MprocError.__init__(self, ETOOBIG, f"a message of {len(message)} bytes "
+                            f"does not fit the buffer")
+        self.args = (message,)
+
+    def __reduce__(self):
+        return (type(self), self.args)
+
+
 class OwnerDiedWarning(RuntimeWarning):
     """A lock was taken over from a holder that died while holding it: the
     data it guards may be half-updated."""

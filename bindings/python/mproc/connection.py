@@ -7,7 +7,7 @@ import ctypes
 import pickle
 
 from . import _errors
-from ._errors import ETIMEDOUT
+from ._errors import ETIMEDOUT, ETOOBIG
 from ._handle import (FOREVER, Handle, as_bytes, as_size, message_bytes, query,
                       timeout_ms)
 from ._lib import lib
@@ -97,8 +97,9 @@ class Connection(Handle):
 
     def recv_bytes_into(self, buf, offset=0):
         """Receives one message into the writable buffer `buf` at `offset`
-        and returns its size. If it does not fit, the message stays queued
-        and ValueError (InvalidArgumentError, ETOOBIG) is raised."""
+        and returns its size. If it does not fit, the message is consumed
+        and BufferTooShort (multiprocessing.BufferTooShort too) is raised
+        with the whole message as args[0], as in multiprocessing."""
         view = memoryview(buf).cast("B")
         if view.readonly:
             raise TypeError("recv_bytes_into() needs a writable buffer")
@@ -110,6 +111,11 @@ class Connection(Handle):
         try:
             rc = self._wait(lambda step: lib.mproc_conn_recv_into(
                 ptr, target, room, ctypes.byref(size), step), FOREVER, _TIMED_OUT)
+            if rc == ETOOBIG:
+                # The library left the message queued (its contract): take
+                # it whole. A receiver in another thread of this process
+                # could take it first, as with any two receivers on one end.
+                raise _errors.BufferTooShort(self._recv())
             if rc:
                 raise _errors.error_from(rc)
         finally:

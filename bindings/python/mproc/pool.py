@@ -472,13 +472,19 @@ class Pool:
 
     def map_async(self, func, iterable, chunksize=None, callback=None, error_callback=None,
                   *, timeout=None):
-        return _ListResult(self._chunks(_tasks.MAP, func, iterable, chunksize, timeout),
-                           callback, error_callback)
+        return self._list_result(_tasks.MAP, func, iterable, chunksize, timeout,
+                                 callback, error_callback)
 
     def starmap_async(self, func, iterable, chunksize=None, callback=None,
                       error_callback=None, *, timeout=None):
-        return _ListResult(self._chunks(_tasks.STARMAP, func, iterable, chunksize, timeout),
-                           callback, error_callback)
+        return self._list_result(_tasks.STARMAP, func, iterable, chunksize, timeout,
+                                 callback, error_callback)
+
+    def _list_result(self, mode, func, iterable, chunksize, timeout, callback,
+                     error_callback):
+        result = _ListResult(callback, error_callback)
+        result._start(self._chunks(mode, func, iterable, chunksize, timeout, result._notify))
+        return result
 
     @staticmethod
     def _gather(results):
@@ -574,15 +580,70 @@ class _ChunkIterator:
 
 
 class _ListResult:
-    """map_async's result: the chunks' results joined."""
+    """map_async's result: the chunks' results joined. With a callback or
+    an error_callback, the last chunk to finish runs it on the collector
+    thread, and wait()/get() return only after it ran (as in
+    multiprocessing, where it runs before the result is ready)."""
 
-    def __init__(self, results, callback, error_callback):
-        self._results = results
+    def __init__(self, callback, error_callback):
+        self._results = None
         self._callback = callback
         self._error_callback = error_callback
+        self._lock = threading.Lock()
+        self._finished = 0
         self._reported = False
+        self._done = None
+        if callback is not None or error_callback is not None:
+            self._done = threading.Event()
+
+    @property
+    def _notify(self):
+        """What each chunk calls once settled (None: no callbacks)."""
+        return None if self._done is None else self._chunk_done
+
+    def _start(self, results):
+        with self._lock:
+            self._results = results
+        if self._done is not None:
+            self._chunk_done(None, count=False)
+
+    def _chunk_done(self, _result, count=True):
+        with self._lock:
+            self._finished += count
+            # Exactly one caller reports: the last chunk, or _start() when
+            # every chunk finished before the list was complete.
+            last = not self._reported and self._results is not None \
+                and self._finished == len(self._results)
+            self._reported = self._reported or last
+        if not last:
+            return
+        try:
+            outcome = self._joined()
+            if outcome[0] and self._callback is not None:
+                self._callback(outcome[1])
+            elif not outcome[0] and self._error_callback is not None:
+                self._error_callback(outcome[1])
+        except BaseException:  # noqa: B902  (nowhere else to go, as for apply_async)
+            import traceback
+            traceback.print_exc()
+        finally:
+            self._done.set()
+
+    def _joined(self, timeout=None):
+        """(True, joined values) or (False, the first chunk's exception)."""
+        out = []
+        for r in self._results:
+            try:
+                out.extend(r.get(timeout))
+            except multiprocessing.TimeoutError:
+                raise
+            except BaseException as exc:  # noqa: B902  (the task's own exception)
+                return False, exc
+        return True, out
 
     def ready(self):
+        if self._done is not None:
+            return self._done.is_set()
         return all(r.ready() for r in self._results)
 
     def successful(self):
@@ -591,21 +652,16 @@ class _ListResult:
         return all(r.successful() for r in self._results)
 
     def wait(self, timeout=None):
+        if self._done is not None:
+            self._done.wait(timeout)
+            return
         for r in self._results:
             r.wait(timeout)
 
     def get(self, timeout=None):
-        try:
-            out = []
-            for r in self._results:
-                out.extend(r.get(timeout))
-        except BaseException as exc:
-            if not self._reported and self._error_callback and \
-                    not isinstance(exc, multiprocessing.TimeoutError):
-                self._reported = True
-                self._error_callback(exc)
-            raise
-        if not self._reported and self._callback:
-            self._reported = True
-            self._callback(out)
-        return out
+        if self._done is not None and not self._done.wait(timeout):
+            raise multiprocessing.TimeoutError
+        ok, value = self._joined(timeout)
+        if ok:
+            return value
+        raise value

@@ -294,29 +294,60 @@ class Condition(NamedHandle):
 
 
 class Barrier(NamedHandle):
-    """A barrier for `parties` waiters (threading.Barrier, without
-    `action`). `timeout` is the default for wait()."""
+    """A barrier for `parties` waiters (multiprocessing.Barrier).
+    `action`, if given, is called once per round with no arguments, by the
+    last party to arrive, before any party is released; it travels with
+    the barrier when the barrier is pickled (so it must be picklable for
+    spawn children). `timeout` is the default for wait()."""
 
     _free = lib.mproc_barrier_free
     _name_fn = lib.mproc_barrier_name
     _open_fn = lib.mproc_barrier_open
     _kind = "barrier"
     _timeout = None
-    _pickled_attrs = ("_timeout",)
+    _action = None
+    _pickled_attrs = ("_action", "_timeout")
 
-    def __init__(self, parties, timeout=None, *, name=None, named=False):
+    def __init__(self, parties, action=None, timeout=None, *, name=None, named=False):
         parties = as_size(parties, "parties", 1, _U32_MAX)
+        if action is not None and not callable(action):
+            raise TypeError(f"action must be callable, not {type(action).__name__}")
         timeout_ms(timeout)      # type check only: any number goes, as in threading
         self._create(lib.mproc_barrier_new, parties, name=name, named=named)
+        self._action = action
         self._timeout = timeout
 
     def wait(self, timeout=None):
         """Waits for every party; returns this waiter's arrival index
         (0 .. parties-1). BrokenBarrierError if the barrier is or becomes
         broken, or if `timeout` runs out (which breaks it for everyone).
-        Not cut into slices, as the library counts a timeout as breaking
-        the barrier: Ctrl-C is delivered only once the wait ends."""
-        ms = timeout_ms(self._timeout if timeout is None else timeout)
+        With an action, a round is two waits of the shared barrier: every
+        party arrives, the last one (index parties-1) runs the action, and
+        the second wait releases them all; an action that raises breaks
+        the barrier (the others get BrokenBarrierError) and its exception
+        propagates from this call. Not cut into slices, as the library
+        counts a timeout as breaking the barrier: Ctrl-C is delivered only
+        once the wait ends."""
+        if timeout is None:
+            timeout = self._timeout
+        ms = timeout_ms(timeout)
+        deadline = None if timeout is None else time.monotonic() + max(timeout, 0)
+        index = self._wait_once(ms)
+        if self._action is None:
+            return index
+        if index == self.parties - 1:
+            try:
+                self._action()
+            except BaseException:
+                self.abort()
+                raise
+        if deadline is not None:
+            # What is left of the caller's timeout (0: one attempt).
+            ms = timeout_ms(max(deadline - time.monotonic(), 0))
+        self._wait_once(ms)
+        return index
+
+    def _wait_once(self, ms):
         index = ctypes.c_uint32()
         ptr = self._enter()
         try:

@@ -1,4 +1,5 @@
 import array
+import multiprocessing
 import pickle
 import select
 import threading
@@ -48,10 +49,21 @@ class PipeTests(TestCase):
         self.assertEqual(bytes(buf), b"\0\0abcdef\0\0")
         a.send_bytes(b"0123456789")
         small = bytearray(4)
-        with self.assertRaises(ValueError) as caught:
+        with self.assertRaises(multiprocessing.BufferTooShort) as caught:
             b.recv_bytes_into(small)
+        # As multiprocessing: the whole message in args[0], and consumed.
+        self.assertIsInstance(caught.exception, mproc.BufferTooShort)
+        self.assertIsInstance(caught.exception, mproc.MprocError)
+        self.assertEqual(caught.exception.args, (b"0123456789",))
         self.assertEqual(caught.exception.name, "ETOOBIG")
-        self.assertEqual(b.recv_bytes(), b"0123456789")   # still queued
+        self.assertEqual(bytes(small), b"\0" * 4)
+        self.assertFalse(b.poll())
+        a.send_bytes(b"next")
+        self.assertEqual(b.recv_bytes_into(small), 4)
+        self.assertEqual(bytes(small), b"next")
+        copy = pickle.loads(pickle.dumps(caught.exception))
+        self.assertIs(type(copy), mproc.BufferTooShort)
+        self.assertEqual(copy.args, (b"0123456789",))
         self.assertRaises(TypeError, b.recv_bytes_into, b"read-only")
 
     def test_poll(self):

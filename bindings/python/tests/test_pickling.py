@@ -242,7 +242,7 @@ class MprocObjects(TestCase):
             mproc.BoundedSemaphore(2, name=self.unique_name()),
             mproc.Event(name=self.unique_name()),
             mproc.Condition(lock, name=self.unique_name()),
-            mproc.Barrier(2, 7.5, name=self.unique_name()),
+            mproc.Barrier(2, timeout=7.5, name=self.unique_name()),
             mproc.Queue(name=self.unique_name(), raw=True),
             mproc.JoinableQueue(name=self.unique_name()),
             mproc.SharedMemory(name=self.unique_name(), create=True, size=16),

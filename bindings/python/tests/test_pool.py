@@ -96,6 +96,26 @@ class PoolTest(TestCase):
                          [x * x for x in range(10)])
         self.assertEqual(pool.map_async(square, [1, 2]).get(CHILD_TIMEOUT), [1, 4])
 
+    def test_map_async_callbacks_run_before_wait_returns(self):
+        # As multiprocessing: the callback has run once wait() returns,
+        # whether or not get() is ever called.
+        pool = self.pool(2)
+        calls = []
+        pool.map_async(square, range(6), 2, callback=calls.append,
+                       error_callback=calls.append).wait(CHILD_TIMEOUT)
+        self.assertEqual(calls, [[x * x for x in range(6)]])
+        result = pool.starmap_async(add, [(1, 2), ("a", 1)], 1, callback=calls.append,
+                                    error_callback=calls.append)
+        result.wait(CHILD_TIMEOUT)
+        self.assertEqual(len(calls), 2)
+        self.assertIsInstance(calls[1], TypeError)
+        self.assertTrue(result.ready())
+        self.assertFalse(result.successful())
+        self.assertRaises(TypeError, result.get, 0)
+        self.assertEqual(len(calls), 2)            # reported once
+        pool.map_async(square, [], callback=calls.append).wait(CHILD_TIMEOUT)
+        self.assertEqual(calls[2], [])
+
     def test_an_exception_comes_back_with_its_remote_traceback(self):
         pool = self.pool(1)
         with self.assertRaises(KeyError) as caught:

@@ -7,7 +7,7 @@ import warnings
 
 import mproc
 
-from .support import TestCase, wait_until
+from .support import TestCase, spawn, wait_until
 
 COUNTER = struct.Struct("q")
 
@@ -370,7 +370,101 @@ class BarrierTests(TestCase):
         self.assertEqual(errors[0].name, "EBROKEN")
         self.assertRaises(mproc.BrokenBarrierError, barrier.wait, 0)
 
+    def test_action_runs_once_before_any_party_is_released(self):
+        barrier = self.closing(mproc.Barrier(3, action=_AppendTo(ran := [])))
+        seen = []
+
+        def party():
+            barrier.wait(30)
+            seen.append(len(ran))
+
+        threads = [threading.Thread(target=party) for _ in range(2)]
+        for t in threads:
+            t.start()
+        party()
+        for t in threads:
+            t.join()
+        # Every party saw the action done when it was released, and it ran
+        # once, in the last party to arrive.
+        self.assertEqual(seen, [1, 1, 1])
+        self.assertEqual(len(ran), 1)
+        self.assertFalse(barrier.broken)
+
+    def test_action_in_another_process(self):
+        # The action travels with the barrier (pickled by name here) and
+        # runs in whichever process arrives last.
+        name = self.unique_name()
+        barrier = self.closing(mproc.Barrier(2, action=_SetEvent(name + "-e"), name=name))
+        self.addCleanup(barrier.unlink)
+        done = self.closing(mproc.Event(name=name + "-e"))
+        self.addCleanup(done.unlink)
+        child = spawn().Process(target=_wait_and_check, args=(barrier, done))
+        child.start()
+        barrier.wait(60)
+        self.assertTrue(done.is_set())
+        child.join(60)
+        self.assertEqual(child.exitcode, 0)
+
+    def test_action_that_raises_breaks_the_barrier(self):
+        barrier = self.closing(mproc.Barrier(2, action=_raise_lookup))
+        errors = []
+
+        def party():
+            try:
+                barrier.wait(30)
+            except BaseException as exc:       # noqa: B902 (kept for the check)
+                errors.append(type(exc))
+
+        thread = threading.Thread(target=party)
+        thread.start()
+        party()
+        thread.join()
+        # The party that ran the action gets its exception, the other one
+        # BrokenBarrierError; the barrier stays broken until reset().
+        self.assertEqual(sorted(e.__name__ for e in errors),
+                         ["LookupError", "MprocBrokenBarrierError"])
+        self.assertTrue(barrier.broken)
+        barrier.reset()
+        self.assertFalse(barrier.broken)
+
+    def test_default_timeout_is_used(self):
+        barrier = self.closing(mproc.Barrier(2, None, 0.1))
+        with self.assertTakes(0.1):
+            self.assertRaises(threading.BrokenBarrierError, barrier.wait)
+        self.assertTrue(barrier.broken)
+
     def test_bad_parties(self):
         self.assertRaises(ValueError, mproc.Barrier, 0)
         self.assertRaises(TypeError, mproc.Barrier, "2")
-        self.assertRaises(ValueError, mproc.Barrier, 2, float("nan"))
+        self.assertRaises(ValueError, mproc.Barrier, 2, timeout=float("nan"))
+        self.assertRaises(TypeError, mproc.Barrier, 2, "not callable")
+
+
+class _AppendTo:
+    def __init__(self, into):
+        self.into = into
+
+    def __call__(self):
+        self.into.append(True)
+
+
+class _SetEvent:
+    """A picklable action: sets the named event `name`."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self):
+        with mproc.Event.open(self.name) as event:
+            event.set()
+
+
+def _raise_lookup():
+    raise LookupError("from the action")
+
+
+def _wait_and_check(barrier, done):
+    with barrier, done:
+        barrier.wait(60)
+        if not done.is_set():
+            raise SystemExit(1)

@@ -264,6 +264,6 @@ class NegativeTimeouts(TestCase):
         q = self.closing(mproc.Queue())
         event = self.closing(mproc.Event())
         for call in (lambda t: q.get(True, t), lambda t: event.wait(t),
-                     lambda t: mproc.Barrier(2, t)):
+                     lambda t: mproc.Barrier(2, timeout=t)):
             self.assertRaises(ValueError, call, float("nan"))
             self.assertRaises(TypeError, call, "1")
