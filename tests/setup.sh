@@ -11,6 +11,7 @@ mproc_packages=(
   libuv1-dev libcmocka-dev googletest libgtest-dev
   libssl-dev  # libcrypto: the HMAC of authenticated connections (issue 15)
   python3 golang-go cargo binutils strace
+  libpython3.11-testsuite  # CPython's multiprocessing tests, run against mproc (tests/python)
   doxygen  # the reference manual and its check (docs/, suite docs)
   abigail-tools  # abidw/abidiff: the ABI baseline test (tests/abi/baseline.sh)
   libopenmpi-dev openmpi-bin python3-mpi4py  # MPI pools (src/mpi) and their mpi4py baseline

@@ -18,6 +18,7 @@ word in bindings/python/README.md. The suite comes from the interpreter's
 `test` package (Debian: libpython3.11-testsuite); without it this exits 1.
 """
 import faulthandler
+import functools
 import os
 import sys
 import types
@@ -34,6 +35,9 @@ CLASSES = ("_TestQueue", "_TestLock", "_TestSemaphore", "_TestCondition", "_Test
            "_TestBarrier", "_TestConnection", "_TestPoll", "_TestListenerClient",
            "_TestValue", "_TestArray", "_TestPool", "_TestPoolWorkerErrors",
            "_TestPoolWorkerLifetime")
+# mproc.Process starts children by spawn only: its class runs in the spawn
+# pass, with mproc.Process, current_process and active_children.
+MPROC_PROCESS_CLASSES = ("_TestProcess",)
 # A test that hangs past this aborts the run with every thread's traceback.
 TEST_TIMEOUT = 120
 
@@ -65,6 +69,20 @@ def _named(factory):
     return staticmethod(make)
 
 
+def _named_shared(factory):
+    """Value/Array under spawn: a named block, and a named RLock unless the
+    test gives its lock (a Value's default lock is anonymous)."""
+    def make(*args, lock=True, **kwargs):
+        if lock is True or lock is None:
+            lock = mproc.RLock(named=True)
+            _made.append(lock)
+        kwargs.setdefault("named", True)
+        obj = factory(*args, lock=lock, **kwargs)
+        _made.append(obj)
+        return obj
+    return staticmethod(make)
+
+
 def _unlink_made():
     while _made:
         obj = _made.pop()
@@ -86,12 +104,23 @@ def _mixin(method):
     wrap = _named if method == "spawn" else staticmethod
     attrs = {name: wrap(getattr(mproc, name)) for name in (
         "Queue", "JoinableQueue", "Lock", "RLock", "Semaphore", "BoundedSemaphore",
-        "Condition", "Event", "Barrier", "Value", "Array")}
+        "Condition", "Event", "Barrier")}
+    shared = _named_shared if method == "spawn" else staticmethod
+    attrs.update(Value=shared(mproc.Value), Array=shared(mproc.Array))
+    if method == "spawn":
+        # RawValue/RawArray are Value/Array(lock=False), which may be named.
+        attrs.update(RawValue=_named(functools.partial(mproc.Value, lock=False)),
+                     RawArray=_named(functools.partial(mproc.Array, lock=False)))
     attrs.update(
         Pipe=staticmethod(mproc.Pipe), Pool=staticmethod(mproc.Pool),
-        RawValue=staticmethod(mproc.RawValue), RawArray=staticmethod(mproc.RawArray),
         connection=_connection)
+    attrs.setdefault("RawValue", staticmethod(mproc.RawValue))
+    attrs.setdefault("RawArray", staticmethod(mproc.RawArray))
     return type(f"Mproc{method.capitalize()}Mixin", (cpython.ProcessesMixin,), attrs)
+
+
+def _classes(method):
+    return CLASSES + (MPROC_PROCESS_CLASSES if method == "spawn" else ())
 
 
 def _class_name(method, base):
@@ -103,8 +132,13 @@ def _install():
     install_tests_in_module_dict does (a spawn child finds them here)."""
     for method in METHODS:
         mixin = _mixin(method)
-        for base_name in CLASSES:
+        for base_name in _classes(method):
             base = getattr(cpython, base_name)
+            extra = {}
+            if base_name in MPROC_PROCESS_CLASSES:
+                extra = dict(Process=mproc.Process,
+                             current_process=staticmethod(mproc.current_process),
+                             active_children=staticmethod(mproc.active_children))
 
             def tearDown(self, _base=base):
                 try:
@@ -113,7 +147,7 @@ def _install():
                     _unlink_made()
 
             cls = type(_class_name(method, base_name), (base, mixin, unittest.TestCase),
-                       {"tearDown": tearDown, "__module__": __name__})
+                       {"tearDown": tearDown, "__module__": __name__, **extra})
             globals()[cls.__name__] = cls
 
 
@@ -121,9 +155,12 @@ _install()
 
 
 def read_differences(path=DIFFERENCES):
-    """{(method, "_TestX.test_y"): reason} from the list; method is fork or
-    spawn ("both" in the file stands for the two)."""
+    """({(method, "_TestX.test_y"): reason}, {keys not to run}) from the
+    list; method is fork or spawn ("both" in the file stands for the two).
+    "not-run" after the test's name marks a test that, failing, would wait
+    out CPython's own long timeouts (minutes): it is listed, not run."""
     listed = {}
+    not_run = set()
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             line = line.strip()
@@ -131,12 +168,23 @@ def read_differences(path=DIFFERENCES):
                 continue
             head, sep, reason = line.partition("|")
             fields = head.split()
-            if not sep or len(fields) != 2 or fields[0] not in METHODS + ("both",) \
-                    or not reason.strip():
-                sys.exit(f"{path}:{number}: expected 'fork|spawn|both _TestX.test_y | reason'")
+            if not sep or len(fields) not in (2, 3) or fields[0] not in METHODS + ("both",) \
+                    or fields[2:] not in ([], ["not-run"]) or not reason.strip():
+                sys.exit(f"{path}:{number}: expected 'fork|spawn|both _TestX.test_y "
+                         f"[not-run] | reason'")
             for method in (METHODS if fields[0] == "both" else (fields[0],)):
+                if (method, fields[1]) in listed:
+                    sys.exit(f"{path}:{number}: {fields[1]} is listed twice for {method}")
                 listed[(method, fields[1])] = reason.strip()
-    return listed
+                if fields[2:]:
+                    not_run.add((method, fields[1]))
+    return listed, not_run
+
+
+def _base_and_key(method, test):
+    """("_TestX", "_TestX.test_y") for a test of this module's classes."""
+    base = "_" + type(test).__name__[len(f"Mproc{method.capitalize()}"):]
+    return base, f"{base}.{test._testMethodName}"
 
 
 class _Result(unittest.TextTestResult):
@@ -150,14 +198,15 @@ class _Result(unittest.TextTestResult):
         self.bad = []
 
     def _key(self, test):
-        base = "_" + type(test).__name__[len(f"Mproc{self.method.capitalize()}"):]
-        return base, f"{base}.{test._testMethodName}"
+        return _base_and_key(self.method, test)
+
+    def count(self, base, what):
+        counts = self.counts.setdefault(base, {"run": 0, "passed": 0, "listed": 0,
+                                               "not_run": 0, "failed": 0, "skipped": 0})
+        counts[what] += 1
 
     def _count(self, test, what):
-        base, _ = self._key(test)
-        counts = self.counts.setdefault(base, {"run": 0, "passed": 0, "listed": 0,
-                                               "failed": 0, "skipped": 0})
-        counts[what] += 1
+        self.count(self._key(test)[0], what)
 
     def startTest(self, test):
         faulthandler.dump_traceback_later(TEST_TIMEOUT, exit=True)
@@ -211,33 +260,43 @@ def main(argv):
     method, rest = argv[0], argv[1:]
     verbose = "-v" in rest
     patterns = [a for a in rest if a != "-v"]
-    listed = read_differences()
+    listed, not_run = read_differences()
     missing = reasons_missing_from_readme(listed)
 
     cpython.multiprocessing.set_start_method(method, force=True)
     loader = unittest.TestLoader()
     if patterns:
         loader.testNamePatterns = [p if "*" in p else f"*{p}*" for p in patterns]
-    suite = unittest.TestSuite(
-        loader.loadTestsFromTestCase(globals()[_class_name(method, name)]) for name in CLASSES)
+    tests = [test for name in _classes(method)
+             for test in loader.loadTestsFromTestCase(globals()[_class_name(method, name)])]
     runner = unittest.TextTestRunner(
         verbosity=2 if verbose else 1, stream=sys.stdout,
         resultclass=lambda *a, **k: _Result(*a, method=method, listed=listed, **k))
-    result = runner.run(suite)
+    skipped_keys = []
+    for test in tests:
+        base, key = _base_and_key(method, test)
+        if (method, key) in not_run:
+            skipped_keys.append((base, key))
+            print(f"not run (listed): {key}")
+    result = runner.run(unittest.TestSuite(
+        t for t in tests if (method, _base_and_key(method, t)[1]) not in not_run))
+    for base, _ in skipped_keys:
+        result.count(base, "not_run")
 
+    columns = ("run", "passed", "listed", "not_run", "failed", "skipped")
     print(f"\nCPython {sys.version.split()[0]} ({cpython.__file__}), start method {method}")
-    print(f"{'class':28} {'run':>4} {'passed':>6} {'listed':>6} {'failed':>6} {'skipped':>7}")
-    total = dict.fromkeys(("run", "passed", "listed", "failed", "skipped"), 0)
-    for name in CLASSES:
+    print(f"{'class':28}" + "".join(f" {c.replace('_', ' '):>7}" for c in columns))
+    total = dict.fromkeys(columns, 0)
+    for name in _classes(method):
         counts = result.counts.get(name)
         if counts is None:
             continue
-        print(f"{name:28} {counts['run']:4} {counts['passed']:6} {counts['listed']:6} "
-              f"{counts['failed']:6} {counts['skipped']:7}")
+        print(f"{name:28}" + "".join(f" {counts[c]:7}" for c in columns))
         for key in total:
             total[key] += counts[key]
-    print(f"{'total':28} {total['run']:4} {total['passed']:6} {total['listed']:6} "
-          f"{total['failed']:6} {total['skipped']:7}")
+    print(f"{'total':28}" + "".join(f" {total[c]:7}" for c in columns))
+    for test, reason in result.skipped:
+        print(f"skipped by CPython's suite: {result._key(test)[1]}: {reason}")
     for line in result.bad:
         print(f"NOT AS LISTED: {line}")
     for reason in missing:

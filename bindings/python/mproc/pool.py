@@ -24,6 +24,7 @@ import time
 import weakref
 
 import multiprocessing
+import multiprocessing.pool
 
 from . import _errors, _tasks
 from ._errors import check
@@ -49,16 +50,10 @@ class PoolBrokenError(_errors.MprocError):
     why."""
 
 
-class RemoteTraceback(Exception):
-    """The traceback of an exception raised in a worker (set as its
-    __cause__, as multiprocessing does)."""
-
-    def __init__(self, tb):
-        super().__init__(tb)
-        self.tb = tb
-
-    def __str__(self):
-        return self.tb
+# A worker's traceback, set as the __cause__ of the exception raised again
+# here: multiprocessing's own class, so that code checking for it (and
+# CPython's tests) sees the same type.
+RemoteTraceback = multiprocessing.pool.RemoteTraceback
 
 
 class MaybeEncodingError(Exception):

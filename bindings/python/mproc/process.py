@@ -15,6 +15,7 @@ from . import _errors, _passing, _tasks
 from ._errors import check
 from ._handle import timeout_ms, wait_in_slices
 from ._lib import lib
+from .net import current_authkey
 
 _counter = itertools.count(1)
 # Started processes of this process, for active_children().
@@ -117,6 +118,9 @@ class Process:
             self._ptr = None
             raise err
         self._pid = self._query(lib.mproc_process_pid, ctypes.c_int64)
+        # As multiprocessing: the child has its own copies, and the parent
+        # must not keep the target and its arguments alive.
+        self._target, self._args, self._kwargs = None, (), {}
         with _children_mu:
             _children.add(self)
 
@@ -155,6 +159,12 @@ class Process:
     ident = pid
 
     @property
+    def authkey(self):
+        """The key the child authenticates Listener/Client connections
+        with: this process's (mproc.current_authkey()), which it inherits."""
+        return current_authkey()
+
+    @property
     def exitcode(self):
         """None while not started or running; else the exit status, or -N
         if signal N ended it."""
@@ -172,7 +182,9 @@ class Process:
     def sentinel(self):
         """A descriptor that becomes readable when the child ends (for
         multiprocessing.connection.wait, select...). Valid until close()."""
-        self._check_started()
+        self._check_closed()
+        if self._ptr is None:
+            raise ValueError("process not started")   # as multiprocessing
         return self._query(lib.mproc_process_sentinel, ctypes.c_int)
 
     def close(self):
@@ -224,6 +236,12 @@ class _Current:
         return os.getpid()
 
     ident = pid
+    exitcode = None
+
+    @property
+    def authkey(self):
+        """This process's key (mproc.current_authkey())."""
+        return current_authkey()
 
     def is_alive(self):
         return True

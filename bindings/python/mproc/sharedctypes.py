@@ -30,7 +30,8 @@ class _Shared:
         self._shm = shm
         self._ctype = ctype
         self._obj = ctype.from_buffer(shm.buf)
-        self._lock = RLock() if lock is True else (lock or None)
+        # As multiprocessing: True or None make an RLock, False none.
+        self._lock = RLock() if lock is True or lock is None else (lock or None)
 
     def get_obj(self):
         """The ctypes object itself (no locking)."""
@@ -71,6 +72,13 @@ class _Shared:
         self._shm.close()
         if self._lock is not None and hasattr(self._lock, "close"):
             self._lock.close()
+
+
+def _check_lock(lock):
+    """As multiprocessing: a lock argument other than True, None or False
+    must have acquire() (checked before the block is made)."""
+    if lock not in (True, None, False) and not hasattr(lock, "acquire"):
+        raise AttributeError(f"{lock!r} has no method 'acquire'")
 
 
 def _rebuild(cls, shm, spec, lock):
@@ -146,6 +154,7 @@ def Value(typecode_or_type, *args, lock=True, name=None, named=False):
     by a new RLock; lock=False: no lock; or the lock to use. name/named as
     for SharedMemory (the block's name)."""
     ctype = _ctype(typecode_or_type)
+    _check_lock(lock)
     shm = SharedMemory(size=ctypes.sizeof(ctype), name=name, named=named)
     value = SynchronizedValue(shm, ctype, lock)
     if args:
@@ -161,6 +170,7 @@ def Array(typecode_or_type, size_or_initializer, *, lock=True, name=None, named=
     """A shared ctypes array, as multiprocessing.Array: of `size` zeroes,
     or holding the items of a sequence."""
     ctype = _ctype(typecode_or_type)
+    _check_lock(lock)
     if isinstance(size_or_initializer, int):
         items, size = None, size_or_initializer
     else:

@@ -3,6 +3,7 @@ failures multiprocessing.Pool hangs on (a worker that dies, a task over
 its time) failing exactly the affected task."""
 import ctypes
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import threading
@@ -121,6 +122,8 @@ class PoolTest(TestCase):
         with self.assertRaises(KeyError) as caught:
             pool.apply(fail, ("nope",))
         self.assertIsInstance(caught.exception.__cause__, mproc.RemoteTraceback)
+        # multiprocessing's own class, as code written for it checks for.
+        self.assertIs(type(caught.exception.__cause__), multiprocessing.pool.RemoteTraceback)
         self.assertIn("raise KeyError", str(caught.exception.__cause__))
         with self.assertRaises(KeyError):
             pool.map(fail, ["x"])

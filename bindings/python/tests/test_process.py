@@ -1,6 +1,7 @@
 """mproc.Process, current_process, active_children and Value/Array: Python
 callables in children started by the library (the interpreter started
 again through mproc_set_executable)."""
+import gc
 import multiprocessing.connection
 import os
 import signal
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import unittest
+import weakref
 
 import mproc
 
@@ -51,6 +53,11 @@ def start_grandchild(q):
     child.start()
     child.join(CHILD_TIMEOUT)
     q.put(child.exitcode)
+
+
+class _Callable:
+    def __call__(self, q, this):
+        q.put(mproc.current_process().authkey)
 
 
 class ProcessTest(TestCase):
@@ -118,6 +125,26 @@ class ProcessTest(TestCase):
         event.set()
         self.assertEqual(multiprocessing.connection.wait([p.sentinel], CHILD_TIMEOUT),
                          [p.sentinel])
+        p.join(CHILD_TIMEOUT)
+        self.assertEqual(p.exitcode, 0)
+
+    def test_multiprocessing_attributes(self):
+        # As multiprocessing: the sentinel of a process not started is a
+        # ValueError; the child's authkey is the parent's; the parent
+        # drops its references to the target and its arguments at start.
+        q = self.closing(mproc.Queue())
+        target = _Callable()
+        alive = weakref.ref(target)
+        p = self.process(target=target, args=(q, target))
+        self.assertRaises(ValueError, getattr, p, "sentinel")
+        self.assertEqual(p.authkey, mproc.current_authkey())
+        self.assertEqual(mproc.current_process().authkey, mproc.current_authkey())
+        self.assertIsNone(mproc.current_process().exitcode)
+        del target
+        p.start()
+        gc.collect()
+        self.assertIsNone(alive())
+        self.assertEqual(q.get(timeout=CHILD_TIMEOUT), mproc.current_authkey())
         p.join(CHILD_TIMEOUT)
         self.assertEqual(p.exitcode, 0)
 
@@ -198,6 +225,12 @@ class ProcessTest(TestCase):
             raw.get_lock()
         with self.assertRaises(ValueError):
             mproc.Value("not a typecode")
+        # As multiprocessing: lock=None makes a lock too; a lock must be one.
+        none = mproc.Value("i", 1, lock=None)
+        self.addCleanup(none.close)
+        self.assertIsInstance(none.get_lock(), mproc.RLock)
+        self.assertRaises(AttributeError, mproc.Value, "i", 1, lock="not a lock")
+        self.assertRaises(AttributeError, mproc.Array, "i", 2, lock=3)
 
     def test_functions_of_the_main_script(self):
         script = textwrap.dedent("""
