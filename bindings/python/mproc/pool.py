@@ -21,6 +21,7 @@ import queue
 import struct
 import threading
 import time
+import warnings
 import weakref
 
 import multiprocessing
@@ -303,6 +304,14 @@ class Pool:
         self._view = memoryview(self._buf).cast("B")
         self._used = ctypes.c_size_t()
         self._used_ref = ctypes.byref(self._used)
+
+    def __del__(self, _warn=warnings.warn):
+        # As multiprocessing: a pool dropped while it runs (neither closed
+        # nor terminated) is worth a ResourceWarning; the finalizer then
+        # frees it.
+        if getattr(self, "_ptr", None) is not None and self._state == "RUN":
+            _warn(f"unclosed running multiprocessing pool {self!r}", ResourceWarning,
+                  source=self)
 
     # ---- submitting ----------------------------------------------------
 

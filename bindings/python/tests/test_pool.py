@@ -2,6 +2,7 @@
 failures multiprocessing.Pool hangs on (a worker that dies, a task over
 its time) failing exactly the affected task."""
 import ctypes
+import gc
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -9,6 +10,7 @@ import signal
 import threading
 import time
 import unittest
+import warnings
 
 import mproc
 
@@ -96,6 +98,21 @@ class PoolTest(TestCase):
         self.assertEqual(sorted(pool.imap_unordered(square, range(10))),
                          [x * x for x in range(10)])
         self.assertEqual(pool.map_async(square, [1, 2]).get(CHILD_TIMEOUT), [1, 4])
+
+    def test_a_running_pool_dropped_warns(self):
+        # As multiprocessing: ResourceWarning for a pool garbage-collected
+        # while running; none once it was terminated (or closed).
+        pool = mproc.Pool(1)
+        with self.assertWarnsRegex(ResourceWarning, "unclosed running multiprocessing pool"):
+            del pool
+            gc.collect()
+        pool = mproc.Pool(1)
+        pool.terminate()
+        pool.join(CHILD_TIMEOUT)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ResourceWarning)
+            del pool
+            gc.collect()
 
     def test_map_async_callbacks_run_before_wait_returns(self):
         # As multiprocessing: the callback has run once wait() returns,
