@@ -59,14 +59,17 @@ import mproc  # noqa: E402
 _made = []
 
 
+def _make_named(factory, *args, **kwargs):
+    """factory(...) with named=True (under spawn the object pickles by its
+    name), remembered for _unlink_made()."""
+    kwargs.setdefault("named", True)
+    obj = factory(*args, **kwargs)
+    _made.append(obj)
+    return obj
+
+
 def _named(factory):
-    """factory with named=True (spawn: the object pickles by its name)."""
-    def make(*args, **kwargs):
-        kwargs.setdefault("named", True)
-        obj = factory(*args, **kwargs)
-        _made.append(obj)
-        return obj
-    return staticmethod(make)
+    return staticmethod(functools.partial(_make_named, factory))
 
 
 def _named_shared(factory):
@@ -74,12 +77,8 @@ def _named_shared(factory):
     test gives its lock (a Value's default lock is anonymous)."""
     def make(*args, lock=True, **kwargs):
         if lock is True or lock is None:
-            lock = mproc.RLock(named=True)
-            _made.append(lock)
-        kwargs.setdefault("named", True)
-        obj = factory(*args, lock=lock, **kwargs)
-        _made.append(obj)
-        return obj
+            lock = _make_named(mproc.RLock)
+        return _make_named(factory, *args, lock=lock, **kwargs)
     return staticmethod(make)
 
 
@@ -140,7 +139,7 @@ def _install():
                              current_process=staticmethod(mproc.current_process),
                              active_children=staticmethod(mproc.active_children))
 
-            def tearDown(self, _base=base):
+            def tearDown(self):
                 try:
                     getattr(super(type(self), self), "tearDown", lambda: None)()
                 finally:
