@@ -45,6 +45,35 @@ extern "C" {
 MPROC_API int mproc_conn_pipe(mproc_conn_t **a, mproc_conn_t **b, int duplex);
 
 /**
+ * Adopts a descriptor as a connection end: the other end is whatever the
+ * socket is connected to, which must frame messages as mproc does (another
+ * mproc end, or a Python multiprocessing Connection). For a descriptor
+ * handed over from another process (Python's multiprocessing.reduction.
+ * DupFd, SCM_RIGHTS) or a socket the program connected itself.
+ *
+ * The end owns `fd` once the call succeeds (it closes it when closed or
+ * freed, and marks it close-on-exec); on failure `fd` is left to the
+ * caller untouched. Bytes the descriptor's previous owner had already read
+ * ahead of the stream are not there: hand an end over between messages,
+ * before its old owner received from it.
+ * Not supported on Windows (connections there are named pipes): always
+ * MPROC_ENOTSUP.
+ * @param out receives the end, the caller's: free with mproc_conn_free.
+ * @param fd a connected stream socket (POSIX: AF_UNIX or TCP; the
+ *           blocking mode is kept as it is).
+ * @param readable 1 if this end receives, 0 if not.
+ * @param writable 1 if this end sends, 0 if not; at least one of the two
+ *                 is 1.
+ * @return 0, or MPROC_EINVAL (out NULL; readable or writable not 0 or 1,
+ *         or both 0), MPROC_EBADF (fd is not open), MPROC_ETYPE (fd is not
+ *         a connected stream socket: a pipe, a file, a datagram or a
+ *         listening socket...), MPROC_ENOTSUP (Windows), MPROC_EMFILE,
+ *         MPROC_ENOMEM.
+ */
+MPROC_API int mproc_conn_from_fd(mproc_conn_t **out, int fd, int readable,
+                                 int writable);
+
+/**
  * Sends one message (copied into the channel before returning), waiting at
  * most `timeout_ms` for the channel to have room.
  * @param c this end.

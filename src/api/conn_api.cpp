@@ -4,6 +4,8 @@
 #include "api/guard.hpp"
 #include "api/handles.hpp"
 #include "core/message.hpp"
+#include "platform/fd.hpp"
+#include "platform/pipes.hpp"
 
 using mproc::api::status;
 using mproc::api::wrap;
@@ -23,6 +25,24 @@ int mproc_conn_pipe(mproc_conn_t** a, mproc_conn_t** b, int duplex) {
     throw;
   }
   *a = ha;
+  return 0;
+  MPROC_API_END
+}
+
+int mproc_conn_from_fd(mproc_conn_t** out, int fd, int readable, int writable) {
+  MPROC_API_BEGIN
+  MPROC_REQUIRE(out != nullptr, "out is NULL");
+  MPROC_REQUIRE((readable == 0 || readable == 1) && (writable == 0 || writable == 1),
+                "readable and writable must each be 0 or 1");
+  MPROC_REQUIRE(readable == 1 || writable == 1, "readable and writable are both 0");
+  mproc::platform::check_stream_socket(fd);
+  // The end gets a copy, and `fd` is closed only once nothing can fail any
+  // more: a failure leaves the caller's descriptor as it was.
+  auto conn = std::make_shared<Connection>(mproc::platform::import_user_fd(fd), readable == 1,
+                                           writable == 1);
+  mproc_conn_s* handle = wrap<mproc_conn_s>(std::move(conn));
+  mproc::platform::close_user_fd(fd);
+  *out = handle;
   return 0;
   MPROC_API_END
 }

@@ -54,6 +54,9 @@ UniqueFd import_user_fd(int user_fd);
 // and keeps: `fd` itself on POSIX; on Windows a CRT fd made on first use
 // and closed when `fd` is (the program must not close it).
 int user_fd_of(int fd);
+// Closes the program's descriptor `user_fd` (once the library holds a copy
+// of it that it adopts in its place).
+void close_user_fd(int user_fd) noexcept;
 void set_nonblocking(int fd, bool on);
 // Marks `fd` as not inherited by programs this process starts.
 void set_cloexec(int fd) noexcept;

@@ -12,6 +12,11 @@ namespace mproc::platform {
 
 // A connected pair of stream sockets (both ends close-on-exec). Throws.
 void make_socket_pair(UniqueFd* a, UniqueFd* b);
+// Checks that the program's descriptor `user_fd` (a C runtime descriptor,
+// see fd.hpp) can become a connection end: a connected stream socket.
+// Throws MPROC_EBADF (not open), MPROC_ETYPE (anything else, with what it
+// is), MPROC_ENOTSUP (Windows, whose connections are named pipes).
+void check_stream_socket(int user_fd);
 // Which ends of a pipe this process keeps: the other goes to a program (a
 // command's stream), which does plain blocking I/O on it. POSIX ends need
 // no such care; Windows makes the kept ends overlapped and the given one

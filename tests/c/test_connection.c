@@ -8,7 +8,10 @@
 #include <signal.h>
 #include <stdatomic.h>
 #ifndef _WIN32
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #endif
 
 /* Why the tests that must see a thread asleep in a wait skip on Windows. */
@@ -320,6 +323,108 @@ static void closed_ends_and_bad_arguments(void **state) {
   size_t size = 0;
   assert_mproc_code(mproc_msg_data(NULL, &data), MPROC_EINVAL);
   assert_mproc_code(mproc_msg_size(NULL, &size), MPROC_EINVAL);
+}
+
+#ifndef _WIN32
+/* Sends `text` on `from` and checks that `to` receives exactly it. */
+static void exchange(mproc_conn_t *from, mproc_conn_t *to, const char *text) {
+  char buf[32];
+  size_t len = 0;
+  assert_mproc_ok(mproc_conn_send(from, text, strlen(text), 10000));
+  assert_mproc_ok(mproc_conn_recv_into(to, buf, sizeof buf, &len, 10000));
+  assert_int_equal(len, strlen(text));
+  assert_memory_equal(buf, text, len);
+}
+
+/* Asserts that `fd` is still open and the caller's: a refused adoption
+ * leaves it alone. */
+static void assert_still_open(int fd) { assert_true(fcntl(fd, F_GETFD) >= 0); }
+#endif
+
+/* A socket end adopted with mproc_conn_from_fd talks with an mproc end
+ * (and with another adopted end); anything but a connected stream socket,
+ * and bad arguments, are refused, leaving the descriptor to the caller. */
+static void a_socket_is_adopted_as_an_end(void **state) {
+  (void)state;
+  mproc_conn_t *c = NULL;
+  assert_mproc_code(mproc_conn_from_fd(NULL, 0, 1, 1), MPROC_EINVAL);
+  assert_mproc_code(mproc_conn_from_fd(&c, 0, 0, 0), MPROC_EINVAL);
+  assert_mproc_code(mproc_conn_from_fd(&c, 0, 2, 1), MPROC_EINVAL);
+  assert_mproc_code(mproc_conn_from_fd(&c, 0, 1, -1), MPROC_EINVAL);
+  assert_null(c);
+#ifdef _WIN32
+  assert_mproc_code(mproc_conn_from_fd(&c, 0, 1, 1), MPROC_ENOTSUP);
+  test_skip_because("Windows connections are named pipes: adopting a socket is MPROC_ENOTSUP");
+#else
+  /* Both ends of a socket pair, adopted: messages go both ways. */
+  int sv[2];
+  assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  mproc_conn_t *a = NULL, *b = NULL;
+  assert_mproc_ok(mproc_conn_from_fd(&a, sv[0], 1, 1));
+  assert_mproc_ok(mproc_conn_from_fd(&b, sv[1], 1, 1));
+  exchange(a, b, "hello");
+  exchange(b, a, "and back");
+  int fd = -1;
+  assert_mproc_ok(mproc_conn_fileno(a, &fd));
+  assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+  mproc_conn_free(b);
+  mproc_msg_t *m = NULL;
+  assert_mproc_code(mproc_conn_recv(a, &m, 10000), MPROC_EOF);
+  mproc_conn_free(a);
+
+  /* One adopted end of an mproc pipe's socket: mproc_conn_pipe's second
+   * end, handed over through a copy of its descriptor (as a child would
+   * get it), talks with the first. One-way flags hold. */
+  mproc_conn_t *p = NULL, *q = NULL;
+  pair(&p, &q, 1);
+  assert_mproc_ok(mproc_conn_fileno(q, &fd));
+  int copy = dup(fd);
+  assert_true(copy >= 0);
+  mproc_conn_free(q);
+  assert_mproc_ok(mproc_conn_from_fd(&q, copy, 0, 1)); /* sends only */
+  exchange(q, p, "one way");
+  assert_mproc_code(mproc_conn_recv(q, &m, 0), MPROC_ENOTSUP);
+  mproc_conn_free(q);
+  mproc_conn_free(p);
+
+  /* Refused: a pipe, a regular file, a datagram socket, a stream socket
+   * with no peer, a closed descriptor. */
+  int pipe_fds[2];
+  assert_int_equal(pipe(pipe_fds), 0);
+  assert_mproc_code(mproc_conn_from_fd(&c, pipe_fds[0], 1, 0), MPROC_ETYPE);
+  assert_non_null(strstr(mproc_last_error(), "pipe"));
+  assert_still_open(pipe_fds[0]);
+  assert_int_equal(write(pipe_fds[1], "x", 1), 1); /* still the caller's */
+  char byte = 0;
+  assert_int_equal(read(pipe_fds[0], &byte, 1), 1);
+  char path[512];
+  assert_int_equal(test_temp_file(path, sizeof path, "mproc-conn"), 0);
+  int file = open(path, O_RDWR);
+  assert_true(file >= 0);
+  assert_mproc_code(mproc_conn_from_fd(&c, file, 1, 1), MPROC_ETYPE);
+  assert_non_null(strstr(mproc_last_error(), "regular file"));
+  assert_still_open(file);
+  close(file);
+  remove(path);
+  int dgram[2];
+  assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, dgram), 0);
+  assert_mproc_code(mproc_conn_from_fd(&c, dgram[0], 1, 1), MPROC_ETYPE);
+  assert_still_open(dgram[0]);
+  int lone = socket(AF_UNIX, SOCK_STREAM, 0);
+  assert_true(lone >= 0);
+  assert_mproc_code(mproc_conn_from_fd(&c, lone, 1, 1), MPROC_ETYPE);
+  assert_still_open(lone);
+  close(lone);
+  close(dgram[0]);
+  close(dgram[1]);
+  assert_mproc_code(mproc_conn_from_fd(&c, -1, 1, 1), MPROC_EBADF);
+  /* pipe_fds[1]'s number is closed here and this test opens nothing in
+   * between. */
+  close(pipe_fds[1]);
+  assert_mproc_code(mproc_conn_from_fd(&c, pipe_fds[1], 1, 1), MPROC_EBADF);
+  close(pipe_fds[0]);
+  assert_null(c);
+#endif
 }
 
 /* Four threads send numbered messages at once; each thread's messages
@@ -898,6 +1003,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(too_small_a_buffer_keeps_the_message),
       cmocka_unit_test(one_way_ends_refuse_the_other_direction),
       cmocka_unit_test(closed_ends_and_bad_arguments),
+      cmocka_unit_test(a_socket_is_adopted_as_an_end),
       cmocka_unit_test(sends_from_many_threads_do_not_interleave),
       cmocka_unit_test(a_child_echoes_through_a_passed_end),
       cmocka_unit_test(a_dead_peer_gives_eof_at_once),

@@ -30,6 +30,8 @@ UniqueFd import_user_fd(int user_fd) { return dup_cloexec(user_fd); }
 
 int user_fd_of(int fd) { return fd; }
 
+void close_user_fd(int user_fd) noexcept { UniqueFd(user_fd).reset(); }
+
 void set_nonblocking(int fd, bool on) {
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0) fail_errno("fcntl(F_GETFL)");

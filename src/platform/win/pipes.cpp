@@ -149,6 +149,13 @@ UniqueFd open_stream_file(const std::string& path, StreamFile how, const std::st
   return UniqueFd(winproc::fd_of_handle(h));
 }
 
+void check_stream_socket(int user_fd) {
+  // Connections here are named pipes (make_socket_pair); adopting a socket
+  // as one is not supported.
+  fail(MPROC_ENOTSUP, "descriptor " + std::to_string(user_fd) +
+                          ": adopting a descriptor as a connection end is not supported on Windows");
+}
+
 bool is_directory(const std::string& path) noexcept {
   try {
     DWORD attrs = GetFileAttributesW(utf8_to_wide(path, "the path").c_str());

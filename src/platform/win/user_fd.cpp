@@ -46,6 +46,8 @@ UniqueFd import_user_fd(int user_fd) {
   return UniqueFd(winproc::fd_of_handle(copy));
 }
 
+void close_user_fd(int user_fd) noexcept { _close(user_fd); }
+
 int user_fd_of(int fd) {
   std::lock_guard<std::mutex> hold(g_mutex);
   auto it = crt_fds().find(fd);
