@@ -133,6 +133,7 @@ _SIGNATURES = {
     "mproc_queue_free": (None, [_H]),
     # connection.h
     "mproc_conn_pipe": (c_int, [_HP, _HP, c_int]),
+    "mproc_conn_from_fd": (c_int, [_HP, c_int, c_int, c_int]),
     "mproc_conn_send": (c_int, [_H, c_void_p, c_size_t, c_int64]),
     "mproc_conn_recv": (c_int, [_H, _HP, c_int64]),
     "mproc_conn_recv_into": (c_int, [_H, c_void_p, c_size_t, _SZP, c_int64]),

@@ -4,7 +4,10 @@ send()/recv() carry pickled objects, send_bytes()/recv_bytes() raw bytes;
 the two may be mixed as long as both ends agree on what each message is.
 """
 import ctypes
+import os
 import pickle
+import sys
+from multiprocessing import reduction
 
 from . import _errors
 from ._errors import ETIMEDOUT, ETOOBIG
@@ -17,19 +20,25 @@ _TIMED_OUT = (ETIMEDOUT,)
 
 
 class Connection(Handle):
-    """One end of a Pipe. Messages arrive whole and in order. Connections
-    have no name: they cannot be opened from another process, only
-    inherited through fork."""
+    """One end of a Pipe. Messages arrive whole and in order. A Connection
+    travels as multiprocessing's own does: its descriptor is handed over
+    when multiprocessing pickles it (a process started by spawn or
+    forkserver, a Queue item, a Connection message), not by plain
+    pickle."""
 
     _free = lib.mproc_conn_free
     _kind = "connection"
-    # The C ABI passes a connection to a child only as a process argument
-    # (mproc_args_add_conn), which the Python front end does not start.
-    _pickle_hint = ("a connection has no name to be opened by elsewhere: let "
-                    "a child inherit it through fork (start method 'fork'), "
-                    "or reach other processes through a named mproc.Queue "
-                    "(send its name, or the queue itself) or through a "
-                    "multiprocessing.Pipe, whose connections can be sent")
+
+    def __reduce__(self):
+        # Only plain pickle gets here: multiprocessing's pickler (and
+        # mproc's, see _pickling) asks the reducer registered below first.
+        # A bare descriptor number would name nothing in the receiver.
+        raise TypeError("an mproc.Connection cannot be pickled by plain "
+                        "pickle (it has no name to be opened by): "
+                        "multiprocessing's pickler hands its descriptor over "
+                        "(the arguments of a multiprocessing process started "
+                        "by spawn or forkserver, a Queue item, a Connection "
+                        "message), and a fork child inherits it")
 
     def __init__(self):
         raise TypeError("connections are made by mproc.Pipe()")
@@ -164,6 +173,33 @@ class Connection(Handle):
         state = "closed" if self._closing else "open"
         mode = ("r" if self._readable else "") + ("w" if self._writable else "")
         return f"<mproc.Connection {mode} {state}>"
+
+
+def _reduce_connection(conn):
+    # As multiprocessing's reduce_connection: reduction.DupFd gives the child
+    # being started (spawn or forkserver) a copy of the descriptor, or else
+    # lends one through this process's resource sharer to whoever unpickles
+    # (which must happen while this process runs, and once).
+    return _rebuild_connection, (reduction.DupFd(conn.fileno()),
+                                 conn.readable, conn.writable)
+
+
+def _rebuild_connection(dup, readable, writable):
+    fd = dup.detach()
+    out = ctypes.c_void_p()
+    rc = lib.mproc_conn_from_fd(ctypes.byref(out), fd, int(readable),
+                                int(writable))
+    if rc:
+        os.close(fd)  # still ours: the library takes it only on success
+        raise _errors.error_from(rc)
+    return Connection._wrap(out.value)
+
+
+# multiprocessing passes descriptors on Windows as handles (DupHandle), and
+# mproc's connections there are named pipes it cannot adopt: a Connection
+# stays unpicklable there.
+if sys.platform != "win32":
+    reduction.register(Connection, _reduce_connection)
 
 
 def Pipe(duplex=True):

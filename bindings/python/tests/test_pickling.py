@@ -59,6 +59,20 @@ def receive_through_connection(conn):
     conn.close()
 
 
+def echo_until_none(conn, replies):
+    """Gets two mproc Connections from its parent (by spawn or forkserver):
+    echoes on the first until None, then says on the second what it got."""
+    while True:
+        obj = conn.recv()
+        if obj is None:
+            break
+        conn.send(("echo", obj))
+    replies.send((os.getpid(), conn.readable, conn.writable,
+                  replies.readable, replies.writable))
+    conn.close()
+    replies.close()
+
+
 def set_and_put(event, q, lock):
     """Takes named mproc objects as arguments (pickled by name)."""
     with event, q:
@@ -176,27 +190,68 @@ class MprocObjects(TestCase):
         for cls in re.findall(r"mproc\.(\w+)", message):
             self.assertTrue(hasattr(mproc, cls), f"{message!r} names mproc.{cls}")
 
-    def test_connection_is_refused_by_send_and_put(self):
+    def test_plain_pickle_refuses_a_connection(self):
+        a, b = mproc.Pipe()
+        self.closing(a)
+        self.closing(b)
+        before = descriptors()
+        with self.assertRaises(TypeError) as caught:
+            pickle.dumps(b)
+        message = str(caught.exception)
+        self.assertIn("mproc.Connection cannot be pickled by plain pickle", message)
+        self.assertIn("multiprocessing's pickler", message)
+        self.assertIn("fork", message)
+        self.assertHelpful(message)
+        self.assertEqual(damaged(before), {})
+        a.send("still works")
+        self.assertEqual(b.recv(), "still works")
+
+    def test_connection_sent_in_the_same_process_arrives_working(self):
+        # As multiprocessing's own Connection: a copy of the descriptor,
+        # lent by this process's resource sharer.
         a, b = mproc.Pipe()
         self.closing(a)
         self.closing(b)
         q = self.closing(mproc.Queue())
-        before = descriptors()
-        for send in (a.send, q.put, pickle.dumps):
-            with self.subTest(send=send):
-                with self.assertRaises(TypeError) as caught:
-                    send(b)
-                message = str(caught.exception)
-                self.assertIn("mproc.Connection objects cannot be pickled", message)
-                self.assertIn("fork", message)
-                self.assertIn("multiprocessing.Pipe", message)
-                self.assertNotIn(".open(", message)
-                self.assertHelpful(message)
-        self.assertFalse(b.poll(0))        # nothing half-sent
-        self.assertTrue(q.empty())
-        self.assertEqual(damaged(before), {})
-        a.send("still works")
-        self.assertEqual(b.recv(), "still works")
+        for carrier, (send, recv) in {"Connection": (a.send, b.recv),
+                                      "Queue": (q.put, q.get)}.items():
+            with self.subTest(carrier=carrier):
+                mine, theirs = mproc.Pipe(duplex=False)
+                self.closing(mine)
+                self.closing(theirs)
+                send(theirs)
+                copy = self.closing(recv())
+                self.assertIsInstance(copy, mproc.Connection)
+                self.assertEqual((copy.readable, copy.writable), (False, True))
+                self.assertNotEqual(copy.fileno(), theirs.fileno())
+                copy.send("through the copy")
+                self.assertEqual(mine.recv(), "through the copy")
+                copy.close()
+                theirs.send("through the original")
+                self.assertEqual(mine.recv(), "through the original")
+
+    def test_connection_to_a_spawn_or_forkserver_child(self):
+        for method in ("spawn", "forkserver"):
+            with self.subTest(start_method=method):
+                parent_end, child_end = mproc.Pipe()
+                self.closing(parent_end)
+                replies_in, replies_out = mproc.Pipe(duplex=False)
+                self.closing(replies_in)
+                child = self.start_child(echo_until_none, child_end, replies_out,
+                                         ctx=multiprocessing.get_context(method))
+                child_end.close()
+                replies_out.close()
+                for obj in ("hello", b"\0" * 100000, {"n": 3}):
+                    parent_end.send(obj)
+                    self.assertTrue(parent_end.poll(CHILD_TIMEOUT))
+                    self.assertEqual(parent_end.recv(), ("echo", obj))
+                parent_end.send(None)
+                self.assertTrue(replies_in.poll(CHILD_TIMEOUT))
+                self.assertEqual(replies_in.recv(), (child.pid, True, True, False, True))
+                self.assertEqual(self.join_child(child), 0)
+                # The child's copies were the only other ends left.
+                self.assertRaises(EOFError, parent_end.recv)
+                self.assertRaises(EOFError, replies_in.recv)
 
     def test_anonymous_objects_are_refused(self):
         a, b = mproc.Pipe()
