@@ -82,9 +82,12 @@ class _Acquirable(NamedHandle):
 
 
 class Lock(_Acquirable):
-    """A non-recursive lock owned by the thread that acquired it. Unlike
-    threading.Lock, acquiring it again from the owning thread raises
-    RuntimeError (StateError) instead of waiting for itself."""
+    """A non-recursive lock owned by the thread that acquired it. The
+    owning thread acquiring it again gets False at once when it gave
+    block=False or a timeout (as multiprocessing's Lock, which waits out
+    the timeout first: only the owner can release it, so nothing can come
+    of waiting), and RuntimeError (StateError) when it would wait for ever
+    (where threading.Lock would deadlock)."""
 
     _free = lib.mproc_lock_free
     _name_fn = lib.mproc_lock_name
@@ -95,6 +98,14 @@ class Lock(_Acquirable):
 
     def __init__(self, *, name=None, named=False):
         self._create(lib.mproc_lock_new, name=name, named=named)
+
+    def acquire(self, block=True, timeout=None):
+        try:
+            return super().acquire(block, timeout)
+        except _errors.StateError:
+            if block and timeout is None:
+                raise
+            return False
 
     def locked(self):
         """True if some thread, in any process, holds it (a snapshot)."""

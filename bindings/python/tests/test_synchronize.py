@@ -67,7 +67,13 @@ class LockTests(TestCase):
         lock = self.closing(mproc.Lock())
         with lock:
             # Acquiring again from the owner would wait for ever: refused.
-            self.assertRaises(RuntimeError, lock.acquire, True, 0.1)
+            self.assertRaises(RuntimeError, lock.acquire)
+            # With a timeout, or none at all, it can only fail: False at
+            # once, as multiprocessing's Lock says after its timeout.
+            with self.assertTakes(0.0):
+                self.assertFalse(lock.acquire(True, 5.0))
+                self.assertFalse(lock.acquire(False))
+                self.assertFalse(lock.acquire(timeout=-1))
             errors = []
 
             def release_from_elsewhere():
