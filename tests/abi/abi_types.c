@@ -9,6 +9,8 @@
 __attribute__((visibility("default"))) int mproc_abi_types(mproc_errno_t code,
                                                             mproc_arg_type_t arg,
                                                             mproc_start_method_t method,
-                                                            mproc_stdio_t stdio) {
-  return (int)code + (int)arg + (int)method + (int)stdio;
+                                                            mproc_stdio_t stdio,
+                                                            const mproc_completion_t *completion) {
+  /* mproc_completion_t: the record layout mproc_completions_take writes. */
+  return (int)code + (int)arg + (int)method + (int)stdio + (completion ? completion->code : 0);
 }
