@@ -35,7 +35,12 @@ def main(argv):
         first = workload != shown
         shown = workload
         head = f"| {workload} | {r['unit']} | {fmt(r['mproc'])} |" if first else "|  |  |  |"
-        print(f"{head} {baseline} | {fmt(r['baseline'])} | {r['speedup']:.2f}x |")
+        ratio = r["speedup"]
+        if ratio != ratio:  # NaN: a ratio of zeros (the dict's lost entries)
+            shown_ratio = "(both 0)" if r["mproc"] == 0 and r["baseline"] == 0 else "-"
+        else:
+            shown_ratio = f"{ratio:.2f}x"
+        print(f"{head} {baseline} | {fmt(r['baseline'])} | {shown_ratio} |")
     return 0
 
 
